@@ -1,0 +1,69 @@
+/** Finds live cafés by id or join code, loading them from the store on first use. */
+import type { CafeDefinition } from '../../shared/cafe'
+import { CafeRuntime } from './CafeRuntime'
+import type { CafeDeps } from './CafeRuntime'
+import { newJoinCode } from './secrets'
+
+export class CafeRegistry {
+  private cafes = new Map<string, CafeRuntime>()
+  private codes = new Map<string, string>()
+
+  constructor(private deps: CafeDeps) {}
+
+  /** Loads every café that is not closed, so that their timers run even before anyone connects. */
+  resumeOpenCafes(): number {
+    const ids = this.deps.writer.store.listOpenCafeIds()
+    for (const id of ids) this.get(id)
+    return ids.length
+  }
+
+  get(id: string): CafeRuntime | null {
+    const cached = this.cafes.get(id)
+    if (cached) return cached
+    let record, participants
+    try {
+      record = this.deps.writer.store.getCafe(id)
+      if (!record) return null
+      participants = this.deps.writer.store.listParticipants(id)
+    } catch (err) {
+      this.deps.log.error('could not read a café from the store', { cafeId: id, err })
+      return null
+    }
+    return this.register(new CafeRuntime(record, participants, this.deps))
+  }
+
+  byJoinCode(code: string): CafeRuntime | null {
+    const id = this.codes.get(code)
+    if (id) return this.get(id)
+    try {
+      const record = this.deps.writer.store.getCafeByJoinCode(code)
+      return record ? this.get(record.id) : null
+    } catch (err) {
+      this.deps.log.error('could not read a café from the store', { err })
+      return null
+    }
+  }
+
+  create(definition: CafeDefinition): { cafe: CafeRuntime; facilitatorKey: string } {
+    let code = newJoinCode()
+    while (this.byJoinCode(code)) code = newJoinCode()
+    const created = CafeRuntime.create(definition, code, this.deps.clock.now(), this.deps)
+    this.register(created.cafe)
+    return created
+  }
+
+  all(): CafeRuntime[] {
+    return [...this.cafes.values()]
+  }
+
+  dispose(): void {
+    for (const c of this.cafes.values()) c.dispose()
+  }
+
+  private register(cafe: CafeRuntime): CafeRuntime {
+    this.cafes.set(cafe.id, cafe)
+    this.codes.set(cafe.record.joinCode, cafe.id)
+    cafe.schedule()
+    return cafe
+  }
+}

@@ -1,0 +1,119 @@
+/**
+ * Builds the whole server on one HTTP server and port: Express (API and web app), Socket.IO (café
+ * state and commands) and the Yjs WebSocket endpoint, sharing the `upgrade` event.
+ */
+import { createServer as createHttpServer } from 'node:http'
+import type { AddressInfo } from 'node:net'
+import type { Server as HttpServer } from 'node:http'
+import { existsSync } from 'node:fs'
+import { join } from 'node:path'
+import express from 'express'
+import type { Request } from 'express'
+import type { RotationPlanner } from '../shared/rotation'
+import { shiftPlanner } from '../shared/rotation'
+import { CafeRegistry } from './cafes/CafeRegistry'
+import type { CafeEvents } from './cafes/CafeRuntime'
+import type { Clock } from './clock'
+import { systemClock } from './clock'
+import type { Config } from './config'
+import { createApi } from './http/api'
+import { FailureThrottle } from './http/FailureThrottle'
+import type { Logger } from './log'
+import { SocketGateway } from './socket/SocketGateway'
+import { DurableWriter } from './store/DurableWriter'
+import type { Store } from './store/Store'
+import { TableclothServer } from './yjs/TableclothServer'
+
+export interface ServerDeps {
+  config: Config
+  store: Store
+  clock?: Clock
+  log: Logger
+  planner?: RotationPlanner
+  /** Retry interval of the durable writer when the database cannot be written. */
+  storageRetryMs?: number
+}
+
+export interface NappeServer {
+  http: HttpServer
+  registry: CafeRegistry
+  writer: DurableWriter
+  gateway: SocketGateway
+  tablecloths: TableclothServer
+  listen(port?: number, host?: string): Promise<{ port: number; url: string }>
+  /** Stops accepting, flushes every write, closes every connection. Idempotent. */
+  close(): Promise<void>
+}
+
+export function createServer(deps: ServerDeps): NappeServer {
+  const { config, store, log } = deps
+  const clock = deps.clock ?? systemClock
+  const writer = new DurableWriter(store, clock, log, deps.storageRetryMs)
+
+  // The cafés talk to the transports through these events; both are wired just below.
+  let gateway: SocketGateway
+  let tablecloths: TableclothServer
+  const events: CafeEvents = {
+    changed: (cafe) => gateway.stateChanged(cafe),
+    warning: (cafe, w) => gateway.warning(cafe, w),
+    nextSeat: (_cafe, participantId, seat) => gateway.nextSeat(participantId, seat),
+    participantGone: (cafe, participantId) => {
+      gateway.participantGone(participantId)
+      tablecloths.closeParticipant(cafe.id, participantId)
+    },
+  }
+  const registry = new CafeRegistry({ writer, clock, planner: deps.planner ?? shiftPlanner, log, events })
+
+  const app = express()
+  app.disable('x-powered-by')
+  app.set('trust proxy', config.trustProxy)
+  const http = createHttpServer(app)
+  gateway = new SocketGateway(http, { registry, clock, log, health: () => writer.health })
+  tablecloths = new TableclothServer({ writer, log, docIdleMs: config.docIdleMs, resolveCafe: (id) => registry.get(id) })
+  writer.onHealthChange((h) => gateway.healthChanged(h))
+
+  const publicUrl = (req: Request) => config.publicUrl ?? `${req.protocol}://${req.get('host') ?? `localhost:${config.port}`}`
+  app.use(createApi({ registry, writer, throttle: new FailureThrottle(clock, config.joinAttemptsPerMinute), log, publicUrl, loadedDocs: () => tablecloths.loadedDocs }))
+  if (config.clientDir && existsSync(join(config.clientDir, 'index.html'))) {
+    const dir = config.clientDir
+    app.use(express.static(dir, { index: false, maxAge: '1h' }))
+    app.get('/{*splat}', (_req, res) => res.sendFile(join(dir, 'index.html')))
+  }
+
+  http.on('upgrade', (req, socket, head) => {
+    const path = (req.url ?? '').split('?')[0] ?? ''
+    if (path.startsWith('/yjs/')) tablecloths.handleUpgrade(req, socket, head)
+    else if (!path.startsWith('/socket.io/')) socket.destroy()
+  })
+  http.on('clientError', (_err, socket) => socket.destroy())
+
+  const resumed = registry.resumeOpenCafes()
+  if (resumed > 0) log.info('resumed open cafés', { count: resumed })
+
+  let closing: Promise<void> | null = null
+  return {
+    http, registry, writer, gateway, tablecloths,
+    listen(port = config.port, host = config.host) {
+      return new Promise((resolve, reject) => {
+        http.once('error', reject)
+        http.listen(port, host, () => {
+          const address = http.address() as AddressInfo
+          const shownHost = host === '0.0.0.0' || host === '::' ? 'localhost' : host
+          resolve({ port: address.port, url: `http://${shownHost}:${address.port}` })
+        })
+      })
+    },
+    close() {
+      closing ??= (async () => {
+        registry.dispose()
+        tablecloths.close()
+        await gateway.close() // also closes the HTTP server (stops accepting)
+        http.closeAllConnections()
+        writer.flush()
+        writer.stop()
+        store.close()
+      })()
+      return closing
+    },
+  }
+}

@@ -1,0 +1,127 @@
+/** The HTTP API (documented in docs/api.md). Errors are `{ error: { code, message, fields? } }`. */
+import express from 'express'
+import type { Request, Response, NextFunction } from 'express'
+import QRCode from 'qrcode'
+import { parseCafeInput } from '../../shared/cafe'
+import { zodFieldErrors } from '../../shared/cafe'
+import { MAX_FRAME_BYTES } from '../../shared/constants'
+import type { ErrorCode } from '../../shared/errors'
+import { HTTP_STATUS } from '../../shared/errors'
+import { joinRequestSchema } from '../../shared/protocol'
+import type { CafeRegistry } from '../cafes/CafeRegistry'
+import type { CafeRuntime } from '../cafes/CafeRuntime'
+import { normalizeJoinCode } from '../cafes/secrets'
+import type { Logger } from '../log'
+import type { DurableWriter } from '../store/DurableWriter'
+import type { FailureThrottle } from './FailureThrottle'
+
+export interface ApiDeps {
+  registry: CafeRegistry
+  writer: DurableWriter
+  throttle: FailureThrottle
+  log: Logger
+  /** Base URL of the links handed out, from PUBLIC_URL or the request's own host. */
+  publicUrl(req: Request): string
+  loadedDocs(): number
+}
+
+export const UNKNOWN_CODE_MESSAGE = 'Unknown or expired code. Check the code on the screen or ask the facilitator.'
+
+export function sendError(res: Response, code: ErrorCode, message: string, fields?: Record<string, string>): void {
+  res.status(HTTP_STATUS[code]).json({ error: fields ? { code, message, fields } : { code, message } })
+}
+
+export function joinUrl(base: string, code: string): string { return `${base}/join/${code}` }
+export function facilitatorUrl(base: string, cafeId: string, key: string): string { return `${base}/facilitate/${cafeId}#key=${key}` }
+
+export function createApi(deps: ApiDeps): express.Router {
+  const api = express.Router()
+  api.use(express.json({ limit: MAX_FRAME_BYTES }))
+
+  api.get('/healthz', (_req, res) => {
+    const health = deps.writer.health
+    res.status(health.storage === 'ok' ? 200 : 503).json({
+      status: health.storage === 'ok' ? 'ok' : 'degraded', storage: health.storage, pendingWrites: health.pendingWrites,
+      store: deps.writer.store.kind, loadedDocs: deps.loadedDocs(), cafes: deps.registry.all().length,
+    })
+  })
+
+  api.post('/api/cafes', (req, res) => {
+    const parsed = parseCafeInput(req.body)
+    if (!parsed.ok) return sendError(res, 'bad_request', 'The café definition is not valid.', parsed.fields)
+    const { cafe, facilitatorKey } = deps.registry.create(parsed.value)
+    const base = deps.publicUrl(req)
+    deps.log.info('café created', { cafeId: cafe.id, tables: parsed.value.tables.length })
+    res.status(201).json({
+      id: cafe.id,
+      joinCode: cafe.record.joinCode,
+      joinUrl: joinUrl(base, cafe.record.joinCode),
+      facilitatorKey,
+      facilitatorUrl: facilitatorUrl(base, cafe.id, facilitatorKey),
+      qrCodeUrl: `${base}/api/cafes/${cafe.id}/qr.svg`,
+    })
+  })
+
+  const withCafe = (handler: (cafe: CafeRuntime, req: Request, res: Response) => void | Promise<void>) =>
+    async (req: Request, res: Response) => {
+      const cafe = deps.registry.get(String(req.params.id))
+      if (!cafe) return sendError(res, 'not_found', 'No café with this id.')
+      await handler(cafe, req, res)
+    }
+
+  api.get('/api/cafes/:id', withCafe((cafe, _req, res) => { res.json(cafe.summary()) }))
+
+  api.get('/api/cafes/:id/qr.svg', withCafe(async (cafe, req, res) => {
+    const svg = await QRCode.toString(joinUrl(deps.publicUrl(req), cafe.record.joinCode), { type: 'svg', margin: 1, errorCorrectionLevel: 'M' })
+    res.type('image/svg+xml').set('Cache-Control', 'no-store').send(svg)
+  }))
+
+  /** Looks up a join code; unknown and expired codes get the very same answer, and failures are throttled. */
+  const findByCode = (req: Request, res: Response, rawCode: unknown): CafeRuntime | null => {
+    const address = req.ip ?? 'unknown'
+    const wait = deps.throttle.retryAfterMs(address)
+    if (wait > 0) {
+      res.set('Retry-After', String(Math.ceil(wait / 1000)))
+      sendError(res, 'rate_limited', 'Too many wrong codes from this address; wait a minute and try again.')
+      return null
+    }
+    const code = typeof rawCode === 'string' ? normalizeJoinCode(rawCode) : ''
+    const cafe = code.length > 0 && code.length <= 32 ? deps.registry.byJoinCode(code) : null
+    if (!cafe || !cafe.isJoinable) {
+      deps.throttle.fail(address)
+      sendError(res, 'not_found', UNKNOWN_CODE_MESSAGE)
+      return null
+    }
+    return cafe
+  }
+
+  api.get('/api/join/:code', (req, res) => {
+    const cafe = findByCode(req, res, req.params.code)
+    if (cafe) res.json(cafe.summary())
+  })
+
+  api.post('/api/join', (req, res) => {
+    const parsed = joinRequestSchema.safeParse(req.body)
+    if (!parsed.success) return sendError(res, 'bad_request', 'Please check the form.', zodFieldErrors(parsed.error))
+    const cafe = findByCode(req, res, parsed.data.code)
+    if (!cafe) return
+    const { code: _code, ...profile } = parsed.data
+    const joined = cafe.join(profile)
+    if (!joined.ok) return sendError(res, joined.code, joined.message)
+    res.status(201).json({ cafeId: cafe.id, participantId: joined.value.participant.id, participantToken: joined.value.token })
+  })
+
+  api.use('/api', (_req, res) => sendError(res, 'not_found', 'No such API endpoint.'))
+
+  // Malformed JSON, oversized bodies and anything thrown: a clear JSON error, never a stack trace.
+  api.use((err: unknown, _req: Request, res: Response, next: NextFunction) => {
+    if (res.headersSent) return next(err)
+    const e = err as { type?: string; status?: number }
+    if (e.type === 'entity.parse.failed') return sendError(res, 'bad_request', 'The request body is not valid JSON.')
+    if (e.type === 'entity.too.large') return sendError(res, 'bad_request', `The request body is larger than ${MAX_FRAME_BYTES} bytes.`)
+    if (e.status && e.status >= 400 && e.status < 500) return sendError(res, 'bad_request', 'Bad request.')
+    deps.log.error('request failed', { err })
+    sendError(res, 'internal', 'Something went wrong on the server.')
+  })
+  return api
+}

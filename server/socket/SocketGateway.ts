@@ -1,0 +1,213 @@
+/**
+ * Socket.IO: who is connected to which café, and the requests they may send. Every payload is parsed by
+ * its zod schema, every request is checked against the sender's role, and every request gets an ack.
+ */
+import type { Server as HttpServer } from 'node:http'
+import { Server } from 'socket.io'
+import type { Socket } from 'socket.io'
+import { zodFieldErrors } from '../../shared/cafe'
+import { MAX_FRAME_BYTES, PROTOCOL_VERSION } from '../../shared/constants'
+import type { Ack, ErrorCode } from '../../shared/errors'
+import { fail, ok } from '../../shared/errors'
+import type { LifecycleEvent } from '../../shared/lifecycle'
+import type { ClientToServerEvents, RequestName, ServerToClientEvents, SocketData } from '../../shared/protocol'
+import { FACILITATOR_REQUESTS, PARTICIPANT_REQUESTS, handshakeSchema, requestSchemas } from '../../shared/protocol'
+import type { CafeRegistry } from '../cafes/CafeRegistry'
+import type { CafeRuntime } from '../cafes/CafeRuntime'
+import type { Result } from '../cafes/result'
+import type { Clock } from '../clock'
+import type { Logger } from '../log'
+import type { StorageHealth } from '../store/DurableWriter'
+
+type IoServer = Server<ClientToServerEvents, ServerToClientEvents, Record<string, never>, SocketData>
+type IoSocket = Socket<ClientToServerEvents, ServerToClientEvents, Record<string, never>, SocketData>
+
+export const cafeRoom = (cafeId: string) => `cafe:${cafeId}`
+export const facilitatorRoom = (cafeId: string) => `cafe:${cafeId}:facilitators`
+export const participantRoom = (participantId: string) => `participant:${participantId}`
+
+const STATE_BROADCAST_DELAY_MS = 25
+
+class HandshakeError extends Error {
+  data: { code: ErrorCode; message: string }
+  constructor(code: ErrorCode, message: string) {
+    super(code)
+    this.data = { code, message }
+  }
+}
+
+export interface GatewayDeps {
+  registry: CafeRegistry
+  clock: Clock
+  log: Logger
+  health(): StorageHealth
+}
+
+export class SocketGateway {
+  readonly io: IoServer
+  private pendingState = new Map<string, NodeJS.Timeout>()
+
+  constructor(httpServer: HttpServer, private deps: GatewayDeps) {
+    this.io = new Server(httpServer, {
+      serveClient: false,
+      maxHttpBufferSize: MAX_FRAME_BYTES,
+      destroyUpgrade: false,
+      // After a blip the same socket resumes; middlewares still run, so the role is checked again.
+      connectionStateRecovery: { maxDisconnectionDuration: 2 * 60_000, skipMiddlewares: false },
+    })
+    this.io.use((socket, next) => {
+      try {
+        socket.data = this.authenticate(socket.handshake.auth)
+        next()
+      } catch (err) {
+        next(err instanceof HandshakeError ? err : new HandshakeError('internal', 'Could not authenticate.'))
+      }
+    })
+    this.io.on('connection', (socket) => this.onConnection(socket))
+  }
+
+  private authenticate(auth: unknown): SocketData {
+    const protocol = (auth as { protocol?: unknown } | null)?.protocol
+    if (protocol !== PROTOCOL_VERSION) {
+      throw new HandshakeError('protocol_mismatch', 'Nappe was updated. Please reload the page.')
+    }
+    const parsed = handshakeSchema.safeParse(auth)
+    if (!parsed.success) throw new HandshakeError('bad_request', 'Invalid connection request.')
+    const { cafeId, facilitatorKey, participantToken } = parsed.data
+    const cafe = this.deps.registry.get(cafeId)
+    if (cafe && facilitatorKey && cafe.isFacilitatorKey(facilitatorKey)) return { cafeId, role: 'facilitator', participantId: null }
+    const p = cafe && participantToken ? cafe.participantByToken(participantToken) : null
+    if (cafe && p) return { cafeId, role: 'participant', participantId: p.id }
+    throw new HandshakeError('unauthorized', 'This link or session is not valid for this café.')
+  }
+
+  private onConnection(socket: IoSocket): void {
+    const { cafeId, role, participantId } = socket.data
+    const cafe = this.deps.registry.get(cafeId)
+    if (!cafe) return void socket.disconnect(true)
+    void socket.join(cafeRoom(cafeId))
+    if (role === 'facilitator') void socket.join(facilitatorRoom(cafeId))
+    if (participantId) {
+      void socket.join(participantRoom(participantId))
+      cafe.connected(participantId)
+      socket.on('disconnect', () => cafe.disconnected(participantId))
+    }
+    socket.emit('session:ready', { role, participantId, protocol: PROTOCOL_VERSION })
+    socket.emit('cafe:state', cafe.view())
+    if (role === 'facilitator') socket.emit('server:health', pick(this.deps.health()))
+
+    const known = new Set(Object.keys(requestSchemas))
+    socket.onAny((event: string) => {
+      if (known.has(event)) return
+      socket.emit('server:error', { code: 'unknown_event', message: `Unknown event "${String(event).slice(0, 60)}".` })
+      socket.disconnect(true)
+    })
+    for (const name of Object.keys(requestSchemas) as RequestName[]) {
+      socket.on(name, (...args: unknown[]) => this.handle(socket, name, args))
+    }
+  }
+
+  private handle(socket: IoSocket, name: RequestName, args: unknown[]): void {
+    const last = args.at(-1)
+    const ack = typeof last === 'function' ? (last as (a: Ack<unknown>) => void) : null
+    const payload = ack ? (args.length > 1 ? args[0] : undefined) : args[0]
+    const reply = (result: Ack<unknown>) => {
+      if (ack) ack(result)
+      else if (!result.ok) socket.emit('server:error', { code: result.error.code, message: result.error.message })
+    }
+    try {
+      reply(this.dispatch(socket, name, payload))
+    } catch (err) {
+      this.deps.log.error('request failed', { event: name, err })
+      reply(fail('internal', 'Something went wrong on the server.'))
+    }
+  }
+
+  private dispatch(socket: IoSocket, name: RequestName, payload: unknown): Ack<unknown> {
+    const parsed = requestSchemas[name].safeParse(payload)
+    if (!parsed.success) return fail('bad_request', `Invalid data for "${name}".`, zodFieldErrors(parsed.error))
+    const { cafeId, role, participantId } = socket.data
+    const cafe = this.deps.registry.get(cafeId)
+    if (!cafe) return fail('not_found', 'This café no longer exists.')
+    if (FACILITATOR_REQUESTS.has(name) && role !== 'facilitator') return fail('forbidden', 'Only a facilitator can do this.')
+    if (PARTICIPANT_REQUESTS.has(name) && role !== 'participant') return fail('forbidden', 'Only a participant can do this.')
+    if (participantId && !cafe.participant(participantId)) {
+      socket.disconnect(true)
+      return fail('unauthorized', 'You are no longer in this café.')
+    }
+    const data = parsed.data as never
+    switch (name) {
+      case 'clock:sync': return ok({ serverNow: this.deps.clock.now() })
+      case 'cafe:open': return lifecycle(cafe, { type: 'open' })
+      case 'cafe:end': return lifecycle(cafe, { type: 'end' })
+      case 'cafe:close': return lifecycle(cafe, { type: 'close' })
+      case 'round:start': return lifecycle(cafe, { type: 'start' })
+      case 'round:pause': return lifecycle(cafe, { type: 'pause' })
+      case 'round:resume': return lifecycle(cafe, { type: 'resume' })
+      case 'round:skip': return lifecycle(cafe, { type: 'skip' })
+      case 'round:addTime': return lifecycle(cafe, { type: 'addTime', ms: (data as { ms: number }).ms })
+      case 'cafe:setAdvance': return toAck(cafe.setAdvance((data as { advance: 'auto' | 'manual' }).advance), (lc) => ({ lifecycle: lc }))
+      case 'participant:move': {
+        const d = data as { participantId: string; tableId: string }
+        return toAck(cafe.move(d.participantId, d.tableId), (p) => ({ participant: cafe.participantView(p) }))
+      }
+      case 'participant:setHost': {
+        const d = data as { participantId: string; tableId: string | null }
+        return toAck(cafe.setHost(d.participantId, d.tableId), (p) => ({ participant: cafe.participantView(p) }))
+      }
+      case 'participant:remove': return toAck(cafe.remove((data as { participantId: string }).participantId), (v) => v)
+      case 'participant:leave': return toAck(cafe.remove(participantId!), (v) => v)
+      case 'participant:update': return toAck(cafe.updateProfile(participantId!, data), (p) => ({ participant: cafe.participantView(p) }))
+      case 'tablecloth:lock': {
+        const d = data as { tableId: string; questionId: string; locked: boolean }
+        return toAck(cafe.setLocked(d.tableId, d.questionId, d.locked), (lockedDocs) => ({ lockedDocs }))
+      }
+    }
+  }
+
+  // ---- pushes from the cafés ----
+
+  stateChanged(cafe: CafeRuntime): void {
+    if (this.pendingState.has(cafe.id)) return
+    const t = setTimeout(() => {
+      this.pendingState.delete(cafe.id)
+      this.io.to(cafeRoom(cafe.id)).emit('cafe:state', cafe.view())
+    }, STATE_BROADCAST_DELAY_MS)
+    this.pendingState.set(cafe.id, t)
+  }
+
+  warning(cafe: CafeRuntime, w: { round: number; msLeft: number; endsAt: number }): void {
+    this.io.to(cafeRoom(cafe.id)).emit('timer:warning', { ...w, serverNow: this.deps.clock.now() })
+  }
+
+  nextSeat(participantId: string, seat: Parameters<ServerToClientEvents['seat:next']>[0]): void {
+    this.io.to(participantRoom(participantId)).emit('seat:next', seat)
+  }
+
+  participantGone(participantId: string): void {
+    // After the current request's ack has gone out.
+    setImmediate(() => this.io.in(participantRoom(participantId)).disconnectSockets(true))
+  }
+
+  healthChanged(health: StorageHealth): void {
+    for (const cafe of this.deps.registry.all()) this.io.to(facilitatorRoom(cafe.id)).emit('server:health', pick(health))
+  }
+
+  async close(): Promise<void> {
+    for (const t of this.pendingState.values()) clearTimeout(t)
+    this.pendingState.clear()
+    await this.io.close()
+  }
+}
+
+function lifecycle(cafe: CafeRuntime, event: LifecycleEvent) {
+  return toAck(cafe.apply(event), (lc) => ({ lifecycle: lc }))
+}
+
+function toAck<T, R>(result: Result<T>, map: (v: T) => R): Ack<R> {
+  return result.ok ? ok(map(result.value)) : fail(result.code, result.message)
+}
+
+function pick(h: StorageHealth) {
+  return { storage: h.storage, pendingWrites: h.pendingWrites }
+}

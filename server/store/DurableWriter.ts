@@ -1,0 +1,147 @@
+/**
+ * Every write to the store goes through here. When the database cannot be written (disk full, read-only
+ * file, locked), the write is kept in memory, retried every `retryMs`, and the server reports itself
+ * degraded until the backlog is written. Nothing is dropped.
+ */
+import type { Clock } from '../clock'
+import type { Logger } from '../log'
+import type { CafeRecord, ParticipantRecord, Store, StoredDoc } from './Store'
+
+type Pending =
+  | { kind: 'cafe'; key: string; cafe: CafeRecord }
+  | { kind: 'participant'; key: string; participant: ParticipantRecord }
+  | { kind: 'update'; key: null; docName: string; update: Uint8Array }
+
+export interface StorageHealth { storage: 'ok' | 'degraded'; pendingWrites: number; lastError: string | null }
+
+export class DurableWriter {
+  private pending: Pending[] = []
+  private retryTimer: unknown = null
+  private lastError: string | null = null
+  private listeners = new Set<(h: StorageHealth) => void>()
+
+  constructor(readonly store: Store, private clock: Clock, private log: Logger, private retryMs = 1000) {}
+
+  get health(): StorageHealth {
+    return { storage: this.pending.length ? 'degraded' : 'ok', pendingWrites: this.pending.length, lastError: this.lastError }
+  }
+
+  onHealthChange(fn: (h: StorageHealth) => void): () => void {
+    this.listeners.add(fn)
+    return () => this.listeners.delete(fn)
+  }
+
+  saveCafe(cafe: CafeRecord): void {
+    this.write({ kind: 'cafe', key: `cafe:${cafe.id}`, cafe: structuredClone(cafe) })
+  }
+
+  saveParticipant(p: ParticipantRecord): void {
+    this.write({ kind: 'participant', key: `participant:${p.id}`, participant: { ...p } })
+  }
+
+  /** Returns the stored seq, or null when the update was queued in memory instead. */
+  appendUpdate(docName: string, update: Uint8Array): number | null {
+    return this.write({ kind: 'update', key: null, docName, update })
+  }
+
+  /** The stored updates of a doc plus those still waiting to be written. */
+  loadDoc(docName: string): StoredDoc {
+    const stored = this.store.loadDoc(docName)
+    for (const p of this.pending) if (p.kind === 'update' && p.docName === docName) stored.updates.push(p.update)
+    return stored
+  }
+
+  hasPendingFor(docName: string): boolean {
+    return this.pending.some((p) => p.kind === 'update' && p.docName === docName)
+  }
+
+  /** Best effort: compaction only saves space, so a failure is logged and skipped. */
+  compactDoc(docName: string, merged: Uint8Array, uptoSeq: number): boolean {
+    if (this.hasPendingFor(docName)) return false
+    try {
+      this.store.compactDoc(docName, merged, uptoSeq)
+      return true
+    } catch (err) {
+      this.log.warn('compaction failed', { docName, err })
+      return false
+    }
+  }
+
+  /** Tries to write the backlog now. True when nothing is left in memory. */
+  flush(): boolean {
+    const wasDegraded = this.pending.length > 0
+    while (this.pending.length > 0) {
+      try {
+        this.apply(this.pending[0]!)
+      } catch (err) {
+        this.noteError(err)
+        return false
+      }
+      this.pending.shift()
+    }
+    if (wasDegraded) {
+      this.lastError = null
+      this.log.info('storage recovered: backlog written')
+      this.notify()
+    }
+    return true
+  }
+
+  stop(): void {
+    if (this.retryTimer !== null) this.clock.clearTimeout(this.retryTimer)
+    this.retryTimer = null
+  }
+
+  private write(op: Pending): number | null {
+    if (this.pending.length > 0 && !this.flush()) {
+      this.enqueue(op)
+      return null
+    }
+    try {
+      return this.apply(op)
+    } catch (err) {
+      this.noteError(err)
+      this.enqueue(op)
+      return null
+    }
+  }
+
+  private apply(op: Pending): number | null {
+    switch (op.kind) {
+      case 'cafe': this.store.saveCafe(op.cafe); return null
+      case 'participant': this.store.saveParticipant(op.participant); return null
+      case 'update': return this.store.appendUpdate(op.docName, op.update)
+    }
+  }
+
+  private enqueue(op: Pending): void {
+    const wasOk = this.pending.length === 0
+    if (op.key !== null) {
+      const i = this.pending.findIndex((p) => p.key === op.key)
+      if (i >= 0) this.pending.splice(i, 1)
+    }
+    this.pending.push(op)
+    if (wasOk) {
+      this.log.error('storage write failed: keeping data in memory and retrying', { error: this.lastError })
+      this.notify()
+    }
+    this.scheduleRetry()
+  }
+
+  private scheduleRetry(): void {
+    if (this.retryTimer !== null) return
+    this.retryTimer = this.clock.setTimeout(() => {
+      this.retryTimer = null
+      if (!this.flush()) this.scheduleRetry()
+    }, this.retryMs)
+  }
+
+  private noteError(err: unknown): void {
+    this.lastError = err instanceof Error ? err.message : String(err)
+  }
+
+  private notify(): void {
+    const h = this.health
+    for (const fn of this.listeners) fn(h)
+  }
+}

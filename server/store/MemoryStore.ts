@@ -1,0 +1,53 @@
+import type { CafeRecord, ParticipantRecord, Store, StoredDoc } from './Store'
+
+const clone = <T>(v: T): T => structuredClone(v)
+
+/** The in-memory twin of `SqliteStore`, for tests and throwaway runs (`STORE=memory`). */
+export class MemoryStore implements Store {
+  readonly kind = 'memory'
+  private cafes = new Map<string, CafeRecord>()
+  private participants = new Map<string, ParticipantRecord>()
+  private docs = new Map<string, Array<{ seq: number; update: Uint8Array }>>()
+  private seq = 0
+
+  saveCafe(cafe: CafeRecord): void {
+    for (const other of this.cafes.values()) {
+      if (other.joinCode === cafe.joinCode && other.id !== cafe.id) throw new Error('join code already in use')
+    }
+    this.cafes.set(cafe.id, clone(cafe))
+  }
+  getCafe(id: string): CafeRecord | null {
+    const c = this.cafes.get(id)
+    return c ? clone(c) : null
+  }
+  getCafeByJoinCode(code: string): CafeRecord | null {
+    for (const c of this.cafes.values()) if (c.joinCode === code) return clone(c)
+    return null
+  }
+  listOpenCafeIds(): string[] {
+    return [...this.cafes.values()].filter((c) => c.lifecycle.phase !== 'closed').map((c) => c.id)
+  }
+  saveParticipant(p: ParticipantRecord): void {
+    this.participants.set(p.id, clone(p))
+  }
+  listParticipants(cafeId: string): ParticipantRecord[] {
+    return [...this.participants.values()].filter((p) => p.cafeId === cafeId).sort((a, b) => a.joinedAt - b.joinedAt || (a.id < b.id ? -1 : 1)).map(clone)
+  }
+  appendUpdate(docName: string, update: Uint8Array): number {
+    const seq = ++this.seq
+    let rows = this.docs.get(docName)
+    if (!rows) this.docs.set(docName, (rows = []))
+    rows.push({ seq, update: update.slice() })
+    return seq
+  }
+  loadDoc(docName: string): StoredDoc {
+    const rows = this.docs.get(docName) ?? []
+    return { updates: rows.map((r) => r.update.slice()), lastSeq: rows.at(-1)?.seq ?? 0 }
+  }
+  compactDoc(docName: string, merged: Uint8Array, uptoSeq: number): void {
+    const rows = this.docs.get(docName) ?? []
+    const kept = rows.filter((r) => r.seq > uptoSeq)
+    this.docs.set(docName, [{ seq: uptoSeq, update: merged.slice() }, ...kept])
+  }
+  close(): void {}
+}

@@ -1,0 +1,114 @@
+import Database from 'better-sqlite3'
+import { mkdirSync } from 'node:fs'
+import { dirname } from 'node:path'
+import type { CafeRecord, ParticipantRecord, Store, StoredDoc } from './Store'
+
+/** Each entry migrates the schema from version i to i + 1; `PRAGMA user_version` records where we are. */
+const MIGRATIONS: string[] = [
+  `CREATE TABLE cafes (
+     id TEXT PRIMARY KEY,
+     join_code TEXT NOT NULL UNIQUE,
+     phase TEXT NOT NULL,
+     data TEXT NOT NULL,
+     updated_at INTEGER NOT NULL
+   );
+   CREATE TABLE participants (
+     id TEXT PRIMARY KEY,
+     cafe_id TEXT NOT NULL,
+     joined_at INTEGER NOT NULL,
+     data TEXT NOT NULL
+   );
+   CREATE INDEX participants_by_cafe ON participants (cafe_id, joined_at);
+   CREATE TABLE doc_updates (
+     seq INTEGER PRIMARY KEY AUTOINCREMENT,
+     doc TEXT NOT NULL,
+     data BLOB NOT NULL
+   );
+   CREATE INDEX doc_updates_by_doc ON doc_updates (doc, seq);`,
+]
+export const SQLITE_SCHEMA_VERSION = MIGRATIONS.length
+
+/** The default store: one SQLite file in WAL mode. Every write is committed before the call returns. */
+export class SqliteStore implements Store {
+  readonly kind = 'sqlite'
+  private db: Database.Database
+  private stmt
+
+  constructor(file: string) {
+    if (file !== ':memory:') mkdirSync(dirname(file), { recursive: true })
+    this.db = new Database(file)
+    this.db.pragma('journal_mode = WAL')
+    // NORMAL in WAL mode survives a process crash (kill -9); only an OS crash can lose the last commits.
+    this.db.pragma('synchronous = NORMAL')
+    this.db.pragma('busy_timeout = 5000')
+    this.migrate()
+    const db = this.db
+    this.stmt = {
+      saveCafe: db.prepare(`INSERT INTO cafes (id, join_code, phase, data, updated_at) VALUES (@id, @joinCode, @phase, @data, @updatedAt)
+        ON CONFLICT (id) DO UPDATE SET join_code = excluded.join_code, phase = excluded.phase, data = excluded.data, updated_at = excluded.updated_at`),
+      getCafe: db.prepare('SELECT data FROM cafes WHERE id = ?').pluck(),
+      getCafeByCode: db.prepare('SELECT data FROM cafes WHERE join_code = ?').pluck(),
+      openCafes: db.prepare(`SELECT id FROM cafes WHERE phase != 'closed' ORDER BY updated_at`).pluck(),
+      saveParticipant: db.prepare(`INSERT INTO participants (id, cafe_id, joined_at, data) VALUES (@id, @cafeId, @joinedAt, @data)
+        ON CONFLICT (id) DO UPDATE SET data = excluded.data`),
+      listParticipants: db.prepare('SELECT data FROM participants WHERE cafe_id = ? ORDER BY joined_at, id').pluck(),
+      append: db.prepare('INSERT INTO doc_updates (doc, data) VALUES (?, ?)'),
+      load: db.prepare('SELECT seq, data FROM doc_updates WHERE doc = ? ORDER BY seq'),
+      deleteUpTo: db.prepare('DELETE FROM doc_updates WHERE doc = ? AND seq <= ?'),
+      insertAt: db.prepare('INSERT INTO doc_updates (seq, doc, data) VALUES (?, ?, ?)'),
+    }
+  }
+
+  private migrate(): void {
+    const version = this.db.pragma('user_version', { simple: true }) as number
+    if (version > MIGRATIONS.length) {
+      throw new Error(`database schema version ${version} is newer than this Nappe (${MIGRATIONS.length}); upgrade Nappe`)
+    }
+    for (let v = version; v < MIGRATIONS.length; v++) {
+      this.db.transaction(() => {
+        this.db.exec(MIGRATIONS[v]!)
+        this.db.pragma(`user_version = ${v + 1}`)
+      })()
+    }
+  }
+
+  saveCafe(cafe: CafeRecord): void {
+    this.stmt.saveCafe.run({ id: cafe.id, joinCode: cafe.joinCode, phase: cafe.lifecycle.phase, data: JSON.stringify(cafe), updatedAt: cafe.updatedAt })
+  }
+  getCafe(id: string): CafeRecord | null {
+    const data = this.stmt.getCafe.get(id) as string | undefined
+    return data ? (JSON.parse(data) as CafeRecord) : null
+  }
+  getCafeByJoinCode(code: string): CafeRecord | null {
+    const data = this.stmt.getCafeByCode.get(code) as string | undefined
+    return data ? (JSON.parse(data) as CafeRecord) : null
+  }
+  listOpenCafeIds(): string[] {
+    return this.stmt.openCafes.all() as string[]
+  }
+  saveParticipant(p: ParticipantRecord): void {
+    this.stmt.saveParticipant.run({ id: p.id, cafeId: p.cafeId, joinedAt: p.joinedAt, data: JSON.stringify(p) })
+  }
+  listParticipants(cafeId: string): ParticipantRecord[] {
+    return (this.stmt.listParticipants.all(cafeId) as string[]).map((d) => JSON.parse(d) as ParticipantRecord)
+  }
+  appendUpdate(docName: string, update: Uint8Array): number {
+    return Number(this.stmt.append.run(docName, update).lastInsertRowid)
+  }
+  loadDoc(docName: string): StoredDoc {
+    const rows = this.stmt.load.all(docName) as Array<{ seq: number; data: Buffer }>
+    return {
+      updates: rows.map((r) => new Uint8Array(r.data.buffer, r.data.byteOffset, r.data.byteLength)),
+      lastSeq: rows.at(-1)?.seq ?? 0,
+    }
+  }
+  compactDoc = (docName: string, merged: Uint8Array, uptoSeq: number): void => {
+    this.db.transaction(() => {
+      this.stmt.deleteUpTo.run(docName, uptoSeq)
+      this.stmt.insertAt.run(uptoSeq, docName, merged)
+    })()
+  }
+  close(): void {
+    if (this.db.open) this.db.close()
+  }
+}

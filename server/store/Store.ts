@@ -1,0 +1,63 @@
+/**
+ * Where everything durable goes. Two implementations pass one contract suite
+ * (`tests/store.contract.test.ts`): `SqliteStore` (the default) and `MemoryStore`.
+ * Methods are synchronous: better-sqlite3 is, and it keeps "append before broadcast" simple.
+ */
+import type { CafeDefinition } from '../../shared/cafe'
+import type { LifecycleState } from '../../shared/lifecycle'
+import type { Seating } from '../../shared/rotation'
+
+export interface CafeRecord {
+  id: string
+  joinCode: string
+  /** sha-256 (hex) of the facilitator key; the key itself is never stored. */
+  facilitatorKeyHash: string
+  definition: CafeDefinition
+  lifecycle: LifecycleState
+  /** Where each present participant sits now. */
+  seating: Seating
+  /** Seating of each round played, oldest first (index 0 = round 1). */
+  history: Seating[]
+  /** The next round's seating once announced, else null. */
+  nextSeating: Seating | null
+  lockedDocs: string[]
+  seed: number
+  createdAt: number
+  updatedAt: number
+}
+
+export interface ParticipantRecord {
+  id: string
+  cafeId: string
+  /** sha-256 (hex) of the participant token. */
+  tokenHash: string
+  displayName: string
+  organisation: string | null
+  sector: string | null
+  hostOf: string | null
+  joinedAt: number
+  leftAt: number | null
+}
+
+export interface StoredDoc {
+  updates: Uint8Array[]
+  /** Sequence number of the last stored update (0 if none), for compaction. */
+  lastSeq: number
+}
+
+export interface Store {
+  readonly kind: 'sqlite' | 'memory'
+  saveCafe(cafe: CafeRecord): void
+  getCafe(id: string): CafeRecord | null
+  getCafeByJoinCode(code: string): CafeRecord | null
+  /** Ids of cafés not closed, to resume their timers at start-up. */
+  listOpenCafeIds(): string[]
+  saveParticipant(p: ParticipantRecord): void
+  listParticipants(cafeId: string): ParticipantRecord[]
+  /** Appends one Yjs update and returns its sequence number. */
+  appendUpdate(docName: string, update: Uint8Array): number
+  loadDoc(docName: string): StoredDoc
+  /** Replaces the updates with seq <= uptoSeq by one merged update. */
+  compactDoc(docName: string, merged: Uint8Array, uptoSeq: number): void
+  close(): void
+}

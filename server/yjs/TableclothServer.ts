@@ -1,0 +1,364 @@
+/**
+ * The Yjs endpoint: the y-websocket wire protocol (y-protocols sync + awareness) on `/yjs/<docName>`,
+ * with authorization. Credentials travel in the WebSocket subprotocol list, never in the URL.
+ *
+ * Rules enforced here: strangers are refused (4401); everyone in the café may read; only participants
+ * seated at the table during a round on its question, and facilitators, may write; read-only
+ * connections have SyncStep2 and Update dropped; awareness entries are bound to the connection that
+ * first used their client id and carry the server's idea of who the user is.
+ */
+import type { IncomingMessage } from 'node:http'
+import type { Duplex } from 'node:stream'
+import { WebSocketServer, WebSocket } from 'ws'
+import * as Y from 'yjs'
+import * as syncProtocol from 'y-protocols/sync'
+import * as awarenessProtocol from 'y-protocols/awareness'
+import * as authProtocol from 'y-protocols/auth'
+import * as encoding from 'lib0/encoding'
+import * as decoding from 'lib0/decoding'
+import { CLOSE_CODES, YJS_AUTH_PREFIX, YJS_SUBPROTOCOL } from '../../shared/closeCodes'
+import type { CloseCodeName } from '../../shared/closeCodes'
+import { MAX_FRAME_BYTES } from '../../shared/constants'
+import { initTablecloth, parseDocName, tableclothDocName } from '../../shared/tablecloth'
+import type { CafeRuntime } from '../cafes/CafeRuntime'
+import type { Logger } from '../log'
+import type { DurableWriter } from '../store/DurableWriter'
+
+export const MESSAGE_SYNC = 0
+export const MESSAGE_AWARENESS = 1
+export const MESSAGE_AUTH = 2
+export const MESSAGE_QUERY_AWARENESS = 3
+
+/** Compact a document's update log after this many appended updates. */
+const COMPACT_EVERY_UPDATES = 500
+const PING_INTERVAL_MS = 30_000
+/** A connection may own this many awareness client ids (a tab normally has one). */
+const MAX_AWARENESS_IDS_PER_CONN = 4
+
+interface Identity { role: 'facilitator' | 'participant'; participantId: string | null; name: string }
+
+interface Conn {
+  ws: WebSocket
+  cafe: CafeRuntime
+  who: Identity
+  tableId: string
+  questionId: string
+  clientIds: Set<number>
+  alive: boolean
+  toldReadOnly: boolean
+}
+
+interface LiveDoc {
+  name: string
+  doc: Y.Doc
+  awareness: awarenessProtocol.Awareness
+  conns: Map<WebSocket, Conn>
+  owners: Map<number, Conn>
+  lastSeq: number
+  sinceCompaction: number
+  unloadTimer: NodeJS.Timeout | null
+}
+
+export interface TableclothServerOptions {
+  writer: DurableWriter
+  log: Logger
+  resolveCafe(cafeId: string): CafeRuntime | null
+  /** How long an unused document stays in memory before it is compacted and unloaded. */
+  docIdleMs: number
+}
+
+export class TableclothServer {
+  readonly wss: WebSocketServer
+  private docs = new Map<string, LiveDoc>()
+  private compactQueue = new Set<string>()
+  private compactScheduled = false
+  private pingTimer: NodeJS.Timeout
+
+  constructor(private opts: TableclothServerOptions) {
+    this.wss = new WebSocketServer({
+      noServer: true,
+      maxPayload: MAX_FRAME_BYTES,
+      handleProtocols: (protocols) => [...protocols].find((p) => p.startsWith('nappe.v')) ?? false,
+    })
+    this.pingTimer = setInterval(() => this.ping(), PING_INTERVAL_MS)
+    this.pingTimer.unref()
+  }
+
+  /** Number of documents in memory (for tests and /healthz). */
+  get loadedDocs(): number { return this.docs.size }
+
+  handleUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void {
+    this.wss.handleUpgrade(req, socket, head, (ws) => {
+      try {
+        this.accept(ws, req)
+      } catch (err) {
+        this.opts.log.error('yjs connection setup failed', { err })
+        close(ws, 'malformed')
+      }
+    })
+  }
+
+  private accept(ws: WebSocket, req: IncomingMessage): void {
+    ws.on('error', (err) => this.opts.log.debug('yjs socket error', { err }))
+    if (ws.protocol !== YJS_SUBPROTOCOL) return close(ws, 'protocolMismatch')
+    const path = new URL(req.url ?? '/', 'http://localhost').pathname
+    const ids = parseDocName(decodeURIComponent(path.replace(/^\/yjs\//, '')))
+    if (!ids) return close(ws, 'notFound')
+    const cafe = this.opts.resolveCafe(ids.cafeId)
+    const who = cafe ? authenticate(cafe, req.headers['sec-websocket-protocol']) : null
+    if (!cafe || !who) return close(ws, 'unauthorized')
+    if (!cafe.hasTablecloth(ids.tableId, ids.questionId)) return close(ws, 'notFound')
+
+    const live = this.load(tableclothDocName(ids.cafeId, ids.tableId, ids.questionId), ids)
+    const conn: Conn = { ws, cafe, who, tableId: ids.tableId, questionId: ids.questionId, clientIds: new Set(), alive: true, toldReadOnly: false }
+    live.conns.set(ws, conn)
+    if (live.unloadTimer) { clearTimeout(live.unloadTimer); live.unloadTimer = null }
+    ws.on('pong', () => { conn.alive = true })
+    ws.on('close', () => this.disconnect(live, conn))
+    ws.on('message', (data, isBinary) => {
+      if (!isBinary) return close(ws, 'malformed')
+      this.receive(live, conn, toUint8(data))
+    })
+
+    const encoder = encoding.createEncoder()
+    encoding.writeVarUint(encoder, MESSAGE_SYNC)
+    syncProtocol.writeSyncStep1(encoder, live.doc)
+    send(conn, encoding.toUint8Array(encoder))
+    const states = live.awareness.getStates()
+    if (states.size > 0) send(conn, awarenessMessage(live.awareness, [...states.keys()]))
+  }
+
+  /** May this connection change the document right now? Checked on every message: rotation moves it. */
+  private mayWrite(conn: Conn): boolean {
+    if (conn.who.role === 'facilitator') return true
+    return conn.cafe.participantMayWrite(conn.who.participantId!, conn.tableId, conn.questionId)
+  }
+
+  private receive(live: LiveDoc, conn: Conn, message: Uint8Array): void {
+    try {
+      const decoder = decoding.createDecoder(message)
+      const type = decoding.readVarUint(decoder)
+      switch (type) {
+        case MESSAGE_SYNC: {
+          const syncType = decoding.readVarUint(decoder)
+          if (syncType === syncProtocol.messageYjsSyncStep1) {
+            const encoder = encoding.createEncoder()
+            encoding.writeVarUint(encoder, MESSAGE_SYNC)
+            syncProtocol.writeSyncStep2(encoder, live.doc, decoding.readVarUint8Array(decoder))
+            send(conn, encoding.toUint8Array(encoder))
+          } else if (syncType === syncProtocol.messageYjsSyncStep2 || syncType === syncProtocol.messageYjsUpdate) {
+            const update = decoding.readVarUint8Array(decoder)
+            if (!this.mayWrite(conn)) return this.refuseWrite(conn)
+            Y.applyUpdate(live.doc, update, conn)
+          } else {
+            return close(conn.ws, 'malformed')
+          }
+          break
+        }
+        case MESSAGE_AWARENESS: {
+          const filtered = filterAwareness(live, conn, decoding.readVarUint8Array(decoder))
+          if (filtered === 'spoofed') return close(conn.ws, 'forbidden')
+          awarenessProtocol.applyAwarenessUpdate(live.awareness, filtered, conn)
+          break
+        }
+        case MESSAGE_QUERY_AWARENESS:
+          send(conn, awarenessMessage(live.awareness, [...live.awareness.getStates().keys()]))
+          break
+        case MESSAGE_AUTH:
+          break
+        default:
+          return close(conn.ws, 'malformed')
+      }
+    } catch (err) {
+      this.opts.log.warn('malformed yjs message', { docName: live.name, err })
+      close(conn.ws, 'malformed')
+    }
+  }
+
+  private refuseWrite(conn: Conn): void {
+    if (conn.toldReadOnly) return
+    conn.toldReadOnly = true
+    const encoder = encoding.createEncoder()
+    encoding.writeVarUint(encoder, MESSAGE_AUTH)
+    authProtocol.writePermissionDenied(encoder, 'read-only')
+    send(conn, encoding.toUint8Array(encoder))
+  }
+
+  private load(name: string, ids: { cafeId: string; tableId: string; questionId: string }): LiveDoc {
+    const existing = this.docs.get(name)
+    if (existing) return existing
+    const doc = new Y.Doc()
+    const stored = this.opts.writer.loadDoc(name)
+    if (stored.updates.length > 0) Y.applyUpdate(doc, Y.mergeUpdates(stored.updates))
+    const awareness = new awarenessProtocol.Awareness(doc)
+    awareness.setLocalState(null)
+    const live: LiveDoc = { name, doc, awareness, conns: new Map(), owners: new Map(), lastSeq: stored.lastSeq, sinceCompaction: stored.updates.length, unloadTimer: null }
+    this.docs.set(name, live)
+
+    doc.on('update', (update: Uint8Array, origin: unknown) => {
+      // Durable first, then broadcast: whatever a tablemate has seen is on disk (or queued if the disk fails).
+      const seq = this.opts.writer.appendUpdate(name, update)
+      if (seq !== null) live.lastSeq = seq
+      if (++live.sinceCompaction >= COMPACT_EVERY_UPDATES) this.queueCompaction(name)
+      const encoder = encoding.createEncoder()
+      encoding.writeVarUint(encoder, MESSAGE_SYNC)
+      syncProtocol.writeUpdate(encoder, update)
+      const message = encoding.toUint8Array(encoder)
+      for (const c of live.conns.values()) if (c !== origin) send(c, message)
+    })
+    awareness.on('update', ({ added, updated, removed }: { added: number[]; updated: number[]; removed: number[] }) => {
+      const message = awarenessMessage(awareness, [...added, ...updated, ...removed])
+      for (const c of live.conns.values()) send(c, message)
+    })
+    initTablecloth(doc, ids)
+    return live
+  }
+
+  private disconnect(live: LiveDoc, conn: Conn): void {
+    if (!live.conns.delete(conn.ws)) return
+    if (conn.clientIds.size > 0) {
+      for (const id of conn.clientIds) live.owners.delete(id)
+      awarenessProtocol.removeAwarenessStates(live.awareness, [...conn.clientIds], null)
+    }
+    if (live.conns.size === 0 && this.docs.get(live.name) === live) {
+      live.unloadTimer = setTimeout(() => this.unload(live), this.opts.docIdleMs)
+      live.unloadTimer.unref()
+    }
+  }
+
+  private unload(live: LiveDoc): void {
+    if (live.conns.size > 0) return
+    this.compact(live)
+    this.docs.delete(live.name)
+    this.compactQueue.delete(live.name)
+    live.awareness.destroy()
+    live.doc.destroy()
+  }
+
+  private queueCompaction(name: string): void {
+    this.compactQueue.add(name)
+    if (this.compactScheduled) return
+    this.compactScheduled = true
+    // Away from the hot path: one document per turn of the event loop.
+    const next = () => {
+      const [first] = this.compactQueue
+      if (first === undefined) { this.compactScheduled = false; return }
+      this.compactQueue.delete(first)
+      const live = this.docs.get(first)
+      if (live) this.compact(live)
+      setImmediate(next)
+    }
+    setImmediate(next)
+  }
+
+  private compact(live: LiveDoc): void {
+    if (live.lastSeq === 0 || live.sinceCompaction <= 1) return
+    if (this.opts.writer.compactDoc(live.name, Y.encodeStateAsUpdate(live.doc), live.lastSeq)) live.sinceCompaction = 1
+  }
+
+  /** Closes every tablecloth connection of a participant (they left or were removed). */
+  closeParticipant(cafeId: string, participantId: string): void {
+    for (const live of this.docs.values()) {
+      for (const c of live.conns.values()) {
+        if (c.cafe.id === cafeId && c.who.participantId === participantId) close(c.ws, 'removed')
+      }
+    }
+  }
+
+  private ping(): void {
+    for (const live of this.docs.values()) {
+      for (const c of live.conns.values()) {
+        if (!c.alive) { c.ws.terminate(); continue }
+        c.alive = false
+        c.ws.ping()
+      }
+    }
+  }
+
+  /** Server shutdown: compact everything, tell clients to come back, free memory. */
+  close(): void {
+    clearInterval(this.pingTimer)
+    for (const live of [...this.docs.values()]) {
+      for (const c of live.conns.values()) close(c.ws, 'serverShutdown')
+      if (live.unloadTimer) clearTimeout(live.unloadTimer)
+      this.compact(live)
+      live.awareness.destroy()
+      live.doc.destroy()
+    }
+    this.docs.clear()
+    for (const ws of this.wss.clients) ws.terminate()
+    this.wss.close()
+  }
+}
+
+function authenticate(cafe: CafeRuntime, header: string | undefined): Identity | null {
+  const offered = (header ?? '').split(',').map((s) => s.trim())
+  const auth = offered.find((p) => p.startsWith(YJS_AUTH_PREFIX))
+  if (!auth) return null
+  const [kind, secret] = [auth.slice(YJS_AUTH_PREFIX.length, YJS_AUTH_PREFIX.length + 1), auth.slice(YJS_AUTH_PREFIX.length + 2)]
+  if (!secret || secret.length > 200) return null
+  if (kind === 'f' && cafe.isFacilitatorKey(secret)) return { role: 'facilitator', participantId: null, name: 'Facilitator' }
+  if (kind === 'p') {
+    const p = cafe.participantByToken(secret)
+    if (p) return { role: 'participant', participantId: p.id, name: p.displayName }
+  }
+  return null
+}
+
+/**
+ * Keeps only awareness entries for client ids this connection owns (binding new ids on first use) and
+ * overwrites `user.id`, `user.name` and `user.role` with who the connection really is.
+ */
+function filterAwareness(live: LiveDoc, conn: Conn, update: Uint8Array): Uint8Array | 'spoofed' {
+  const decoder = decoding.createDecoder(update)
+  const encoder = encoding.createEncoder()
+  const count = decoding.readVarUint(decoder)
+  encoding.writeVarUint(encoder, count)
+  for (let i = 0; i < count; i++) {
+    const clientId = decoding.readVarUint(decoder)
+    const clock = decoding.readVarUint(decoder)
+    const state: unknown = JSON.parse(decoding.readVarString(decoder))
+    const owner = live.owners.get(clientId)
+    if (owner && owner !== conn) return 'spoofed'
+    if (!owner) {
+      if (conn.clientIds.size >= MAX_AWARENESS_IDS_PER_CONN) return 'spoofed'
+      live.owners.set(clientId, conn)
+      conn.clientIds.add(clientId)
+    }
+    if (state !== null && (typeof state !== 'object' || Array.isArray(state))) throw new Error('awareness state must be an object or null')
+    const clean = state === null ? null : {
+      ...(state as Record<string, unknown>),
+      user: {
+        ...(typeof (state as { user?: unknown }).user === 'object' ? (state as { user: object }).user : {}),
+        id: conn.who.participantId ?? 'facilitator', name: conn.who.name, role: conn.who.role,
+      },
+    }
+    encoding.writeVarUint(encoder, clientId)
+    encoding.writeVarUint(encoder, clock)
+    encoding.writeVarString(encoder, JSON.stringify(clean))
+  }
+  return encoding.toUint8Array(encoder)
+}
+
+function awarenessMessage(awareness: awarenessProtocol.Awareness, clients: number[]): Uint8Array {
+  const encoder = encoding.createEncoder()
+  encoding.writeVarUint(encoder, MESSAGE_AWARENESS)
+  encoding.writeVarUint8Array(encoder, awarenessProtocol.encodeAwarenessUpdate(awareness, clients))
+  return encoding.toUint8Array(encoder)
+}
+
+function send(conn: Conn, message: Uint8Array): void {
+  if (conn.ws.readyState !== WebSocket.OPEN) return
+  conn.ws.send(message, (err) => { if (err) conn.ws.terminate() })
+}
+
+function close(ws: WebSocket, name: CloseCodeName): void {
+  const { code, reason } = CLOSE_CODES[name]
+  if (ws.readyState === WebSocket.OPEN || ws.readyState === WebSocket.CONNECTING) ws.close(code, reason)
+}
+
+function toUint8(data: WebSocket.RawData): Uint8Array {
+  if (Array.isArray(data)) return new Uint8Array(Buffer.concat(data))
+  if (data instanceof ArrayBuffer) return new Uint8Array(data)
+  return new Uint8Array(data.buffer, data.byteOffset, data.byteLength)
+}

@@ -1,0 +1,145 @@
+/**
+ * The Socket.IO contract between browsers and the server: event maps, payload schemas and the views
+ * the server pushes. Requests are `entity:verb`; every request carries an ack `Ack<T>`.
+ */
+import { z } from 'zod'
+import type { Ack, ErrorCode } from './errors'
+import type { CafeDefinition } from './cafe'
+import { ADVANCE_MODES } from './cafe'
+import type { LifecycleState } from './lifecycle'
+import type { Seating } from './rotation'
+import { MAX_ADD_TIME_MS, MAX_NAME_CHARS } from './constants'
+
+export const handshakeSchema = z.object({
+  protocol: z.number().int(),
+  cafeId: z.string().regex(/^[A-Za-z0-9_-]{1,40}$/),
+  facilitatorKey: z.string().min(16).max(200).optional(),
+  participantToken: z.string().min(16).max(200).optional(),
+})
+export type Handshake = z.infer<typeof handshakeSchema>
+
+const optionalText = z.string().trim().max(MAX_NAME_CHARS).nullish().transform((v) => (v ? v : null))
+export const profileSchema = z.object({
+  displayName: z.string().trim().min(1, 'required').max(MAX_NAME_CHARS),
+  organisation: optionalText,
+  sector: optionalText,
+}).strict()
+export type Profile = z.infer<typeof profileSchema>
+
+export const joinRequestSchema = profileSchema.extend({
+  code: z.string().trim().toUpperCase().min(1).max(32),
+}).strict()
+
+const empty = z.object({}).strict().optional()
+const participantId = z.string().min(1).max(40)
+const tableId = z.string().min(1).max(40)
+
+/** Every request a client may send, with the schema its payload must pass. */
+export const requestSchemas = {
+  'clock:sync': z.object({ sentAt: z.number().finite() }).strict(),
+  'cafe:open': empty,
+  'cafe:end': empty,
+  'cafe:close': empty,
+  'cafe:setAdvance': z.object({ advance: z.enum(ADVANCE_MODES) }).strict(),
+  'round:start': empty,
+  'round:pause': empty,
+  'round:resume': empty,
+  'round:skip': empty,
+  'round:addTime': z.object({ ms: z.number().int().min(-MAX_ADD_TIME_MS).max(MAX_ADD_TIME_MS).refine((n) => n !== 0, 'must not be 0') }).strict(),
+  'participant:move': z.object({ participantId, tableId }).strict(),
+  'participant:setHost': z.object({ participantId, tableId: tableId.nullable() }).strict(),
+  'participant:remove': z.object({ participantId }).strict(),
+  'participant:leave': empty,
+  'participant:update': profileSchema,
+  'tablecloth:lock': z.object({ tableId, questionId: z.string().min(1).max(40), locked: z.boolean() }).strict(),
+} as const
+export type RequestName = keyof typeof requestSchemas
+export type RequestPayload<E extends RequestName> = z.infer<(typeof requestSchemas)[E]>
+
+/** Requests only a facilitator may send. */
+export const FACILITATOR_REQUESTS: ReadonlySet<RequestName> = new Set<RequestName>([
+  'cafe:open', 'cafe:end', 'cafe:close', 'cafe:setAdvance', 'round:start', 'round:pause', 'round:resume',
+  'round:skip', 'round:addTime', 'participant:move', 'participant:setHost', 'participant:remove', 'tablecloth:lock',
+])
+/** Requests only a participant may send. */
+export const PARTICIPANT_REQUESTS: ReadonlySet<RequestName> = new Set<RequestName>(['participant:leave', 'participant:update'])
+
+export interface ParticipantView {
+  id: string
+  displayName: string
+  organisation: string | null
+  sector: string | null
+  /** The table this person hosts (stays at), or null for a traveller. */
+  hostOf: string | null
+  /** Where this person sits now, or null (left, or not seated yet). */
+  tableId: string | null
+  online: boolean
+  left: boolean
+}
+
+export interface CafeView {
+  id: string
+  joinCode: string
+  definition: CafeDefinition
+  lifecycle: LifecycleState
+  participants: ParticipantView[]
+  /** Seating announced for the next round (sent `NEXT_TABLE_NOTICE_MS` before the move), or null. */
+  nextSeating: Seating | null
+  /** Tablecloths closed to writing by the facilitator, as doc names. */
+  lockedDocs: string[]
+  serverNow: number
+}
+
+export type Role = 'facilitator' | 'participant'
+
+export interface SessionInfo {
+  role: Role
+  participantId: string | null
+  protocol: number
+}
+
+export interface NextSeat {
+  round: number
+  tableId: string
+  questionId: string
+  docName: string
+}
+
+export interface HealthInfo { storage: 'ok' | 'degraded'; pendingWrites: number }
+
+type Handler<E extends RequestName, R> = (payload: RequestPayload<E>, ack: (result: Ack<R>) => void) => void
+type LifecycleAck = { lifecycle: LifecycleState }
+
+export interface ClientToServerEvents {
+  'clock:sync': Handler<'clock:sync', { serverNow: number }>
+  'cafe:open': Handler<'cafe:open', LifecycleAck>
+  'cafe:end': Handler<'cafe:end', LifecycleAck>
+  'cafe:close': Handler<'cafe:close', LifecycleAck>
+  'cafe:setAdvance': Handler<'cafe:setAdvance', LifecycleAck>
+  'round:start': Handler<'round:start', LifecycleAck>
+  'round:pause': Handler<'round:pause', LifecycleAck>
+  'round:resume': Handler<'round:resume', LifecycleAck>
+  'round:skip': Handler<'round:skip', LifecycleAck>
+  'round:addTime': Handler<'round:addTime', LifecycleAck>
+  'participant:move': Handler<'participant:move', { participant: ParticipantView }>
+  'participant:setHost': Handler<'participant:setHost', { participant: ParticipantView }>
+  'participant:remove': Handler<'participant:remove', { participantId: string }>
+  'participant:leave': Handler<'participant:leave', { participantId: string }>
+  'participant:update': Handler<'participant:update', { participant: ParticipantView }>
+  'tablecloth:lock': Handler<'tablecloth:lock', { lockedDocs: string[] }>
+}
+
+export interface ServerToClientEvents {
+  'session:ready': (info: SessionInfo) => void
+  'cafe:state': (view: CafeView) => void
+  'timer:warning': (w: { round: number; msLeft: number; endsAt: number; serverNow: number }) => void
+  'seat:next': (seat: NextSeat) => void
+  'server:health': (health: HealthInfo) => void
+  'server:error': (e: { code: ErrorCode; message: string }) => void
+}
+
+export interface SocketData {
+  cafeId: string
+  role: Role
+  participantId: string | null
+}

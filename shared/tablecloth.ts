@@ -1,0 +1,155 @@
+/**
+ * The content model of a paper tablecloth: one Y.Doc per (café, table, question).
+ *
+ *   meta  : Y.Map   { schemaVersion: 1, cafeId, tableId, questionId }
+ *   items : Y.Map<itemId, Y.Map> where every item has
+ *           kind ('note' | 'text' | 'stroke'), author (participant id, or "facilitator"), authorName,
+ *           round (1-based round it was written in), createdAt (ms since epoch), x, y, color,
+ *           stars: Y.Map<participantId, true>, votes: Y.Map<participantId, number>
+ *     note   : text (Y.Text)  a sticky note at (x, y)
+ *     text   : text (Y.Text), size  a free text block at (x, y)
+ *     stroke : points (flat [x0, y0, p0, x1, y1, p1, ...] relative to (x, y), p = pressure), width
+ *
+ * `round` is what lets later rounds draw earlier traces in another ink.
+ */
+import * as Y from 'yjs'
+import { nanoid } from 'nanoid'
+
+export const TABLECLOTH_SCHEMA_VERSION = 1
+
+export const ITEM_KINDS = ['note', 'text', 'stroke'] as const
+export type ItemKind = (typeof ITEM_KINDS)[number]
+
+export const INK_COLORS = ['#1f2937', '#1d4ed8', '#b91c1c', '#15803d', '#7e22ce', '#c2410c'] as const
+export const NOTE_COLORS = ['#fef08a', '#bbf7d0', '#bfdbfe', '#fbcfe8', '#fed7aa'] as const
+
+const DOC_PART = /^[A-Za-z0-9_-]{1,40}$/
+
+/** `<cafeId>.<tableId>.<questionId>`: ids never contain dots. */
+export function tableclothDocName(cafeId: string, tableId: string, questionId: string): string {
+  return `${cafeId}.${tableId}.${questionId}`
+}
+
+export function parseDocName(name: string): { cafeId: string; tableId: string; questionId: string } | null {
+  const parts = name.split('.')
+  if (parts.length !== 3 || !parts.every((p) => DOC_PART.test(p))) return null
+  const [cafeId, tableId, questionId] = parts as [string, string, string]
+  return { cafeId, tableId, questionId }
+}
+
+export interface ItemBase {
+  id: string
+  author: string
+  authorName: string
+  round: number
+  createdAt: number
+  x: number
+  y: number
+  color: string
+  stars: string[]
+  votes: number
+}
+export type TableclothItem =
+  | (ItemBase & { kind: 'note'; text: string })
+  | (ItemBase & { kind: 'text'; text: string; size: number })
+  | (ItemBase & { kind: 'stroke'; points: number[]; width: number })
+
+export interface Authorship { author: string; authorName: string; round: number; now: number }
+
+export function itemsMap(doc: Y.Doc): Y.Map<Y.Map<unknown>> {
+  return doc.getMap('items')
+}
+
+/** Writes the meta block once; harmless when it is already there. */
+export function initTablecloth(doc: Y.Doc, ids: { cafeId: string; tableId: string; questionId: string }): void {
+  const meta = doc.getMap('meta')
+  if (meta.get('schemaVersion') !== undefined) return
+  doc.transact(() => {
+    meta.set('schemaVersion', TABLECLOTH_SCHEMA_VERSION)
+    meta.set('cafeId', ids.cafeId)
+    meta.set('tableId', ids.tableId)
+    meta.set('questionId', ids.questionId)
+  })
+}
+
+function newItem(kind: ItemKind, who: Authorship, x: number, y: number, color: string): Y.Map<unknown> {
+  const item = new Y.Map<unknown>()
+  item.set('kind', kind)
+  item.set('author', who.author)
+  item.set('authorName', who.authorName)
+  item.set('round', who.round)
+  item.set('createdAt', who.now)
+  item.set('x', x)
+  item.set('y', y)
+  item.set('color', color)
+  item.set('stars', new Y.Map<boolean>())
+  item.set('votes', new Y.Map<number>())
+  return item
+}
+
+export function addNote(doc: Y.Doc, who: Authorship, p: { text: string; x: number; y: number; color?: string }): string {
+  const id = nanoid(12)
+  doc.transact(() => {
+    const item = newItem('note', who, p.x, p.y, p.color ?? NOTE_COLORS[0])
+    item.set('text', new Y.Text(p.text))
+    itemsMap(doc).set(id, item)
+  })
+  return id
+}
+
+export function addText(doc: Y.Doc, who: Authorship, p: { text: string; x: number; y: number; color?: string; size?: number }): string {
+  const id = nanoid(12)
+  doc.transact(() => {
+    const item = newItem('text', who, p.x, p.y, p.color ?? INK_COLORS[0])
+    item.set('text', new Y.Text(p.text))
+    item.set('size', p.size ?? 18)
+    itemsMap(doc).set(id, item)
+  })
+  return id
+}
+
+export function addStroke(doc: Y.Doc, who: Authorship, p: { points: number[]; x: number; y: number; color?: string; width?: number }): string {
+  const id = nanoid(12)
+  doc.transact(() => {
+    const item = newItem('stroke', who, p.x, p.y, p.color ?? INK_COLORS[0])
+    item.set('points', p.points)
+    item.set('width', p.width ?? 4)
+    itemsMap(doc).set(id, item)
+  })
+  return id
+}
+
+const num = (v: unknown, fallback = 0) => (typeof v === 'number' && Number.isFinite(v) ? v : fallback)
+const str = (v: unknown, fallback = '') => (typeof v === 'string' ? v : v instanceof Y.Text ? v.toString() : fallback)
+
+/** A plain, validated snapshot of every item, oldest first. Malformed items are skipped, never thrown on. */
+export function readItems(doc: Y.Doc): TableclothItem[] {
+  const out: TableclothItem[] = []
+  itemsMap(doc).forEach((item, id) => {
+    if (!(item instanceof Y.Map)) return
+    const stars = item.get('stars')
+    const votes = item.get('votes')
+    let voteTotal = 0
+    if (votes instanceof Y.Map) votes.forEach((v) => { voteTotal += num(v) })
+    const base: ItemBase = {
+      id,
+      author: str(item.get('author')),
+      authorName: str(item.get('authorName')),
+      round: num(item.get('round'), 1),
+      createdAt: num(item.get('createdAt')),
+      x: num(item.get('x')),
+      y: num(item.get('y')),
+      color: str(item.get('color'), INK_COLORS[0]),
+      stars: stars instanceof Y.Map ? [...stars.keys()] : [],
+      votes: voteTotal,
+    }
+    const kind = item.get('kind')
+    if (kind === 'note') out.push({ ...base, kind, text: str(item.get('text')) })
+    else if (kind === 'text') out.push({ ...base, kind, text: str(item.get('text')), size: num(item.get('size'), 18) })
+    else if (kind === 'stroke') {
+      const pts = item.get('points')
+      out.push({ ...base, kind, points: Array.isArray(pts) ? pts.filter((n): n is number => typeof n === 'number') : [], width: num(item.get('width'), 4) })
+    }
+  })
+  return out.sort((a, b) => a.createdAt - b.createdAt || (a.id < b.id ? -1 : 1))
+}
