@@ -306,26 +306,32 @@ function authenticate(cafe: CafeRuntime, header: string | undefined): Identity |
 }
 
 /**
- * Keeps only awareness entries for client ids this connection owns (binding new ids on first use) and
- * overwrites `user.id`, `user.name` and `user.role` with who the connection really is.
+ * Keeps only awareness entries for client ids this connection owns (binding a new id on first use) and
+ * overwrites `user.id`, `user.name` and `user.role` with who the connection really is. Stock y-websocket
+ * clients echo the states of others back to the server: entries for another connection's id are
+ * dropped, and a newer clock than the server has for such an id is a forgery ('spoofed').
  */
 function filterAwareness(live: LiveDoc, conn: Conn, update: Uint8Array): Uint8Array | 'spoofed' {
   const decoder = decoding.createDecoder(update)
-  const encoder = encoding.createEncoder()
   const count = decoding.readVarUint(decoder)
-  encoding.writeVarUint(encoder, count)
+  const kept: Array<{ clientId: number; clock: number; state: string }> = []
   for (let i = 0; i < count; i++) {
     const clientId = decoding.readVarUint(decoder)
     const clock = decoding.readVarUint(decoder)
     const state: unknown = JSON.parse(decoding.readVarString(decoder))
+    if (state !== null && (typeof state !== 'object' || Array.isArray(state))) throw new Error('awareness state must be an object or null')
     const owner = live.owners.get(clientId)
-    if (owner && owner !== conn) return 'spoofed'
+    const known = live.awareness.meta.get(clientId)
+    if (owner && owner !== conn) {
+      if (known && clock > known.clock) return 'spoofed'
+      continue
+    }
     if (!owner) {
+      if (known && clock <= known.clock) continue // an echo of someone who has left
       if (conn.clientIds.size >= MAX_AWARENESS_IDS_PER_CONN) return 'spoofed'
       live.owners.set(clientId, conn)
       conn.clientIds.add(clientId)
     }
-    if (state !== null && (typeof state !== 'object' || Array.isArray(state))) throw new Error('awareness state must be an object or null')
     const clean = state === null ? null : {
       ...(state as Record<string, unknown>),
       user: {
@@ -333,9 +339,14 @@ function filterAwareness(live: LiveDoc, conn: Conn, update: Uint8Array): Uint8Ar
         id: conn.who.participantId ?? 'facilitator', name: conn.who.name, role: conn.who.role,
       },
     }
-    encoding.writeVarUint(encoder, clientId)
-    encoding.writeVarUint(encoder, clock)
-    encoding.writeVarString(encoder, JSON.stringify(clean))
+    kept.push({ clientId, clock, state: JSON.stringify(clean) })
+  }
+  const encoder = encoding.createEncoder()
+  encoding.writeVarUint(encoder, kept.length)
+  for (const e of kept) {
+    encoding.writeVarUint(encoder, e.clientId)
+    encoding.writeVarUint(encoder, e.clock)
+    encoding.writeVarString(encoder, e.state)
   }
   return encoding.toUint8Array(encoder)
 }

@@ -1,0 +1,19 @@
+import type { CafeRecord, ParticipantRecord, Store, StoredDoc } from '../../server/store/Store'
+
+/** Wraps a store and fails every write while `failing` is set, like a full or read-only disk. */
+export class FlakyStore implements Store {
+  failing = false
+  constructor(private inner: Store) {}
+  get kind() { return this.inner.kind }
+  private check(): void { if (this.failing) throw Object.assign(new Error('SQLITE_FULL: database or disk is full'), { code: 'SQLITE_FULL' }) }
+  saveCafe(c: CafeRecord): void { this.check(); this.inner.saveCafe(c) }
+  getCafe(id: string) { return this.inner.getCafe(id) }
+  getCafeByJoinCode(code: string) { return this.inner.getCafeByJoinCode(code) }
+  listOpenCafeIds() { return this.inner.listOpenCafeIds() }
+  saveParticipant(p: ParticipantRecord): void { this.check(); this.inner.saveParticipant(p) }
+  listParticipants(cafeId: string) { return this.inner.listParticipants(cafeId) }
+  appendUpdate(docName: string, update: Uint8Array): number { this.check(); return this.inner.appendUpdate(docName, update) }
+  loadDoc(docName: string): StoredDoc { return this.inner.loadDoc(docName) }
+  compactDoc(docName: string, merged: Uint8Array, uptoSeq: number): void { this.check(); this.inner.compactDoc(docName, merged, uptoSeq) }
+  close(): void { this.inner.close() }
+}

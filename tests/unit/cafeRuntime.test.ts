@@ -1,0 +1,175 @@
+import { describe, expect, it } from 'vitest'
+import { CafeRegistry } from '../../server/cafes/CafeRegistry'
+import type { CafeEvents, CafeRuntime } from '../../server/cafes/CafeRuntime'
+import { ManualClock } from '../../server/clock'
+import { silentLogger } from '../../server/log'
+import { DurableWriter } from '../../server/store/DurableWriter'
+import { MemoryStore } from '../../server/store/MemoryStore'
+import type { Store } from '../../server/store/Store'
+import { parseCafeInput } from '../../shared/cafe'
+import type { CafeInput } from '../../shared/cafe'
+import type { NextSeat } from '../../shared/protocol'
+import { shiftPlanner } from '../../shared/rotation'
+import { twoTableCafe } from '../helpers/server'
+
+const MIN = 60_000
+
+function setup(input: CafeInput = twoTableCafe, store: Store = new MemoryStore(), clock = new ManualClock()) {
+  const log: string[] = []
+  const seats = new Map<string, NextSeat>()
+  const events: CafeEvents = {
+    changed: () => {},
+    warning: (_c, w) => log.push(`warning ${w.msLeft / 1000}s at ${(clock.now() - t0) / 1000}`),
+    nextSeat: (_c, id, seat) => { seats.set(id, seat); log.push(`next ${id}`) },
+    participantGone: (_c, id) => log.push(`gone ${id}`),
+  }
+  const t0 = clock.now()
+  const writer = new DurableWriter(store, clock, silentLogger)
+  const registry = new CafeRegistry({ writer, clock, planner: shiftPlanner, log: silentLogger, events })
+  const def = parseCafeInput(input)
+  if (!def.ok) throw new Error(JSON.stringify(def.fields))
+  return { clock, log, seats, registry, writer, store, t0, def: def.value }
+}
+
+function joinMany(cafe: CafeRuntime, n: number, prefix = 'P') {
+  return Array.from({ length: n }, (_, i) => {
+    const r = cafe.join({ displayName: `${prefix}${i}`, organisation: null, sector: null })
+    if (!r.ok) throw new Error(r.message)
+    return r.value.participant.id
+  })
+}
+
+describe('café runtime: timer, warnings, rotation', () => {
+  it('warns at 60 s and 10 s, announces the next table at 30 s, and moves everyone at zero', () => {
+    const { clock, log, seats, registry, def } = setup({ ...twoTableCafe, roundMinutes: 2 })
+    const { cafe } = registry.create(def)
+    expect(cafe.apply({ type: 'open' }).ok).toBe(true)
+    const ids = joinMany(cafe, 6)
+    const before = { ...cafe.record.seating }
+    expect(cafe.apply({ type: 'start' }).ok).toBe(true)
+
+    clock.advance(MIN - 1)
+    expect(log).toEqual([])
+    clock.advance(1)
+    expect(log).toEqual(['warning 60s at 60'])
+    clock.advance(30 * 1000 - 1)
+    expect(seats.size).toBe(0)
+    clock.advance(1)
+    expect(seats.size).toBe(6)
+    expect(cafe.record.nextSeating).not.toBeNull()
+    // The announced table is where each person goes, and the doc name lets the client preload it.
+    for (const id of ids) expect(seats.get(id)).toMatchObject({ round: 2, tableId: cafe.record.nextSeating![id] })
+    clock.advance(20 * 1000)
+    expect(log.at(-1)).toBe('warning 10s at 110')
+    expect(cafe.lifecycle.phase).toBe('round')
+    clock.advance(10 * 1000 - 1)
+    expect(cafe.lifecycle.phase).toBe('round')
+    clock.advance(1)
+    expect(cafe.lifecycle).toEqual({ phase: 'transition', completedRound: 1, endsAt: clock.now() + MIN })
+    // "table-question" with 2 tables: every traveller changes table.
+    for (const id of ids) expect(cafe.record.seating[id]).not.toBe(before[id])
+    expect(cafe.record.history).toEqual([before])
+    clock.advance(MIN)
+    expect(cafe.lifecycle).toMatchObject({ phase: 'round', round: 2 })
+    expect(cafe.participantMayWrite(ids[0]!, cafe.record.seating[ids[0]!]!, cafe.record.seating[ids[0]!] === 't1' ? 'q1' : 'q2')).toBe(true)
+    clock.advance(2 * MIN)
+    expect(cafe.lifecycle).toEqual({ phase: 'harvest', completedRounds: 2 })
+    expect(cafe.isJoinable).toBe(false)
+  })
+
+  it('does not warn or move while paused, and keeps the time that was left', () => {
+    const { clock, log, registry, def } = setup({ ...twoTableCafe, roundMinutes: 2 })
+    const { cafe } = registry.create(def)
+    cafe.apply({ type: 'open' })
+    joinMany(cafe, 2)
+    cafe.apply({ type: 'start' })
+    clock.advance(30 * 1000)
+    cafe.apply({ type: 'pause' })
+    clock.advance(10 * MIN)
+    expect(log).toEqual([])
+    expect(cafe.lifecycle).toMatchObject({ phase: 'round', timer: { status: 'paused', remainingMs: 90 * 1000 } })
+    cafe.apply({ type: 'resume' })
+    clock.advance(90 * 1000)
+    expect(cafe.lifecycle.phase).toBe('transition')
+  })
+
+  it('in manual mode waits for the facilitator after the move', () => {
+    const { clock, registry, def } = setup({ ...twoTableCafe, roundMinutes: 1, advance: 'manual' })
+    const { cafe } = registry.create(def)
+    cafe.apply({ type: 'open' })
+    cafe.apply({ type: 'start' })
+    clock.advance(MIN)
+    expect(cafe.lifecycle).toEqual({ phase: 'transition', completedRound: 1, endsAt: null })
+    clock.advance(60 * MIN)
+    expect(cafe.lifecycle.phase).toBe('transition')
+    expect(cafe.apply({ type: 'start' }).ok).toBe(true)
+    expect(cafe.lifecycle).toMatchObject({ phase: 'round', round: 2 })
+  })
+
+  it('refuses commands that do not fit the phase, with invalid_state', () => {
+    const { registry, def } = setup()
+    const { cafe } = registry.create(def)
+    expect(cafe.apply({ type: 'pause' })).toMatchObject({ ok: false, code: 'invalid_state' })
+  })
+
+  it('seats late joiners at the smallest table and tells them their next table if already announced', () => {
+    const { clock, seats, registry, def } = setup({ ...twoTableCafe, roundMinutes: 1 })
+    const { cafe } = registry.create(def)
+    cafe.apply({ type: 'open' })
+    joinMany(cafe, 3)
+    cafe.apply({ type: 'start' })
+    clock.advance(30 * 1000)
+    expect(cafe.record.nextSeating).not.toBeNull()
+    const [late] = joinMany(cafe, 1, 'Late')
+    expect(cafe.record.seating[late!]).toBe('t2') // t1 had 2, t2 had 1
+    expect(seats.get(late!)?.round).toBe(2)
+    clock.advance(30 * 1000)
+    expect(cafe.record.seating[late!]).toBe(cafe.record.nextSeating === null ? seats.get(late!)!.tableId : 'never')
+  })
+
+  it('keeps hosts at their table, and only one host per table', () => {
+    const { clock, registry, def } = setup({ ...twoTableCafe, roundMinutes: 1 })
+    const { cafe } = registry.create(def)
+    cafe.apply({ type: 'open' })
+    const [a, b] = joinMany(cafe, 4)
+    expect(cafe.setHost(a!, 't2').ok).toBe(true)
+    expect(cafe.setHost(b!, 't2')).toMatchObject({ ok: false, code: 'conflict' })
+    expect(cafe.move(a!, 't1')).toMatchObject({ ok: false, code: 'conflict' })
+    cafe.apply({ type: 'start' })
+    clock.advance(MIN)
+    expect(cafe.record.seating[a!]).toBe('t2')
+  })
+
+  it('after a restart the timer resumes where it was and fires on time', () => {
+    const store = new MemoryStore()
+    const first = setup({ ...twoTableCafe, roundMinutes: 5 }, store)
+    const { cafe } = first.registry.create(first.def)
+    cafe.apply({ type: 'open' })
+    const ids = joinMany(cafe, 4)
+    cafe.apply({ type: 'start' })
+    first.clock.advance(2 * MIN)
+    cafe.dispose() // the process dies
+    const clock = new ManualClock(first.clock.now() + 30 * 1000)
+    const second = setup({ ...twoTableCafe, roundMinutes: 5 }, store, clock)
+    expect(second.registry.resumeOpenCafes()).toBe(1)
+    const again = second.registry.get(cafe.id)!
+    expect(again.lifecycle).toMatchObject({ phase: 'round', round: 1, timer: { status: 'running', endsAt: first.clock.now() + 3 * MIN } })
+    expect(again.participant(ids[0]!)?.displayName).toBe('P0')
+    clock.advance(2.5 * MIN - 1)
+    expect(again.lifecycle.phase).toBe('round')
+    clock.advance(1)
+    expect(again.lifecycle.phase).toBe('transition')
+  })
+
+  it('a participant who leaves is unseated and their token stops working', () => {
+    const { registry, def, log } = setup()
+    const { cafe } = registry.create(def)
+    const r = cafe.join({ displayName: 'Zoé', organisation: 'AMO', sector: 'Jeunesse' })
+    if (!r.ok) throw new Error()
+    expect(cafe.participantByToken(r.value.token)?.id).toBe(r.value.participant.id)
+    cafe.remove(r.value.participant.id)
+    expect(cafe.participantByToken(r.value.token)).toBeNull()
+    expect(cafe.record.seating[r.value.participant.id]).toBeUndefined()
+    expect(log).toContain(`gone ${r.value.participant.id}`)
+  })
+})

@@ -1,0 +1,39 @@
+import { describe, expect, it } from 'vitest'
+import { ManualClock } from '../../server/clock'
+import { silentLogger } from '../../server/log'
+import { DurableWriter } from '../../server/store/DurableWriter'
+import { MemoryStore } from '../../server/store/MemoryStore'
+import type { ParticipantRecord } from '../../server/store/Store'
+import { FlakyStore } from '../helpers/FlakyStore'
+
+const participant = (name: string): ParticipantRecord => ({ id: 'p1', cafeId: 'c1', tokenHash: 'h', displayName: name, organisation: null, sector: null, hostOf: null, joinedAt: 1, leftAt: null })
+
+describe('DurableWriter when the disk fails', () => {
+  it('keeps writes in memory, reports degraded, retries and loses nothing', () => {
+    const clock = new ManualClock()
+    const store = new FlakyStore(new MemoryStore())
+    const writer = new DurableWriter(store, clock, silentLogger, 1000)
+    const health: string[] = []
+    writer.onHealthChange((h) => health.push(`${h.storage}:${h.pendingWrites}`))
+
+    expect(writer.appendUpdate('d', new Uint8Array([1]))).toBe(1)
+    store.failing = true
+    expect(writer.appendUpdate('d', new Uint8Array([2]))).toBeNull()
+    writer.saveParticipant(participant('Avant'))
+    writer.saveParticipant(participant('Après')) // replaces the queued one: last write wins
+    expect(writer.health).toMatchObject({ storage: 'degraded', pendingWrites: 2, lastError: expect.stringContaining('disk is full') })
+    expect(health).toEqual(['degraded:1'])
+    // A reader (a document being reloaded) sees the queued updates too.
+    expect(writer.loadDoc('d').updates.map((u) => [...u])).toEqual([[1], [2]])
+    expect(writer.compactDoc('d', new Uint8Array([9]), 1)).toBe(false)
+
+    clock.advance(5000) // retries keep failing
+    expect(writer.health.pendingWrites).toBe(2)
+    store.failing = false
+    clock.advance(1000)
+    expect(writer.health).toEqual({ storage: 'ok', pendingWrites: 0, lastError: null })
+    expect(health.at(-1)).toBe('ok:0')
+    expect(store.loadDoc('d').updates.map((u) => [...u])).toEqual([[1], [2]])
+    expect(store.listParticipants('c1')[0]?.displayName).toBe('Après')
+  })
+})

@@ -1,0 +1,115 @@
+import { rmSync } from 'node:fs'
+import { join } from 'node:path'
+import { afterEach, describe, expect, it } from 'vitest'
+import * as Y from 'yjs'
+import { MemoryStore } from '../../server/store/MemoryStore'
+import { SqliteStore } from '../../server/store/SqliteStore'
+import type { CafeRecord, ParticipantRecord, Store } from '../../server/store/Store'
+import { parseCafeInput } from '../../shared/cafe'
+import { twoTableCafe, tempDir } from '../helpers/server'
+
+const definition = (() => { const r = parseCafeInput(twoTableCafe); if (!r.ok) throw new Error('fixture'); return r.value })()
+
+const cafe = (id: string, joinCode: string, phase: 'lobby' | 'closed' = 'lobby'): CafeRecord => ({
+  id, joinCode, facilitatorKeyHash: 'ab'.repeat(32), definition,
+  lifecycle: phase === 'lobby' ? { phase } : { phase, completedRounds: 2 },
+  seating: { p1: 't1' }, history: [], nextSeating: null, lockedDocs: [], seed: 42, createdAt: 1, updatedAt: 1,
+})
+const participant = (id: string, cafeId: string, joinedAt: number): ParticipantRecord => ({
+  id, cafeId, tokenHash: `h-${id}`, displayName: `Personne ${id} é`, organisation: 'CLPS', sector: null, hostOf: null, joinedAt, leftAt: null,
+})
+
+const dirs: string[] = []
+const implementations: Array<[string, () => Store]> = [
+  ['MemoryStore', () => new MemoryStore()],
+  ['SqliteStore', () => { const d = tempDir(); dirs.push(d); return new SqliteStore(join(d, 'nappe.sqlite')) }],
+]
+afterEach(() => { for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true }) })
+
+describe.each(implementations)('Store contract: %s', (_name, make) => {
+  it('saves, updates and finds cafés by id and join code', () => {
+    const s = make()
+    s.saveCafe(cafe('c1', 'AAAA2222'))
+    s.saveCafe(cafe('c2', 'BBBB3333', 'closed'))
+    expect(s.getCafe('c1')).toEqual(cafe('c1', 'AAAA2222'))
+    expect(s.getCafeByJoinCode('BBBB3333')?.id).toBe('c2')
+    expect(s.getCafe('nope')).toBeNull()
+    expect(s.getCafeByJoinCode('ZZZZ9999')).toBeNull()
+    expect(s.listOpenCafeIds()).toEqual(['c1'])
+    const updated = { ...cafe('c1', 'AAAA2222'), lifecycle: { phase: 'round' as const, round: 1, timer: { status: 'running' as const, endsAt: 99, durationMs: 5 } }, updatedAt: 2 }
+    s.saveCafe(updated)
+    expect(s.getCafe('c1')).toEqual(updated)
+    s.close()
+  })
+
+  it('refuses a join code that another café uses', () => {
+    const s = make()
+    s.saveCafe(cafe('c1', 'AAAA2222'))
+    expect(() => s.saveCafe(cafe('c2', 'AAAA2222'))).toThrow()
+    s.close()
+  })
+
+  it('returns a copy: changing what it returned changes nothing stored', () => {
+    const s = make()
+    s.saveCafe(cafe('c1', 'AAAA2222'))
+    const got = s.getCafe('c1')!
+    got.seating.p1 = 't2'
+    expect(s.getCafe('c1')!.seating.p1).toBe('t1')
+    s.close()
+  })
+
+  it('keeps participants per café in join order', () => {
+    const s = make()
+    s.saveParticipant(participant('b', 'c1', 20))
+    s.saveParticipant(participant('a', 'c1', 10))
+    s.saveParticipant(participant('x', 'c2', 5))
+    s.saveParticipant({ ...participant('b', 'c1', 20), leftAt: 30 })
+    expect(s.listParticipants('c1').map((p) => [p.id, p.leftAt])).toEqual([['a', null], ['b', 30]])
+    expect(s.listParticipants('c1')[0]).toEqual(participant('a', 'c1', 10))
+    s.close()
+  })
+
+  it('appends Yjs updates, loads them in order and compacts them into one', () => {
+    const s = make()
+    const doc = new Y.Doc()
+    const updates: Uint8Array[] = []
+    doc.on('update', (u: Uint8Array) => updates.push(u))
+    for (let i = 0; i < 5; i++) doc.getArray<string>('a').push([`note ${i} — été`])
+    const seqs = updates.map((u) => s.appendUpdate('c1.t1.q1', u))
+    s.appendUpdate('c1.t2.q2', updates[0]!)
+    expect(seqs).toEqual([...seqs].sort((a, b) => a - b))
+    const loaded = s.loadDoc('c1.t1.q1')
+    expect(loaded.updates).toHaveLength(5)
+    expect(loaded.lastSeq).toBe(seqs.at(-1))
+    const replay = (u: Uint8Array[]) => { const d = new Y.Doc(); for (const x of u) Y.applyUpdate(d, x); return d.getArray('a').toJSON() }
+    expect(replay(loaded.updates)).toEqual(doc.getArray('a').toJSON())
+
+    s.compactDoc('c1.t1.q1', Y.encodeStateAsUpdate(doc), seqs[3]!)
+    const compacted = s.loadDoc('c1.t1.q1')
+    expect(compacted.updates).toHaveLength(2)
+    expect(replay(compacted.updates)).toEqual(doc.getArray('a').toJSON())
+    doc.getArray<string>('a').push(['after'])
+    s.appendUpdate('c1.t1.q1', updates.at(-1)!)
+    expect(s.loadDoc('c1.t1.q1').updates).toHaveLength(3)
+    expect(s.loadDoc('c1.t2.q2').updates).toHaveLength(1)
+    expect(s.loadDoc('unknown')).toEqual({ updates: [], lastSeq: 0 })
+    s.close()
+  })
+})
+
+describe('SqliteStore on disk', () => {
+  it('finds everything again after being closed and reopened', () => {
+    const d = tempDir(); dirs.push(d)
+    const file = join(d, 'nappe.sqlite')
+    const a = new SqliteStore(file)
+    a.saveCafe(cafe('c1', 'AAAA2222'))
+    a.saveParticipant(participant('p1', 'c1', 1))
+    a.appendUpdate('c1.t1.q1', new Uint8Array([1, 2, 3]))
+    a.close()
+    const b = new SqliteStore(file)
+    expect(b.getCafe('c1')?.joinCode).toBe('AAAA2222')
+    expect(b.listParticipants('c1')).toHaveLength(1)
+    expect(b.loadDoc('c1.t1.q1').updates.map((u) => [...u])).toEqual([[1, 2, 3]])
+    b.close()
+  })
+})
