@@ -28,7 +28,7 @@ const author = (i: number) => ({ author: s.people[i]!.participantId, authorName:
 const texts = (doc: Y.Doc) => readItems(doc).map((i) => ('text' in i ? i.text : i.kind)).sort()
 
 /** A sync-protocol frame carrying a Yjs update, as a hostile client would hand-craft it. */
-function updateFrame(update: Uint8Array, syncType = syncProtocol.messageYjsUpdate): Uint8Array {
+function updateFrame(update: Uint8Array, syncType: number = syncProtocol.messageYjsUpdate): Uint8Array {
   const e = encoding.createEncoder()
   encoding.writeVarUint(e, MESSAGE_SYNC)
   encoding.writeVarUint(e, syncType)

@@ -1,0 +1,43 @@
+/** Runs `server/index.ts` in a child process, as `npm start` does, to kill it for real. */
+import { spawn } from 'node:child_process'
+import type { ChildProcess } from 'node:child_process'
+import { createServer } from 'node:net'
+import { fileURLToPath } from 'node:url'
+
+const ROOT = fileURLToPath(new URL('../..', import.meta.url))
+
+export async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const srv = createServer()
+    srv.once('error', reject)
+    srv.listen(0, '127.0.0.1', () => {
+      const port = (srv.address() as { port: number }).port
+      srv.close(() => resolve(port))
+    })
+  })
+}
+
+export interface ChildServer {
+  proc: ChildProcess
+  output: () => string
+  exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>
+}
+
+export async function startChild(port: number, dataDir: string, env: Record<string, string> = {}): Promise<ChildServer> {
+  const proc = spawn(process.execPath, ['--import', 'tsx', 'server/index.ts'], {
+    cwd: ROOT,
+    env: { ...process.env, PORT: String(port), HOST: '127.0.0.1', DATA_DIR: dataDir, LOG_LEVEL: 'info', DOC_IDLE_SECONDS: '1', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  })
+  let out = ''
+  proc.stdout!.on('data', (d) => { out += d })
+  proc.stderr!.on('data', (d) => { out += d })
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => proc.on('exit', (code, signal) => resolve({ code, signal })))
+  await new Promise<void>((resolve, reject) => {
+    const t = setTimeout(() => reject(new Error(`server did not start:\n${out}`)), 20_000)
+    const check = () => { if (out.includes('Nappe is listening')) { clearTimeout(t); resolve() } }
+    proc.stdout!.on('data', check)
+    void exited.then(() => { clearTimeout(t); reject(new Error(`server exited:\n${out}`)) })
+  })
+  return { proc, output: () => out, exited }
+}

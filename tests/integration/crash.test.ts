@@ -1,0 +1,101 @@
+import { rmSync } from 'node:fs'
+import { afterEach, describe, expect, it } from 'vitest'
+import { addNote, readItems } from '../../shared/tablecloth'
+import { tableclothDocName } from '../../shared/tablecloth'
+import type { LifecycleState } from '../../shared/lifecycle'
+import { eventually } from '../helpers/eventually'
+import type { ChildServer } from '../helpers/child'
+import { freePort, startChild } from '../helpers/child'
+import { connect, createCafe, joinCafe, openTablecloth, request, tempDir, twoTableCafe } from '../helpers/server'
+
+const cleanups: Array<() => void | Promise<void>> = []
+afterEach(async () => { for (const c of cleanups.splice(0).reverse()) await c() })
+
+const notes = (doc: import('yjs').Doc) => readItems(doc).map((i) => ('text' in i ? i.text : '')).sort()
+
+describe('nothing lost', () => {
+  it('after kill -9 mid-round: every edit seen by a tablemate is there, the timer resumes, clients reconnect and converge', async () => {
+    const port = await freePort()
+    const dataDir = tempDir()
+    cleanups.push(() => rmSync(dataDir, { recursive: true, force: true }))
+    let child: ChildServer = await startChild(port, dataDir)
+    cleanups.push(() => { child.proc.kill('SIGKILL') })
+    const url = `http://127.0.0.1:${port}`
+    const wsUrl = `ws://127.0.0.1:${port}`
+
+    const cafe = await createCafe(url, twoTableCafe)
+    const fac = await connect(url, cafe.id, { facilitatorKey: cafe.facilitatorKey })
+    cleanups.push(() => { fac.socket.close() })
+    await request(fac.socket, 'cafe:open')
+    const a = await joinCafe(url, cafe.joinCode, 'Amélie')
+    await joinCafe(url, cafe.joinCode, 'Bruno')
+    const c = await joinCafe(url, cafe.joinCode, 'Chloé')
+    const started = await request<{ lifecycle: LifecycleState }>(fac.socket, 'round:start')
+    if (!started.ok || started.data.lifecycle.phase !== 'round' || started.data.lifecycle.timer.status !== 'running') throw new Error('not started')
+    const endsAt = started.data.lifecycle.timer.endsAt
+    await eventually(() => expect(fac.state().participants.find((p) => p.id === a.participantId)?.tableId).toBe('t1'))
+    expect(fac.state().participants.find((p) => p.id === c.participantId)?.tableId).toBe('t1')
+    const docName = tableclothDocName(cafe.id, 't1', 'q1')
+
+    const A = await openTablecloth(wsUrl, docName, { participantToken: a.participantToken })
+    const C = await openTablecloth(wsUrl, docName, { participantToken: c.participantToken })
+    cleanups.push(() => { A.destroy(); C.destroy() })
+    const by = (p: typeof a, name: string) => ({ author: p.participantId, authorName: name, round: 1, now: Date.now() })
+    for (let i = 1; i <= 20; i++) addNote(A.doc, by(a, 'Amélie'), { text: `idée ${i}`, x: i, y: i })
+    addNote(C.doc, by(c, 'Chloé'), { text: 'réponse de Chloé', x: 0, y: 0 })
+    await eventually(() => expect(notes(C.doc)).toHaveLength(21))
+    await eventually(() => expect(notes(A.doc)).toHaveLength(21))
+
+    child.proc.kill('SIGKILL')
+    expect((await child.exited).signal).toBe('SIGKILL')
+    await eventually(() => expect(A.provider.wsconnected).toBe(false))
+    // Written while the server is down: kept by the client and sent on reconnection.
+    addNote(A.doc, by(a, 'Amélie'), { text: 'écrit hors ligne', x: 0, y: 0 })
+
+    child = await startChild(port, dataDir)
+    await eventually(() => expect(A.provider.wsconnected && C.provider.wsconnected).toBe(true), { timeoutMs: 10_000 })
+    await eventually(() => expect(notes(C.doc)).toContain('écrit hors ligne'), { timeoutMs: 10_000 })
+    addNote(C.doc, by(c, 'Chloé'), { text: 'après le redémarrage', x: 0, y: 0 })
+    await eventually(() => expect(notes(A.doc)).toEqual(notes(C.doc)))
+    expect(notes(A.doc)).toHaveLength(23)
+
+    // A fresh reader gets everything from the server alone.
+    const fresh = await openTablecloth(wsUrl, docName, { facilitatorKey: cafe.facilitatorKey })
+    cleanups.push(() => fresh.destroy())
+    await eventually(() => expect(notes(fresh.doc)).toEqual(notes(A.doc)))
+    // The facilitator's socket reconnected by itself; the timer kept its deadline.
+    await eventually(() => expect(fac.socket.connected).toBe(true), { timeoutMs: 10_000 })
+    await eventually(() => expect(fac.state().lifecycle).toEqual({ phase: 'round', round: 1, timer: { status: 'running', endsAt, durationMs: 10 * 60_000 } }))
+  })
+
+  it('SIGTERM: stops within 5 s with exit code 0, and what was written is on disk', async () => {
+    const port = await freePort()
+    const dataDir = tempDir()
+    cleanups.push(() => rmSync(dataDir, { recursive: true, force: true }))
+    const child = await startChild(port, dataDir)
+    cleanups.push(() => { child.proc.kill('SIGKILL') })
+    const url = `http://127.0.0.1:${port}`
+    const cafe = await createCafe(url, twoTableCafe)
+    const fac = await connect(url, cafe.id, { facilitatorKey: cafe.facilitatorKey })
+    cleanups.push(() => { fac.socket.close() })
+    const tc = await openTablecloth(`ws://127.0.0.1:${port}`, tableclothDocName(cafe.id, 't1', 'q1'), { facilitatorKey: cafe.facilitatorKey })
+    cleanups.push(() => tc.destroy())
+    addNote(tc.doc, { author: 'facilitator', authorName: 'Facilitator', round: 1, now: Date.now() }, { text: 'consigne', x: 0, y: 0 })
+    const fresh = await openTablecloth(`ws://127.0.0.1:${port}`, tableclothDocName(cafe.id, 't1', 'q1'), { facilitatorKey: cafe.facilitatorKey })
+    await eventually(() => expect(notes(fresh.doc)).toEqual(['consigne']))
+    fresh.destroy()
+
+    const t0 = Date.now()
+    child.proc.kill('SIGTERM')
+    const exit = await child.exited
+    expect(exit.code).toBe(0)
+    expect(Date.now() - t0).toBeLessThan(5000)
+    expect(child.output()).not.toContain(cafe.facilitatorKey)
+
+    const again = await startChild(port, dataDir)
+    cleanups.push(() => { again.proc.kill('SIGKILL') })
+    const reader = await openTablecloth(`ws://127.0.0.1:${port}`, tableclothDocName(cafe.id, 't1', 'q1'), { facilitatorKey: cafe.facilitatorKey })
+    cleanups.push(() => reader.destroy())
+    expect(notes(reader.doc)).toEqual(['consigne'])
+  })
+})
