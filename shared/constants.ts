@@ -17,6 +17,12 @@ export const ROUND_WARNINGS_MS = [60_000, 10_000] as const
 /** Everyone learns their next table this long before a move, so the client can preload it. */
 export const NEXT_TABLE_NOTICE_MS = 30_000
 
+/**
+ * After a round ends, its tablemates may still write to its tablecloth for this long, so that a note
+ * finished in the last second (or still in flight on a slow network) is not refused.
+ */
+export const ROUND_END_GRACE_MS = 15_000
+
 export const DEFAULT_ROUND_MS = 20 * 60_000
 export const DEFAULT_TRANSITION_MS = 60_000
 export const MIN_ROUND_MS = 10_000

@@ -5,7 +5,7 @@
 import { nanoid } from 'nanoid'
 import type { CafeDefinition } from '../../shared/cafe'
 import { questionAt } from '../../shared/cafe'
-import { NEXT_TABLE_NOTICE_MS, ROUND_WARNINGS_MS, MAX_PARTICIPANTS_PER_CAFE } from '../../shared/constants'
+import { NEXT_TABLE_NOTICE_MS, ROUND_END_GRACE_MS, ROUND_WARNINGS_MS, MAX_PARTICIPANTS_PER_CAFE } from '../../shared/constants'
 import type { LifecycleEvent, LifecycleState } from '../../shared/lifecycle'
 import { createLifecycle, seatingRound } from '../../shared/lifecycle'
 import type { CafeView, NextSeat, ParticipantView, Profile } from '../../shared/protocol'
@@ -57,7 +57,7 @@ export class CafeRuntime {
     const facilitatorKey = newSecret()
     const record: CafeRecord = {
       id: nanoid(12), joinCode, facilitatorKeyHash: hashSecret(facilitatorKey), definition,
-      lifecycle: { phase: 'draft' }, seating: {}, history: [], nextSeating: null, lockedDocs: [],
+      lifecycle: { phase: 'draft' }, seating: {}, history: [], nextSeating: null, lockedDocs: [], roundEndedAt: null,
       seed: Math.floor(Math.random() * 2 ** 31), createdAt: now, updatedAt: now,
     }
     const cafe = new CafeRuntime(record, [], deps)
@@ -256,14 +256,19 @@ export class CafeRuntime {
     return this.definition.rounds.some((r) => r.questionByTable[tableId] === questionId)
   }
 
-  /** Only people seated at the table, during a round (running or paused) on that table's question. */
+  /**
+   * Only people seated at the table, during a round (running or paused) on that table's question; and
+   * for `ROUND_END_GRACE_MS` after a round ended, the people who sat there in that round.
+   */
   participantMayWrite(participantId: string, tableId: string, questionId: string): boolean {
-    const lc = this.record.lifecycle
-    if (lc.phase !== 'round') return false
-    if (this.record.seating[participantId] !== tableId) return false
-    if (questionAt(this.definition, lc.round, tableId) !== questionId) return false
-    if (this.record.lockedDocs.includes(tableclothDocName(this.id, tableId, questionId))) return false
-    return this.participant(participantId) !== null
+    const r = this.record
+    if (this.participant(participantId) === null) return false
+    if (r.lockedDocs.includes(tableclothDocName(this.id, tableId, questionId))) return false
+    const lc = r.lifecycle
+    if (lc.phase === 'round' && r.seating[participantId] === tableId && questionAt(this.definition, lc.round, tableId) === questionId) return true
+    const lastRound = r.history.length
+    return lastRound > 0 && r.roundEndedAt !== null && this.deps.clock.now() - r.roundEndedAt <= ROUND_END_GRACE_MS &&
+      r.history[lastRound - 1]![participantId] === tableId && questionAt(this.definition, lastRound, tableId) === questionId
   }
 
   /** The round an edit made now belongs to. */
@@ -343,6 +348,7 @@ export class CafeRuntime {
     const r = this.record
     if (before.phase === 'round' && after.phase !== 'round') {
       r.history.push({ ...r.seating })
+      r.roundEndedAt = this.deps.clock.now()
       if (after.phase === 'transition') {
         // Ended before the announcement (skip, short round): plan with the round just played.
         r.seating = r.nextSeating ?? this.plan(r.history, r.history.length + 1)

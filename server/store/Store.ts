@@ -21,6 +21,8 @@ export interface CafeRecord {
   /** The next round's seating once announced, else null. */
   nextSeating: Seating | null
   lockedDocs: string[]
+  /** When the last round ended (server time), for the write grace period; null before. */
+  roundEndedAt: number | null
   seed: number
   createdAt: number
   updatedAt: number

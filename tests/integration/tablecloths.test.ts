@@ -6,6 +6,8 @@ import * as syncProtocol from 'y-protocols/sync'
 import { addNote, readItems } from '../../shared/tablecloth'
 import { CLOSE_CODES, YJS_SUBPROTOCOL } from '../../shared/closeCodes'
 import { MESSAGE_AWARENESS, MESSAGE_SYNC } from '../../server/yjs/TableclothServer'
+import { ManualClock } from '../../server/clock'
+import { ROUND_END_GRACE_MS } from '../../shared/constants'
 import { eventually } from '../helpers/eventually'
 import { authProtocols, openTablecloth, rawYjsSocket, request } from '../helpers/server'
 import type { Scenario } from '../helpers/scenario'
@@ -100,8 +102,9 @@ describe('tablecloths over y-websocket', () => {
     raw.ws.close()
   })
 
-  it('write access moves with the rotation', async () => {
-    s = await runningCafe()
+  it('write access moves with the rotation (after the 15 s grace for the last words)', async () => {
+    const clock = new ManualClock(Date.now())
+    s = await runningCafe({ server: { clock } })
     const a = 0
     const t1 = s.tableOf(s.people[a]!.participantId)
     const q = (t: string) => (t === 't1' ? 'q1' : 'q2')
@@ -109,6 +112,7 @@ describe('tablecloths over y-websocket', () => {
     const t2 = s.tableOf(s.people[a]!.participantId)
     expect(t2).not.toBe(t1)
     expect((await request(s.facilitator, 'round:start')).ok).toBe(true)
+    clock.advance(ROUND_END_GRACE_MS + 1)
     const oldDoc = await open(s.docName(t1, q(t1)), who(a))
     const newDoc = await open(s.docName(t2, q(t2)), who(a))
     const watcher = await open(s.docName(t2, q(t2)), { facilitatorKey: s.facilitatorKey })

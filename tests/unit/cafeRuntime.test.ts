@@ -161,6 +161,30 @@ describe('café runtime: timer, warnings, rotation', () => {
     expect(again.lifecycle.phase).toBe('transition')
   })
 
+  it('lets the round\'s tablemates finish writing for 15 s after the round ends, then no more', () => {
+    const { clock, registry, def } = setup({ ...twoTableCafe, roundMinutes: 1, transitionSeconds: 0 })
+    const { cafe } = registry.create(def)
+    cafe.apply({ type: 'open' })
+    const [a] = joinMany(cafe, 4)
+    cafe.apply({ type: 'start' })
+    const t1 = cafe.record.seating[a!]!
+    const q1 = t1 === 't1' ? 'q1' : 'q2'
+    expect(cafe.participantMayWrite(a!, t1, q1)).toBe(true)
+    clock.advance(MIN)
+    expect(cafe.lifecycle).toMatchObject({ phase: 'round', round: 2 })
+    const t2 = cafe.record.seating[a!]!
+    expect(t2).not.toBe(t1)
+    expect(cafe.participantMayWrite(a!, t2, t2 === 't1' ? 'q1' : 'q2')).toBe(true)
+    expect(cafe.participantMayWrite(a!, t1, q1)).toBe(true)
+    clock.advance(15_000)
+    expect(cafe.participantMayWrite(a!, t1, q1)).toBe(true)
+    clock.advance(1)
+    expect(cafe.participantMayWrite(a!, t1, q1)).toBe(false)
+    // The people now at that table write there as usual.
+    const newcomer = Object.keys(cafe.record.seating).find((id) => cafe.record.seating[id] === t1)!
+    expect(cafe.participantMayWrite(newcomer, t1, q1)).toBe(true)
+  })
+
   it('a participant who leaves is unseated and their token stops working', () => {
     const { registry, def, log } = setup()
     const { cafe } = registry.create(def)
