@@ -56,6 +56,7 @@ export function createServer(deps: ServerDeps): NappeServer {
   const events: CafeEvents = {
     changed: (cafe) => gateway.stateChanged(cafe),
     warning: (cafe, w) => gateway.warning(cafe, w),
+    message: (cafe, m) => gateway.message(cafe, m),
     nextSeat: (_cafe, participantId, seat) => gateway.nextSeat(participantId, seat),
     participantGone: (cafe, participantId) => {
       gateway.participantGone(participantId)

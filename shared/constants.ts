@@ -36,6 +36,7 @@ export const MAX_TABLE_CAPACITY = 50
 export const MAX_PARTICIPANTS_PER_CAFE = 5_000
 
 export const MAX_NAME_CHARS = 60
+export const MAX_BROADCAST_CHARS = 500
 export const MAX_TITLE_CHARS = 200
 export const MAX_QUESTION_CHARS = 500
 export const MAX_DESCRIPTION_CHARS = 5_000

@@ -8,7 +8,7 @@ import type { CafeDefinition } from './cafe'
 import { ADVANCE_MODES } from './cafe'
 import type { LifecycleState } from './lifecycle'
 import type { Seating } from './rotation'
-import { MAX_ADD_TIME_MS, MAX_NAME_CHARS } from './constants'
+import { MAX_ADD_TIME_MS, MAX_BROADCAST_CHARS, MAX_NAME_CHARS } from './constants'
 
 export const handshakeSchema = z.object({
   protocol: z.number().int(),
@@ -52,6 +52,8 @@ export const requestSchemas = {
   'participant:leave': empty,
   'participant:update': profileSchema,
   'tablecloth:lock': z.object({ tableId, questionId: z.string().min(1).max(40), locked: z.boolean() }).strict(),
+  /** A banner for everyone; an empty text takes it down. */
+  'cafe:broadcast': z.object({ text: z.string().trim().max(MAX_BROADCAST_CHARS) }).strict(),
 } as const
 export type RequestName = keyof typeof requestSchemas
 export type RequestPayload<E extends RequestName> = z.infer<(typeof requestSchemas)[E]>
@@ -60,6 +62,7 @@ export type RequestPayload<E extends RequestName> = z.infer<(typeof requestSchem
 export const FACILITATOR_REQUESTS: ReadonlySet<RequestName> = new Set<RequestName>([
   'cafe:open', 'cafe:end', 'cafe:close', 'cafe:setAdvance', 'round:start', 'round:pause', 'round:resume',
   'round:skip', 'round:addTime', 'participant:move', 'participant:setHost', 'participant:remove', 'tablecloth:lock',
+  'cafe:broadcast',
 ])
 /** Requests only a participant may send. */
 export const PARTICIPANT_REQUESTS: ReadonlySet<RequestName> = new Set<RequestName>(['participant:leave', 'participant:update'])
@@ -82,13 +85,24 @@ export interface CafeView {
   joinCode: string
   definition: CafeDefinition
   lifecycle: LifecycleState
+  /**
+   * For a facilitator, everyone in the café. For a participant, the people at their own table (themself
+   * included): a view per person keeps each push small in a café of hundreds.
+   */
   participants: ParticipantView[]
-  /** Seating announced for the next round (sent `NEXT_TABLE_NOTICE_MS` before the move), or null. */
+  /** Everyone in the café (who has not left). */
+  participantCount: number
+  /** Seating announced for the next round (sent `NEXT_TABLE_NOTICE_MS` before the move), or null.
+   * A participant sees only their own entry. */
   nextSeating: Seating | null
   /** Tablecloths closed to writing by the facilitator, as doc names. */
   lockedDocs: string[]
+  /** The facilitator's banner, or null. */
+  message: BroadcastMessage | null
   serverNow: number
 }
+
+export interface BroadcastMessage { text: string; at: number }
 
 export type Role = 'facilitator' | 'participant'
 
@@ -127,6 +141,7 @@ export interface ClientToServerEvents {
   'participant:leave': Handler<'participant:leave', { participantId: string }>
   'participant:update': Handler<'participant:update', { participant: ParticipantView }>
   'tablecloth:lock': Handler<'tablecloth:lock', { lockedDocs: string[] }>
+  'cafe:broadcast': Handler<'cafe:broadcast', { message: BroadcastMessage | null }>
 }
 
 export interface ServerToClientEvents {
@@ -135,6 +150,7 @@ export interface ServerToClientEvents {
   'timer:warning': (w: { round: number; msLeft: number; endsAt: number; serverNow: number }) => void
   'seat:next': (seat: NextSeat) => void
   'server:health': (health: HealthInfo) => void
+  'cafe:message': (message: BroadcastMessage | null) => void
   'server:error': (e: { code: ErrorCode; message: string }) => void
 }
 

@@ -48,6 +48,8 @@ export interface ItemBase {
   color: string
   stars: string[]
   votes: number
+  /** participant id -> dots that person placed */
+  votesBy: Record<string, number>
 }
 export type TableclothItem =
   | (ItemBase & { kind: 'note'; text: string })
@@ -87,36 +89,92 @@ function newItem(kind: ItemKind, who: Authorship, x: number, y: number, color: s
   return item
 }
 
-export function addNote(doc: Y.Doc, who: Authorship, p: { text: string; x: number; y: number; color?: string }): string {
+export function addNote(doc: Y.Doc, who: Authorship, p: { text: string; x: number; y: number; color?: string }, origin?: unknown): string {
   const id = nanoid(12)
   doc.transact(() => {
     const item = newItem('note', who, p.x, p.y, p.color ?? NOTE_COLORS[0])
     item.set('text', new Y.Text(p.text))
     itemsMap(doc).set(id, item)
-  })
+  }, origin)
   return id
 }
 
-export function addText(doc: Y.Doc, who: Authorship, p: { text: string; x: number; y: number; color?: string; size?: number }): string {
+export function addText(doc: Y.Doc, who: Authorship, p: { text: string; x: number; y: number; color?: string; size?: number }, origin?: unknown): string {
   const id = nanoid(12)
   doc.transact(() => {
     const item = newItem('text', who, p.x, p.y, p.color ?? INK_COLORS[0])
     item.set('text', new Y.Text(p.text))
     item.set('size', p.size ?? 18)
     itemsMap(doc).set(id, item)
-  })
+  }, origin)
   return id
 }
 
-export function addStroke(doc: Y.Doc, who: Authorship, p: { points: number[]; x: number; y: number; color?: string; width?: number }): string {
+export function addStroke(doc: Y.Doc, who: Authorship, p: { points: number[]; x: number; y: number; color?: string; width?: number }, origin?: unknown): string {
   const id = nanoid(12)
   doc.transact(() => {
     const item = newItem('stroke', who, p.x, p.y, p.color ?? INK_COLORS[0])
     item.set('points', p.points)
     item.set('width', p.width ?? 4)
     itemsMap(doc).set(id, item)
-  })
+  }, origin)
   return id
+}
+
+function itemOf(doc: Y.Doc, id: string): Y.Map<unknown> | null {
+  const item = itemsMap(doc).get(id)
+  return item instanceof Y.Map ? item : null
+}
+
+/** Replaces a note's or text block's text, touching only the part that changed (so concurrent edits merge). */
+export function setItemText(doc: Y.Doc, id: string, next: string, origin?: unknown): void {
+  const text = itemOf(doc, id)?.get('text')
+  if (!(text instanceof Y.Text)) return
+  const prev = text.toString()
+  if (prev === next) return
+  let start = 0
+  while (start < prev.length && start < next.length && prev[start] === next[start]) start++
+  let endPrev = prev.length, endNext = next.length
+  while (endPrev > start && endNext > start && prev[endPrev - 1] === next[endNext - 1]) { endPrev--; endNext-- }
+  doc.transact(() => {
+    if (endPrev > start) text.delete(start, endPrev - start)
+    if (endNext > start) text.insert(start, next.slice(start, endNext))
+  }, origin)
+}
+
+export function moveItem(doc: Y.Doc, id: string, x: number, y: number, origin?: unknown): void {
+  const item = itemOf(doc, id)
+  if (!item) return
+  doc.transact(() => { item.set('x', Math.round(x)); item.set('y', Math.round(y)) }, origin)
+}
+
+export function toggleStar(doc: Y.Doc, id: string, participantId: string, origin?: unknown): void {
+  const stars = itemOf(doc, id)?.get('stars')
+  if (!(stars instanceof Y.Map)) return
+  doc.transact(() => { if (stars.has(participantId)) stars.delete(participantId); else stars.set(participantId, true) }, origin)
+}
+
+/** Adds (delta 1) or takes back (delta -1) one of a participant's dots on an item. */
+export function changeVote(doc: Y.Doc, id: string, participantId: string, delta: 1 | -1, origin?: unknown): void {
+  const votes = itemOf(doc, id)?.get('votes')
+  if (!(votes instanceof Y.Map)) return
+  const mine = typeof votes.get(participantId) === 'number' ? (votes.get(participantId) as number) : 0
+  const next = Math.max(0, mine + delta)
+  doc.transact(() => { if (next === 0) votes.delete(participantId); else votes.set(participantId, next) }, origin)
+}
+
+/** Dots a participant has placed on this tablecloth. */
+export function votesBy(doc: Y.Doc, participantId: string): number {
+  let total = 0
+  itemsMap(doc).forEach((item) => {
+    const votes = item instanceof Y.Map ? item.get('votes') : null
+    if (votes instanceof Y.Map && typeof votes.get(participantId) === 'number') total += votes.get(participantId) as number
+  })
+  return total
+}
+
+export function deleteItem(doc: Y.Doc, id: string, origin?: unknown): void {
+  doc.transact(() => itemsMap(doc).delete(id), origin)
 }
 
 const num = (v: unknown, fallback = 0) => (typeof v === 'number' && Number.isFinite(v) ? v : fallback)
@@ -130,7 +188,8 @@ export function readItems(doc: Y.Doc): TableclothItem[] {
     const stars = item.get('stars')
     const votes = item.get('votes')
     let voteTotal = 0
-    if (votes instanceof Y.Map) votes.forEach((v) => { voteTotal += num(v) })
+    const votesByPerson: Record<string, number> = {}
+    if (votes instanceof Y.Map) votes.forEach((v, who) => { voteTotal += num(v); votesByPerson[who] = num(v) })
     const base: ItemBase = {
       id,
       author: str(item.get('author')),
@@ -142,6 +201,7 @@ export function readItems(doc: Y.Doc): TableclothItem[] {
       color: str(item.get('color'), INK_COLORS[0]),
       stars: stars instanceof Y.Map ? [...stars.keys()] : [],
       votes: voteTotal,
+      votesBy: votesByPerson,
     }
     const kind = item.get('kind')
     if (kind === 'note') out.push({ ...base, kind, text: str(item.get('text')) })

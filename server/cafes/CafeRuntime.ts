@@ -25,6 +25,7 @@ export interface CafeEvents {
   changed(cafe: CafeRuntime): void
   warning(cafe: CafeRuntime, w: { round: number; msLeft: number; endsAt: number }): void
   nextSeat(cafe: CafeRuntime, participantId: string, seat: NextSeat): void
+  message(cafe: CafeRuntime, message: { text: string; at: number } | null): void
   /** The participant left or was removed: close their connections. */
   participantGone(cafe: CafeRuntime, participantId: string): void
 }
@@ -57,7 +58,7 @@ export class CafeRuntime {
     const facilitatorKey = newSecret()
     const record: CafeRecord = {
       id: nanoid(12), joinCode, facilitatorKeyHash: hashSecret(facilitatorKey), definition,
-      lifecycle: { phase: 'draft' }, seating: {}, history: [], nextSeating: null, lockedDocs: [], roundEndedAt: null,
+      lifecycle: { phase: 'draft' }, seating: {}, history: [], nextSeating: null, lockedDocs: [], roundEndedAt: null, message: null,
       seed: Math.floor(Math.random() * 2 ** 31), createdAt: now, updatedAt: now,
     }
     const cafe = new CafeRuntime(record, [], deps)
@@ -97,12 +98,35 @@ export class CafeRuntime {
     }
   }
 
+  /** The facilitators' view: everyone. */
   view(): CafeView {
     const r = this.record
+    const participants = this.activeParticipants().map((p) => this.participantView(p))
     return {
-      id: r.id, joinCode: r.joinCode, definition: r.definition, lifecycle: r.lifecycle,
-      participants: [...this.participants.values()].filter((p) => p.leftAt === null).map((p) => this.participantView(p)),
-      nextSeating: r.nextSeating, lockedDocs: r.lockedDocs, serverNow: this.deps.clock.now(),
+      id: r.id, joinCode: r.joinCode, definition: r.definition, lifecycle: r.lifecycle, participants,
+      participantCount: participants.length, nextSeating: r.nextSeating, lockedDocs: r.lockedDocs,
+      message: r.message ?? null, serverNow: this.deps.clock.now(),
+    }
+  }
+
+  /**
+   * Each participant's view, from one facilitators' view: only their table's people and their own next
+   * seat. Built for all at once so a push to hundreds of people costs one pass.
+   */
+  participantViews(full: CafeView = this.view()): (participantId: string) => CafeView {
+    const byTable = new Map<string, ParticipantView[]>()
+    for (const p of full.participants) {
+      if (p.tableId === null) continue
+      const list = byTable.get(p.tableId)
+      if (list) list.push(p)
+      else byTable.set(p.tableId, [p])
+    }
+    const self = new Map(full.participants.map((p) => [p.id, p]))
+    return (participantId) => {
+      const me = self.get(participantId)
+      const participants = me ? (me.tableId ? byTable.get(me.tableId)! : [me]) : []
+      const next = full.nextSeating?.[participantId]
+      return { ...full, participants, nextSeating: full.nextSeating ? (next ? { [participantId]: next } : {}) : null }
     }
   }
 
@@ -247,6 +271,14 @@ export class CafeRuntime {
     this.record.lockedDocs = [...set].sort()
     this.commit()
     return success(this.record.lockedDocs)
+  }
+
+  /** Shows a banner to everyone (an empty text takes it down). */
+  broadcast(text: string): Result<{ text: string; at: number } | null> {
+    this.record.message = text ? { text, at: this.deps.clock.now() } : null
+    this.commit()
+    this.deps.events.message(this, this.record.message)
+    return success(this.record.message)
   }
 
   // ---- tablecloth access ----

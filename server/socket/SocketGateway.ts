@@ -93,7 +93,7 @@ export class SocketGateway {
       socket.on('disconnect', () => cafe.disconnected(participantId))
     }
     socket.emit('session:ready', { role, participantId, protocol: PROTOCOL_VERSION })
-    socket.emit('cafe:state', cafe.view())
+    socket.emit('cafe:state', participantId ? cafe.participantViews()(participantId) : cafe.view())
     if (role === 'facilitator') socket.emit('server:health', pick(this.deps.health()))
 
     const known = new Set(Object.keys(requestSchemas))
@@ -158,6 +158,7 @@ export class SocketGateway {
       case 'participant:remove': return toAck(cafe.remove((data as { participantId: string }).participantId), (v) => v)
       case 'participant:leave': return toAck(cafe.remove(participantId!), (v) => v)
       case 'participant:update': return toAck(cafe.updateProfile(participantId!, data), (p) => ({ participant: cafe.participantView(p) }))
+      case 'cafe:broadcast': return toAck(cafe.broadcast((data as { text: string }).text), (message) => ({ message }))
       case 'tablecloth:lock': {
         const d = data as { tableId: string; questionId: string; locked: boolean }
         return toAck(cafe.setLocked(d.tableId, d.questionId, d.locked), (lockedDocs) => ({ lockedDocs }))
@@ -171,13 +172,25 @@ export class SocketGateway {
     if (this.pendingState.has(cafe.id)) return
     const t = setTimeout(() => {
       this.pendingState.delete(cafe.id)
-      this.io.to(cafeRoom(cafe.id)).emit('cafe:state', cafe.view())
+      const full = cafe.view()
+      this.io.to(facilitatorRoom(cafe.id)).emit('cafe:state', full)
+      const viewFor = cafe.participantViews(full)
+      const sockets = this.io.sockets.adapter.rooms.get(cafeRoom(cafe.id))
+      for (const id of sockets ?? []) {
+        const socket = this.io.sockets.sockets.get(id)
+        const pid = socket?.data.participantId
+        if (socket && pid) socket.emit('cafe:state', viewFor(pid))
+      }
     }, STATE_BROADCAST_DELAY_MS)
     this.pendingState.set(cafe.id, t)
   }
 
   warning(cafe: CafeRuntime, w: { round: number; msLeft: number; endsAt: number }): void {
     this.io.to(cafeRoom(cafe.id)).emit('timer:warning', { ...w, serverNow: this.deps.clock.now() })
+  }
+
+  message(cafe: CafeRuntime, message: { text: string; at: number } | null): void {
+    this.io.to(cafeRoom(cafe.id)).emit('cafe:message', message)
   }
 
   nextSeat(participantId: string, seat: Parameters<ServerToClientEvents['seat:next']>[0]): void {

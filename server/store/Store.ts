@@ -21,6 +21,8 @@ export interface CafeRecord {
   /** The next round's seating once announced, else null. */
   nextSeating: Seating | null
   lockedDocs: string[]
+  /** The facilitator's banner for everyone, or null. */
+  message: { text: string; at: number } | null
   /** When the last round ended (server time), for the write grace period; null before. */
   roundEndedAt: number | null
   seed: number

@@ -19,7 +19,7 @@ import * as decoding from 'lib0/decoding'
 import { CLOSE_CODES, YJS_AUTH_PREFIX, YJS_SUBPROTOCOL } from '../../shared/closeCodes'
 import type { CloseCodeName } from '../../shared/closeCodes'
 import { MAX_FRAME_BYTES } from '../../shared/constants'
-import { initTablecloth, parseDocName, tableclothDocName } from '../../shared/tablecloth'
+import { initTablecloth, itemsMap, parseDocName, tableclothDocName } from '../../shared/tablecloth'
 import type { CafeRuntime } from '../cafes/CafeRuntime'
 import type { Logger } from '../log'
 import type { DurableWriter } from '../store/DurableWriter'
@@ -32,6 +32,8 @@ export const MESSAGE_QUERY_AWARENESS = 3
 /** Compact a document's update log after this many appended updates. */
 const COMPACT_EVERY_UPDATES = 500
 const PING_INTERVAL_MS = 30_000
+/** `Y.encodeStateAsUpdate(new Y.Doc())` is [0, 0]. */
+const EMPTY_UPDATE_BYTES = 2
 /** A connection may own this many awareness client ids (a tab normally has one). */
 const MAX_AWARENESS_IDS_PER_CONN = 4
 
@@ -100,6 +102,8 @@ export class TableclothServer {
 
   private accept(ws: WebSocket, req: IncomingMessage): void {
     ws.on('error', (err) => this.opts.log.debug('yjs socket error', { err }))
+    // No Nappe subprotocol at all: not one of our clients. Another version of ours: ask for a reload.
+    if (ws.protocol === '') return close(ws, 'unauthorized')
     if (ws.protocol !== YJS_SUBPROTOCOL) return close(ws, 'protocolMismatch')
     const path = new URL(req.url ?? '/', 'http://localhost').pathname
     const ids = parseDocName(decodeURIComponent(path.replace(/^\/yjs\//, '')))
@@ -148,7 +152,8 @@ export class TableclothServer {
             send(conn, encoding.toUint8Array(encoder))
           } else if (syncType === syncProtocol.messageYjsSyncStep2 || syncType === syncProtocol.messageYjsUpdate) {
             const update = decoding.readVarUint8Array(decoder)
-            if (!this.mayWrite(conn)) return this.refuseWrite(conn)
+            // An empty update (a reader answering our SyncStep1) needs no refusal.
+            if (!this.mayWrite(conn)) return update.length > EMPTY_UPDATE_BYTES ? this.refuseWrite(conn) : undefined
             Y.applyUpdate(live.doc, update, conn)
           } else {
             return close(conn.ws, 'malformed')
@@ -209,6 +214,26 @@ export class TableclothServer {
     awareness.on('update', ({ added, updated, removed }: { added: number[]; updated: number[]; removed: number[] }) => {
       const message = awarenessMessage(awareness, [...added, ...updated, ...removed])
       for (const c of live.conns.values()) send(c, message)
+    })
+    // Provenance cannot be forged: an item a participant adds carries their own id and name.
+    doc.on('afterTransaction', (tr: Y.Transaction) => {
+      const conn = tr.origin
+      if (!(conn && typeof conn === 'object' && 'who' in conn)) return
+      const { who } = conn as Conn
+      if (who.role !== 'participant') return
+      const items = itemsMap(doc)
+      const keys = tr.changed.get(items as unknown as Y.AbstractType<Y.YEvent<any>>) // eslint-disable-line @typescript-eslint/no-explicit-any
+      if (!keys) return
+      const forged: Y.Map<unknown>[] = []
+      for (const key of keys) {
+        const item = key === null ? undefined : items.get(key)
+        if (item instanceof Y.Map && (item.get('author') !== who.participantId || item.get('authorName') !== who.name)) forged.push(item)
+      }
+      if (forged.length > 0) {
+        doc.transact(() => {
+          for (const item of forged) { item.set('author', who.participantId); item.set('authorName', who.name) }
+        }, 'server')
+      }
     })
     initTablecloth(doc, ids)
     return live

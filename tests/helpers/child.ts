@@ -33,11 +33,17 @@ export async function startChild(port: number, dataDir: string, env: Record<stri
   proc.stdout!.on('data', (d) => { out += d })
   proc.stderr!.on('data', (d) => { out += d })
   const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => proc.on('exit', (code, signal) => resolve({ code, signal })))
-  await new Promise<void>((resolve, reject) => {
-    const t = setTimeout(() => reject(new Error(`server did not start:\n${out}`)), 20_000)
-    const check = () => { if (out.includes('Nappe is listening')) { clearTimeout(t); resolve() } }
-    proc.stdout!.on('data', check)
-    void exited.then(() => { clearTimeout(t); reject(new Error(`server exited:\n${out}`)) })
-  })
+  // Ready when /healthz answers (whatever the log level).
+  let dead = false
+  void exited.then(() => { dead = true })
+  const deadline = Date.now() + 20_000
+  for (;;) {
+    if (dead) throw new Error(`server exited:\n${out}`)
+    if (Date.now() > deadline) throw new Error(`server did not start:\n${out}`)
+    try {
+      if ((await fetch(`http://127.0.0.1:${port}/healthz`)).ok) break
+    } catch { /* not listening yet */ }
+    await new Promise((r) => setTimeout(r, 50))
+  }
   return { proc, output: () => out, exited }
 }

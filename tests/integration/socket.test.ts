@@ -87,6 +87,23 @@ describe('Socket.IO: roles and commands', () => {
     await eventually(() => expect(x.state().lifecycle).toMatchObject({ timer: { status: 'running' } }))
   })
 
+  it('a participant\'s view holds only their own table\'s people and their own next seat', async () => {
+    s = await runningCafe({ names: ['A', 'B', 'C', 'D', 'E', 'F'] })
+    const p = s.people[0]!
+    const x = await connect(s.t.url, s.cafeId, { participantToken: p.participantToken })
+    cleanups.push(() => x.socket.close())
+    const myTable = s.tableOf(p.participantId)
+    const expectedMates = s.people.filter((q) => s!.tableOf(q.participantId) === myTable).map((q) => q.participantId).sort()
+    expect(x.state().participants.map((q) => q.id).sort()).toEqual(expectedMates)
+    expect(x.state().participantCount).toBe(6)
+    await eventually(() => expect(s!.state().participants).toHaveLength(6))
+    // The announcement: the facilitator sees everyone's next table, a participant only their own.
+    s.t.server.registry.get(s.cafeId)!.apply({ type: 'addTime', ms: -9 * 60_000 - 45_000 })
+    await eventually(() => expect(x.state().nextSeating).not.toBeNull())
+    expect(Object.keys(x.state().nextSeating!)).toEqual([p.participantId])
+    await eventually(() => expect(Object.keys(s!.state().nextSeating ?? {})).toHaveLength(6))
+  })
+
   it('a reload resumes the same person at the same table', async () => {
     s = await runningCafe()
     const p = s.people[1]!

@@ -133,6 +133,7 @@ describe('tablecloths over y-websocket', () => {
     s = await runningCafe()
     const doc = s.docName('t1', 'q1')
     expect(await (await rawYjsSocket(s.t.wsUrl, doc, [YJS_SUBPROTOCOL])).closed).toMatchObject({ code: CLOSE_CODES.unauthorized.code })
+    expect(await (await rawYjsSocket(s.t.wsUrl, doc, [])).closed).toMatchObject({ code: CLOSE_CODES.unauthorized.code })
     expect(await (await rawYjsSocket(s.t.wsUrl, doc, authProtocols({ participantToken: 'x'.repeat(43) }))).closed).toMatchObject({ code: 4401 })
     expect(await (await rawYjsSocket(s.t.wsUrl, doc, authProtocols({ facilitatorKey: 'y'.repeat(43) }))).closed).toMatchObject({ code: 4401 })
     expect(await (await rawYjsSocket(s.t.wsUrl, s.docName('t1', 'q2'), authProtocols(who(0)))).closed).toMatchObject({ code: CLOSE_CODES.notFound.code })
@@ -145,6 +146,18 @@ describe('tablecloths over y-websocket', () => {
       const foreign = await rawYjsSocket(s.t.wsUrl, doc, authProtocols({ participantToken: other.people[0]!.participantToken }))
       expect(await foreign.closed).toMatchObject({ code: 4401 })
     } finally { await other.close() }
+  })
+
+  it('an item a participant adds in someone else\'s name is put back in their own', async () => {
+    s = await runningCafe()
+    const a = 0, c = 2
+    const table = s.tableOf(s.people[a]!.participantId)
+    const doc = s.docName(table, table === 't1' ? 'q1' : 'q2')
+    const A = await open(doc, who(a))
+    const C = await open(doc, who(c))
+    addNote(C.doc, { ...author(c), author: s.people[a]!.participantId, authorName: 'Amélie' }, { text: 'signé Amélie ?', x: 0, y: 0 })
+    await eventually(() => expect(readItems(A.doc)).toMatchObject([{ text: 'signé Amélie ?', author: s.people[c]!.participantId, authorName: 'Chloé' }]))
+    await eventually(() => expect(readItems(C.doc)).toMatchObject([{ author: s.people[c]!.participantId, authorName: 'Chloé' }]))
   })
 
   it('awareness cannot be spoofed: ids are bound to their connection, and the user is who the server says', async () => {

@@ -13,7 +13,7 @@ const definition = (() => { const r = parseCafeInput(twoTableCafe); if (!r.ok) t
 const cafe = (id: string, joinCode: string, phase: 'lobby' | 'closed' = 'lobby'): CafeRecord => ({
   id, joinCode, facilitatorKeyHash: 'ab'.repeat(32), definition,
   lifecycle: phase === 'lobby' ? { phase } : { phase, completedRounds: 2 },
-  seating: { p1: 't1' }, history: [], nextSeating: null, lockedDocs: [], roundEndedAt: null, seed: 42, createdAt: 1, updatedAt: 1,
+  seating: { p1: 't1' }, history: [], nextSeating: null, lockedDocs: [], roundEndedAt: null, message: null, seed: 42, createdAt: 1, updatedAt: 1,
 })
 const participant = (id: string, cafeId: string, joinedAt: number): ParticipantRecord => ({
   id, cafeId, tokenHash: `h-${id}`, displayName: `Personne ${id} é`, organisation: 'CLPS', sector: null, hostOf: null, joinedAt, leftAt: null,

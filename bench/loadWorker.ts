@@ -1,0 +1,138 @@
+/**
+ * One client process of the load benchmark (see bench/load.ts): simulates a share of the participants
+ * with real Socket.IO and y-websocket clients and writes what it saw to a JSON file.
+ */
+import { writeFileSync } from 'node:fs'
+import { io as ioClient } from 'socket.io-client'
+import type { Socket } from 'socket.io-client'
+import WebSocket from 'ws'
+import * as Y from 'yjs'
+import { WebsocketProvider } from 'y-websocket'
+import { PROTOCOL_VERSION } from '../shared/constants'
+import { YJS_AUTH_PREFIX, YJS_SUBPROTOCOL } from '../shared/closeCodes'
+import type { CafeView, ClientToServerEvents, ServerToClientEvents } from '../shared/protocol'
+import { addNote, tableclothDocName } from '../shared/tablecloth'
+
+export interface WorkerConfig { url: string; cafeId: string; joinCode: string; count: number; index: number; noteMs: number; out: string }
+export interface WorkerReport {
+  notes: Array<[id: string, doc: string, author: string, createdAt: number]>
+  /** From when a participant had a tablecloth as their current one and synced, until it was closed. */
+  holdings: Array<[pid: string, doc: string, from: number, to: number | null]>
+  receipts: Array<[pid: string, noteId: string, at: number]>
+}
+
+type IoSocket = Socket<ServerToClientEvents, ClientToServerEvents>
+interface Tablecloth { docName: string; doc: Y.Doc; provider: WebsocketProvider; synced: boolean; holding: WorkerReport['holdings'][number] | null }
+interface Person { id: string; token: string; socket: IoSocket; current: Tablecloth | null; next: Tablecloth | null; state: CafeView | null }
+
+process.setMaxListeners(0)
+const config = JSON.parse(process.argv[2]!) as WorkerConfig
+const wsUrl = config.url.replace(/^http/, 'ws')
+const report: WorkerReport = { notes: [], holdings: [], receipts: [] }
+const people: Person[] = []
+let writing = false
+const timers: NodeJS.Timeout[] = []
+
+function openTablecloth(p: Person, docName: string): Tablecloth {
+  const doc = new Y.Doc()
+  const provider = new WebsocketProvider(`${wsUrl}/yjs`, docName, doc, {
+    WebSocketPolyfill: WebSocket as unknown as typeof globalThis.WebSocket,
+    disableBc: true,
+    protocols: [YJS_SUBPROTOCOL, `${YJS_AUTH_PREFIX}p.${p.token}`],
+  })
+  const tc: Tablecloth = { docName, doc, provider, synced: false, holding: null }
+  provider.on('sync', (isSynced: boolean) => {
+    if (!isSynced || tc.synced) return
+    tc.synced = true
+    if (p.current === tc) startHolding(p, tc)
+  })
+  const items = doc.getMap<Y.Map<unknown>>('items')
+  items.observe((event) => {
+    const now = Date.now()
+    for (const [key, change] of event.changes.keys) {
+      if (change.action === 'add' && items.get(key)?.get('author') !== p.id) report.receipts.push([p.id, key, now])
+    }
+  })
+  return tc
+}
+
+function startHolding(p: Person, tc: Tablecloth): void {
+  if (tc.holding || !tc.synced) return
+  tc.holding = [p.id, tc.docName, Date.now(), null]
+  report.holdings.push(tc.holding)
+}
+
+function docFor(state: CafeView, personId: string): string | null {
+  const lc = state.lifecycle
+  const round = lc.phase === 'round' ? lc.round : lc.phase === 'transition' ? lc.completedRound + 1 : lc.phase === 'lobby' ? 1 : null
+  const table = state.participants.find((x) => x.id === personId)?.tableId
+  const question = round && table ? state.definition.rounds[round - 1]?.questionByTable[table] : undefined
+  return table && question ? tableclothDocName(config.cafeId, table, question) : null
+}
+
+function moveTo(p: Person, docName: string): void {
+  if (p.current?.docName === docName) return
+  const old = p.current
+  if (old) {
+    // Keep the old tablecloth a little: the last notes of the round still arrive on it.
+    setTimeout(() => {
+      if (old.holding) old.holding[3] = Date.now()
+      old.provider.destroy(); old.doc.destroy()
+    }, 3000)
+  }
+  p.current = p.next?.docName === docName ? p.next : openTablecloth(p, docName)
+  p.next = null
+  startHolding(p, p.current)
+}
+
+async function join(i: number): Promise<Person> {
+  const res = await fetch(`${config.url}/api/join`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ code: config.joinCode, displayName: `W${config.index}-P${i}` }) })
+  const j = (await res.json()) as { participantId: string; participantToken: string }
+  const socket: IoSocket = ioClient(config.url, { transports: ['websocket'], auth: { protocol: PROTOCOL_VERSION, cafeId: config.cafeId, participantToken: j.participantToken } })
+  const p: Person = { id: j.participantId, token: j.participantToken, socket, current: null, next: null, state: null }
+  socket.on('cafe:state', (state) => {
+    p.state = state
+    const docName = docFor(state, p.id)
+    if (docName) moveTo(p, docName)
+  })
+  socket.on('seat:next', (seat) => {
+    if (p.current?.docName !== seat.docName && p.next?.docName !== seat.docName) p.next = openTablecloth(p, seat.docName)
+  })
+  await new Promise<void>((resolve) => socket.once('connect', () => resolve()))
+  return p
+}
+
+function write(p: Person): void {
+  const lc = p.state?.lifecycle
+  const tc = p.current
+  if (!writing || lc?.phase !== 'round' || !tc?.synced) return
+  const now = Date.now()
+  const id = addNote(tc.doc, { author: p.id, authorName: p.id, round: lc.round, now }, { text: `note from ${p.id}`, x: 0, y: 0 })
+  report.notes.push([id, tc.docName, p.id, now])
+}
+
+process.on('message', (msg: { type: string }) => {
+  if (msg.type === 'go') {
+    writing = true
+    for (const p of people) {
+      timers.push(setTimeout(() => { write(p); timers.push(setInterval(() => write(p), config.noteMs)) }, Math.random() * config.noteMs))
+    }
+  } else if (msg.type === 'stop') {
+    writing = false
+    for (const t of timers) { clearTimeout(t); clearInterval(t) }
+    setTimeout(() => {
+      writeFileSync(config.out, JSON.stringify(report))
+      for (const p of people) { p.socket.close(); p.current?.provider.destroy(); p.next?.provider.destroy() }
+      process.send!({ type: 'done' })
+      setTimeout(() => process.exit(0), 100)
+    }, 2000)
+  }
+})
+
+for (let i = 0; i < config.count; i++) people.push(await join(i))
+const wait = setInterval(() => {
+  if (people.every((p) => p.current?.synced)) {
+    clearInterval(wait)
+    process.send!({ type: 'ready' })
+  }
+}, 50)

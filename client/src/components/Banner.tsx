@@ -1,0 +1,7 @@
+import type { BroadcastMessage } from '../../../shared/protocol'
+
+/** The facilitator's message to everyone. Plain text only. */
+export function Banner({ message }: { message: BroadcastMessage | null }) {
+  if (!message) return null
+  return <div className="banner" role="alert">📣 {message.text}</div>
+}

@@ -1,0 +1,82 @@
+/**
+ * The same tablecloth as a list: for keyboard and screen-reader users and for small screens. Everything
+ * the sheet offers except drawing: add a note, edit or delete one's own, star, dot votes.
+ */
+import { useState } from 'react'
+import { useTranslation } from 'react-i18next'
+import type { TableclothItem } from '../../../shared/tablecloth'
+import { addNote, changeVote, deleteItem, setItemText, toggleStar } from '../../../shared/tablecloth'
+import type { TableclothSession } from '../transport/TableclothSession'
+import { DOTS_PER_PERSON, NOTE_SIZE, SHEET, inkFamily } from './inks'
+import type { Me } from './TableclothBoard'
+
+export function ItemList({ items, me, round, canWrite, moderator, session, earlier }: {
+  items: TableclothItem[]; me: Me; round: number; canWrite: boolean; moderator: boolean; session: TableclothSession; earlier: 'show' | 'fade' | 'hide'
+}) {
+  const { t } = useTranslation()
+  const [draft, setDraft] = useState('')
+  const [editing, setEditing] = useState<string | null>(null)
+  const origin = session.localOrigin
+  const myDots = items.reduce((n, i) => n + (i.votesBy[me.id] ?? 0), 0)
+  const rounds = [...new Set(items.map((i) => i.round))].sort((a, b) => b - a).filter((r) => r >= round || earlier !== 'hide')
+
+  const add = (e: React.FormEvent) => {
+    e.preventDefault()
+    const text = draft.trim()
+    if (!text) return
+    // Place it on the sheet too, in a free spot on a loose grid.
+    const n = items.filter((i) => i.kind === 'note').length
+    const perRow = Math.floor(SHEET.width / (NOTE_SIZE.width + 40))
+    addNote(session.doc, { author: me.id, authorName: me.name, round, now: Date.now() }, {
+      text, x: 40 + (n % perRow) * (NOTE_SIZE.width + 40), y: 40 + Math.floor(n / perRow) * (NOTE_SIZE.height + 40), color: inkFamily(round).note,
+    }, origin)
+    setDraft('')
+  }
+
+  return (
+    <div className="item-list">
+      {canWrite && (
+        <form onSubmit={add} className="add-note">
+          <label htmlFor="new-note">{t('board.newNote')}</label>
+          <div className="row">
+            <textarea id="new-note" value={draft} onChange={(e) => setDraft(e.target.value)} rows={2} maxLength={2000} />
+            <button type="submit" className="primary" disabled={!draft.trim()}>{t('board.add')}</button>
+          </div>
+        </form>
+      )}
+      {items.length === 0 && <p className="empty">{t('board.empty')}</p>}
+      {rounds.map((r) => (
+        <section key={r} aria-labelledby={`round-${r}`}>
+          <h3 id={`round-${r}`} style={{ color: inkFamily(r).inks[0] }}>{t('board.roundN', { n: r })}{r < round ? ` · ${t('board.earlierRound')}` : ''}</h3>
+          <ul>
+            {items.filter((i) => i.round === r).sort((a, b) => b.stars.length - a.stars.length || b.votes - a.votes || a.createdAt - b.createdAt).map((item) => {
+              const own = canWrite && (moderator || item.author === me.id)
+              const starred = item.stars.includes(me.id)
+              return (
+                <li key={item.id} className={`list-item kind-${item.kind}`} style={{ borderColor: inkFamily(item.round).inks[0], opacity: item.round < round && earlier === 'fade' ? 0.6 : 1 }}>
+                  {editing === item.id && item.kind !== 'stroke' ? (
+                    <textarea autoFocus aria-label={t('board.editText')} defaultValue={item.text} onChange={(e) => setItemText(session.doc, item.id, e.target.value, origin)} onBlur={() => setEditing(null)} />
+                  ) : (
+                    <p className="list-text">{item.kind === 'stroke' ? <em>{t('board.drawing')}</em> : item.text || <em>{t('board.emptyNote')}</em>}</p>
+                  )}
+                  <p className="list-meta">
+                    {item.authorName || t('board.unknownAuthor')} · {t(`board.kind.${item.kind}`)}
+                    {item.stars.length > 0 && <> · ★ {item.stars.length}</>}
+                    {item.votes > 0 && <> · {t('board.votes', { count: item.votes })}</>}
+                  </p>
+                  <div className="list-actions">
+                    {canWrite && <button type="button" onClick={() => toggleStar(session.doc, item.id, me.id, origin)} aria-pressed={starred}>{starred ? '★' : '☆'} {t('board.star')}</button>}
+                    {canWrite && <button type="button" disabled={myDots >= DOTS_PER_PERSON} onClick={() => changeVote(session.doc, item.id, me.id, 1, origin)}>● +1</button>}
+                    {canWrite && (item.votesBy[me.id] ?? 0) > 0 && <button type="button" onClick={() => changeVote(session.doc, item.id, me.id, -1, origin)}>● −1</button>}
+                    {own && item.kind !== 'stroke' && <button type="button" onClick={() => setEditing(item.id)}>{t('board.edit')}</button>}
+                    {own && <button type="button" className="danger" onClick={() => deleteItem(session.doc, item.id, origin)}>{t('board.delete')}</button>}
+                  </div>
+                </li>
+              )
+            })}
+          </ul>
+        </section>
+      ))}
+    </div>
+  )
+}

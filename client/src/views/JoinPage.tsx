@@ -1,0 +1,102 @@
+import { useEffect, useState } from 'react'
+import { useTranslation } from 'react-i18next'
+import { ApiError, api } from '../api'
+import type { CafeSummary } from '../api'
+import { navigate } from '../router'
+import { participantIdentity, saveParticipantIdentity } from '../storage'
+import { Page } from './Page'
+
+export function JoinPage({ code }: { code: string }) {
+  const { t, i18n } = useTranslation()
+  const [cafe, setCafe] = useState<CafeSummary | null>(null)
+  const [lookupError, setLookupError] = useState<string | null>(null)
+  const [name, setName] = useState('')
+  const [organisation, setOrganisation] = useState('')
+  const [sector, setSector] = useState('')
+  const [fields, setFields] = useState<Record<string, string>>({})
+  const [busy, setBusy] = useState(false)
+  const [error, setError] = useState<string | null>(null)
+
+  useEffect(() => {
+    let live = true
+    api.lookup(code).then((c) => {
+      if (!live) return
+      setCafe(c)
+      // Already in this café on this device: go straight back to it.
+      if (participantIdentity(c.id)) navigate(`/cafe/${c.id}`, { replace: true })
+    }, (err: unknown) => { if (live) setLookupError(errorText(t, err)) })
+    return () => { live = false }
+  }, [code, t])
+
+  const submit = async (e: React.FormEvent) => {
+    e.preventDefault()
+    if (!cafe) return
+    setBusy(true); setError(null); setFields({})
+    try {
+      const joined = await api.join({ code, displayName: name, organisation: organisation || undefined, sector: sector || undefined })
+      saveParticipantIdentity({ cafeId: joined.cafeId, participantId: joined.participantId, token: joined.participantToken, displayName: name.trim(), title: cafe.title })
+      navigate(`/cafe/${joined.cafeId}`)
+    } catch (err) {
+      setError(errorText(t, err))
+      if (err instanceof ApiError) setFields(err.fields)
+    } finally {
+      setBusy(false)
+    }
+  }
+
+  if (lookupError) {
+    return (
+      <Page>
+        <section className="card center">
+          <h1>{t('join.notFoundTitle')}</h1>
+          <p role="alert">{lookupError}</p>
+          <button type="button" onClick={() => navigate('/')}>{t('join.tryAnother')}</button>
+        </section>
+      </Page>
+    )
+  }
+  return (
+    <Page>
+      <section className="card">
+        {!cafe ? <p aria-busy="true">{t('common.loading')}</p> : (
+          <>
+            <p className="eyebrow">{t('join.welcome')}</p>
+            <h1>{cafe.title}</h1>
+            {(cafe.date || cafe.place) && <p className="muted">{[cafe.date && new Intl.DateTimeFormat(i18n.language, { dateStyle: 'long' }).format(new Date(cafe.date)), cafe.place].filter(Boolean).join(' · ')}</p>}
+            {cafe.description && <p className="description">{cafe.description}</p>}
+            <form onSubmit={submit} className="form" noValidate>
+              <div className="field">
+                <label htmlFor="name">{t('join.name')}</label>
+                <input id="name" value={name} onChange={(e) => setName(e.target.value)} maxLength={60} autoComplete="given-name" required aria-invalid={Boolean(fields.displayName)} aria-describedby={fields.displayName ? 'name-error' : undefined} />
+                {fields.displayName && <p id="name-error" className="field-error">{t('join.nameRequired')}</p>}
+              </div>
+              <div className="field">
+                <label htmlFor="org">{t('join.organisation')} <span className="optional">{t('common.optional')}</span></label>
+                <input id="org" value={organisation} onChange={(e) => setOrganisation(e.target.value)} maxLength={60} autoComplete="organization" />
+              </div>
+              <div className="field">
+                <label htmlFor="sector">{t('join.sector')} <span className="optional">{t('common.optional')}</span></label>
+                <input id="sector" value={sector} onChange={(e) => setSector(e.target.value)} maxLength={60} list="sectors" />
+                <datalist id="sectors">{(t('join.sectors', { returnObjects: true }) as string[]).map((s) => <option key={s} value={s} />)}</datalist>
+              </div>
+              {error && <p className="form-error" role="alert">{error}</p>}
+              <button type="submit" className="primary big" disabled={busy || !name.trim()}>{busy ? t('common.wait') : t('join.submit')}</button>
+              <p className="muted small">{t('join.privacy')}</p>
+            </form>
+          </>
+        )}
+      </section>
+    </Page>
+  )
+}
+
+export function errorText(t: (k: string) => string, err: unknown): string {
+  if (err instanceof ApiError) {
+    if (err.code === 'network') return t('errors.network')
+    if (err.code === 'not_found') return t('errors.unknownCode')
+    if (err.code === 'rate_limited') return t('errors.rateLimited')
+    if (err.code === 'bad_request') return t('errors.checkForm')
+    return t('errors.generic')
+  }
+  return t('errors.generic')
+}

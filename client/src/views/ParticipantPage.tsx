@@ -1,0 +1,153 @@
+import { useMemo } from 'react'
+import { useTranslation } from 'react-i18next'
+import { questionAt } from '../../../shared/cafe'
+import type { CafeDefinition } from '../../../shared/cafe'
+import { seatingRound } from '../../../shared/lifecycle'
+import { tableclothDocName } from '../../../shared/tablecloth'
+import type { CafeView, ParticipantView } from '../../../shared/protocol'
+import { Banner } from '../components/Banner'
+import { StatusBadge } from '../components/StatusBadge'
+import { Timer } from '../components/Timer'
+import { useCafeConnection, useCredential, useNow, useTableclothPool, useTableclothStatus } from '../hooks'
+import { navigate } from '../router'
+import { forgetParticipant, participantIdentity } from '../storage'
+import { TableclothBoard } from '../tablecloth/TableclothBoard'
+import { HostBriefing } from './HostBriefing'
+import { FullMessage, Page } from './Page'
+
+export function ParticipantPage({ cafeId }: { cafeId: string }) {
+  const { t } = useTranslation()
+  const identity = participantIdentity(cafeId)
+  const credential = useCredential('participant', identity?.token)
+  const { snap } = useCafeConnection(cafeId, credential)
+  const view = snap?.view ?? null
+  const lc = view?.lifecycle
+  const me = view?.participants.find((p) => p.id === identity?.participantId) ?? null
+  const round = lc ? seatingRound(lc) : 1
+  const docName = view && me?.tableId ? docFor(view, me.tableId, round) : null
+  const nextDoc = snap?.nextSeat?.docName ?? null
+  const pool = useTableclothPool([docName, nextDoc], credential)
+  const session = docName ? pool.get(docName) ?? null : null
+  const tcStatus = useTableclothStatus(session)
+
+  if (!identity) {
+    return <FullMessage title={t('participant.notJoinedTitle')} text={t('participant.notJoinedText')} action={<button type="button" className="primary" onClick={() => navigate('/')}>{t('common.home')}</button>} />
+  }
+  if (snap?.status === 'refused') {
+    return <FullMessage title={t('participant.refusedTitle')} text={t('participant.refusedText')} action={<button type="button" className="primary" onClick={() => { forgetParticipant(cafeId); navigate('/') }}>{t('participant.rejoin')}</button>} />
+  }
+  if (snap?.status === 'outdated') {
+    return <FullMessage title={t('common.outdatedTitle')} text={t('common.outdatedText')} action={<button type="button" className="primary" onClick={() => location.reload()}>{t('common.reload')}</button>} />
+  }
+  if (!view || !lc || !snap) {
+    return <Page header={<StatusBadge cafe={snap?.status ?? 'connecting'} />}><p className="card" aria-busy="true">{t('common.loading')}</p></Page>
+  }
+
+  const def = view.definition
+  const table = def.tables.find((x) => x.id === me?.tableId)
+  const questionId = me?.tableId ? questionAt(def, round, me.tableId) : undefined
+  const question = def.questions.find((q) => q.id === questionId)
+  const mates = view.participants.filter((p) => p.tableId === me?.tableId && p.id !== me?.id)
+  const canWrite = lc.phase === 'round' && Boolean(session) && !view.lockedDocs.includes(docName ?? '')
+
+  const header = (
+    <>
+      <span className="cafe-title">{def.title}</span>
+      <StatusBadge cafe={snap.status} tablecloth={session ? tcStatus : null} />
+    </>
+  )
+
+  return (
+    <Page wide header={header}>
+      <Banner message={snap.message} />
+      {(lc.phase === 'draft' || lc.phase === 'lobby') && (
+        <section className="card waiting">
+          <h1>{t('participant.hello', { name: me?.displayName ?? identity.displayName })}</h1>
+          <p className="lead">{t('participant.waiting')}</p>
+          {table && <p>{t('participant.yourTable', { table: table.name })}</p>}
+          <PeopleAtTable mates={mates} hostOf={me?.hostOf ?? null} def={def} />
+          <h2>{t('participant.questions')}</h2>
+          <ol className="questions">{def.questions.map((q) => <li key={q.id}>{q.text}</li>)}</ol>
+          <p className="muted">{t('participant.count', { count: view.participants.length })}</p>
+        </section>
+      )}
+
+      {lc.phase === 'round' && (
+        <>
+          <section className="round-head">
+            <div className="round-where">
+              <p className="eyebrow">{table?.name ?? t('participant.noTable')} · {t('timer.roundN', { n: lc.round })}</p>
+              <h1 className="question">{question?.text}</h1>
+              <PeopleAtTable mates={mates} hostOf={me?.hostOf ?? null} def={def} />
+            </div>
+            <Timer lifecycle={lc} offsetMs={snap.offsetMs} />
+          </section>
+          <WarningToast warning={snap.warning} />
+          {snap.nextSeat && <NextSeatNotice def={def} seat={snap.nextSeat} />}
+          {me?.hostOf && me.tableId && <HostBriefing view={view} tableId={me.tableId} round={lc.round} session={session} credential={credential} />}
+          {session && me ? (
+            <TableclothBoard key={session.docName} session={session} me={{ id: me.id, name: me.displayName }} round={lc.round} canWrite={canWrite} label={t('board.label', { table: table?.name ?? '', question: question?.text ?? '' })} />
+          ) : <p className="card">{t('participant.noTable')}</p>}
+        </>
+      )}
+
+      {lc.phase === 'transition' && (
+        <>
+          <section className="card move-card" aria-live="assertive">
+            <p className="eyebrow">{t('participant.moveEyebrow')}</p>
+            <h1>{t('participant.goTo', { table: table?.name ?? '?' })}</h1>
+            {question && <p className="question">{question.text}</p>}
+            {me?.hostOf && <p>{t('participant.hostStays')}</p>}
+            <Timer lifecycle={lc} offsetMs={snap.offsetMs} />
+            <PeopleAtTable mates={mates} hostOf={me?.hostOf ?? null} def={def} />
+          </section>
+          {session && me && <TableclothBoard key={session.docName} session={session} me={{ id: me.id, name: me.displayName }} round={round} canWrite={false} label={t('board.label', { table: table?.name ?? '', question: question?.text ?? '' })} />}
+        </>
+      )}
+
+      {(lc.phase === 'harvest' || lc.phase === 'closed') && (
+        <section className="card center">
+          <h1>{t('participant.thanksTitle')}</h1>
+          <p>{t('participant.thanksText')}</p>
+        </section>
+      )}
+    </Page>
+  )
+}
+
+function docFor(view: CafeView, tableId: string, round: number): string | null {
+  const q = questionAt(view.definition, round, tableId)
+  return q ? tableclothDocName(view.id, tableId, q) : null
+}
+
+function PeopleAtTable({ mates, hostOf, def }: { mates: ParticipantView[]; hostOf: string | null; def: CafeDefinition }) {
+  const { t } = useTranslation()
+  if (mates.length === 0) return <p className="mates muted">{t('participant.alone')}</p>
+  return (
+    <p className="mates">
+      {t('participant.with')}{' '}
+      {mates.map((m, i) => (
+        <span key={m.id} className={m.online ? 'mate' : 'mate offline'}>
+          {m.displayName}{m.hostOf ? ` (${t('participant.host')})` : ''}{i < mates.length - 1 ? ', ' : ''}
+        </span>
+      ))}
+      {hostOf && <span className="host-badge"> · {t('participant.youHost', { table: def.tables.find((x) => x.id === hostOf)?.name ?? '' })}</span>}
+    </p>
+  )
+}
+
+function WarningToast({ warning }: { warning: { msLeft: number; receivedAt: number } | null }) {
+  const { t } = useTranslation()
+  const now = useNow(1000)
+  if (!warning || now - warning.receivedAt > 8000) return null
+  return <div className="toast" role="alert">{warning.msLeft >= 60_000 ? t('participant.warn60') : t('participant.warn10')}</div>
+}
+
+function NextSeatNotice({ def, seat }: { def: CafeDefinition; seat: { tableId: string; questionId: string } }) {
+  const { t } = useTranslation()
+  const table = def.tables.find((x) => x.id === seat.tableId)
+  const q = def.questions.find((x) => x.id === seat.questionId)
+  return useMemo(() => (
+    <div className="next-seat" role="status">{t('participant.nextSeat', { table: table?.name ?? '?', question: q?.text ?? '' })}</div>
+  ), [t, table, q])
+}
