@@ -1,13 +1,8 @@
 import { StrictMode } from 'react'
 import { createRoot } from 'react-dom/client'
+import { initI18n } from './i18n'
+import { App } from './App'
+import './styles.css'
 
-function App() {
-  return (
-    <main style={{ fontFamily: 'system-ui, sans-serif', padding: '2rem' }}>
-      <h1>Nappe</h1>
-      <p>World Café server is running. API: <a href="/healthz">/healthz</a>.</p>
-    </main>
-  )
-}
-
+initI18n()
 createRoot(document.getElementById('root')!).render(<StrictMode><App /></StrictMode>)

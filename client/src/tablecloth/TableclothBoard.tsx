@@ -14,6 +14,8 @@ import { ItemsLayer, strokePath } from './ItemsLayer'
 import { DOTS_PER_PERSON, NOTE_SIZE, SHEET, inkFamily } from './inks'
 import { personColor, usePresence } from './usePresence'
 import { ItemList } from './ItemList'
+import { Icon } from '../components/Icon'
+import type { IconName } from '../components/Icon'
 
 export type Tool = 'select' | 'note' | 'text' | 'pen'
 type View = { x: number; y: number; k: number }
@@ -68,8 +70,10 @@ export function TableclothBoard({ session, me, round, canWrite, moderator = fals
     const svg = svgRef.current
     if (!svg) return
     const { width, height } = svg.getBoundingClientRect()
-    const k = Math.max(MIN_K, Math.min(1, width / SHEET.width))
-    setView({ k, x: (width - SHEET.width * k) / 2, y: Math.min(0, (height - SHEET.height * k) / 2) })
+    // Readable from the start: about 1200 × 800 sheet units on screen, the sheet's top-left corner in view.
+    const k = clamp(Math.min(width / 1200, height / 800), 0.25, 1)
+    const fits = SHEET.width * k <= width
+    setView({ k, x: fits ? (width - SHEET.width * k) / 2 : 8, y: 8 })
   }, [listMode])
 
   const toSheet = useCallback((clientX: number, clientY: number) => {
@@ -223,6 +227,7 @@ export function TableclothBoard({ session, me, round, canWrite, moderator = fals
       defaultValue={'text' in item ? item.text : ''}
       style={item.kind === 'text' ? { color: item.color, fontSize: item.size } : undefined}
       onChange={(e) => setItemText(session.doc, item.id, e.target.value, origin)}
+      onKeyDown={(e) => { if (e.key === 'Escape' || (e.key === 'Enter' && (e.ctrlKey || e.metaKey))) (e.target as HTMLTextAreaElement).blur() }}
       onBlur={() => {
         setEditingId(null)
         setAwareness({ writing: false })
@@ -305,8 +310,8 @@ interface ToolbarProps {
 }
 
 function BoardToolbar({ t, tool, setTool, canWrite, family, inkIndex, setInkIndex, earlier, setEarlier, listMode, setListMode, session, zoomBy, writing, myDots, round }: ToolbarProps) {
-  const tools: Array<{ id: Tool; icon: string }> = [
-    { id: 'select', icon: '✋' }, { id: 'note', icon: '🗒' }, { id: 'text', icon: 'T' }, { id: 'pen', icon: '✎' },
+  const tools: Array<{ id: Tool; icon: IconName }> = [
+    { id: 'select', icon: 'move' }, { id: 'note', icon: 'note' }, { id: 'text', icon: 'text' }, { id: 'pen', icon: 'pen' },
   ]
   const cycleEarlier = () => setEarlier(earlier === 'show' ? 'fade' : earlier === 'fade' ? 'hide' : 'show')
   return (
@@ -315,7 +320,7 @@ function BoardToolbar({ t, tool, setTool, canWrite, family, inkIndex, setInkInde
         <div className="tool-group">
           {tools.map((x) => (
             <button key={x.id} type="button" className={tool === x.id ? 'tool active' : 'tool'} aria-pressed={tool === x.id} onClick={() => setTool(x.id)} title={t(`board.tool.${x.id}`)}>
-              <span aria-hidden="true">{x.icon}</span><span className="tool-label">{t(`board.tool.${x.id}`)}</span>
+              <Icon name={x.icon} /><span className="tool-label">{t(`board.tool.${x.id}`)}</span>
             </button>
           ))}
         </div>
@@ -329,15 +334,15 @@ function BoardToolbar({ t, tool, setTool, canWrite, family, inkIndex, setInkInde
       )}
       {canWrite && (
         <div className="tool-group">
-          <button type="button" className="tool" onClick={() => session.undoManager.undo()} title={t('board.undo')} aria-label={t('board.undo')}>↶</button>
-          <button type="button" className="tool" onClick={() => session.undoManager.redo()} title={t('board.redo')} aria-label={t('board.redo')}>↷</button>
+          <button type="button" className="tool" onClick={() => session.undoManager.undo()} title={t('board.undo')} aria-label={t('board.undo')}><Icon name="undo" /></button>
+          <button type="button" className="tool" onClick={() => session.undoManager.redo()} title={t('board.redo')} aria-label={t('board.redo')}><Icon name="redo" /></button>
         </div>
       )}
       <div className="tool-group">
         {round > 1 && <button type="button" className="tool" onClick={cycleEarlier} aria-label={t(`board.earlier.${earlier}`)} title={t(`board.earlier.${earlier}`)}>{earlier === 'show' ? '◐' : earlier === 'fade' ? '○' : '●'}<span className="tool-label">{t(`board.earlier.${earlier}`)}</span></button>}
         {!listMode && <button type="button" className="tool" onClick={() => zoomBy(1 / 1.25)} aria-label={t('board.zoomOut')}>−</button>}
         {!listMode && <button type="button" className="tool" onClick={() => zoomBy(1.25)} aria-label={t('board.zoomIn')}>+</button>}
-        <button type="button" className={listMode ? 'tool active' : 'tool'} aria-pressed={listMode} onClick={() => setListMode(!listMode)}>☰<span className="tool-label">{t('board.listView')}</span></button>
+        <button type="button" className={listMode ? 'tool active' : 'tool'} aria-pressed={listMode} onClick={() => setListMode(!listMode)}><Icon name="list" /><span className="tool-label">{t('board.listView')}</span></button>
       </div>
       {canWrite && <span className="dots-left" title={t('board.dotsHelp')}>{t('board.dotsLeft', { count: Math.max(0, DOTS_PER_PERSON - myDots) })}</span>}
       {writing.length > 0 && <span className="writing-now" aria-live="polite">✎ {writing.map((w) => w.name).join(', ')}</span>}

@@ -1,0 +1,202 @@
+import { useState } from 'react'
+import { useTranslation } from 'react-i18next'
+import type { CafeInput, CafeShape, Language } from '../../../shared/cafe'
+import { ApiError, api } from '../api'
+import { navigate } from '../router'
+import { deleteTemplate, saveFacilitatedCafe, saveTemplate, savedTemplates } from '../storage'
+import { errorText } from './JoinPage'
+import { Page } from './Page'
+
+interface Form {
+  title: string; date: string; place: string; description: string; language: Language
+  tables: Array<{ name: string; capacity: number }>
+  questions: string[]
+  shape: CafeShape
+  roundMinutes: number; roundCount: number; transitionSeconds: number; advance: 'auto' | 'manual'
+  /** custom plan: plan[round][tableIndex] = question index */
+  plan: number[][]
+}
+
+const tablesOf = (n: number, capacity = 6) => Array.from({ length: n }, (_, i) => ({ name: `Table ${i + 1}`, capacity }))
+
+function templates(t: (k: string) => string, language: Language): Array<{ id: string; name: string; form: Form }> {
+  const base = { title: '', date: '', place: '', description: '', language, transitionSeconds: 60, advance: 'auto' as const, plan: [] }
+  return [
+    { id: 'classic', name: t('wizard.templateClassic'), form: { ...base, tables: tablesOf(5), questions: ['', '', ''], shape: 'classic', roundMinutes: 20, roundCount: 3 } },
+    { id: 'table-question', name: t('wizard.templateTableQuestion'), form: { ...base, tables: tablesOf(2, 10), questions: ['', ''], shape: 'table-question', roundMinutes: 25, roundCount: 2 } },
+  ]
+}
+
+function toInput(f: Form): CafeInput {
+  const tables = f.tables.map((x, i) => ({ id: `t${i + 1}`, name: x.name.trim() || `Table ${i + 1}`, capacity: x.capacity }))
+  const questions = f.questions.map((q, i) => ({ id: `q${i + 1}`, text: q }))
+  const input: CafeInput = {
+    title: f.title, place: f.place, description: f.description, language: f.language, tables, questions, shape: f.shape,
+    roundMinutes: f.roundMinutes, transitionSeconds: f.transitionSeconds, advance: f.advance,
+  }
+  if (f.date) input.date = f.date
+  if (f.shape === 'table-question') input.roundCount = f.roundCount
+  if (f.shape === 'custom') input.rounds = f.plan.map((row) => ({ questionByTable: Object.fromEntries(tables.map((tb, i) => [tb.id, `q${(row[i] ?? 0) + 1}`])) }))
+  return input
+}
+
+function fromInput(input: Record<string, unknown>): Form | null {
+  const i = input as Partial<CafeInput>
+  if (!Array.isArray(i.tables) || !Array.isArray(i.questions)) return null
+  return {
+    title: String(i.title ?? ''), date: String(i.date ?? ''), place: String(i.place ?? ''), description: String(i.description ?? ''),
+    language: i.language === 'en' ? 'en' : 'fr', tables: i.tables.map((x) => ({ name: x.name, capacity: x.capacity ?? 6 })),
+    questions: i.questions.map((q) => q.text), shape: i.shape ?? 'classic', roundMinutes: i.roundMinutes ?? 20,
+    roundCount: i.roundCount ?? i.tables.length, transitionSeconds: i.transitionSeconds ?? 60, advance: i.advance ?? 'auto',
+    plan: (i.rounds ?? []).map((r) => i.tables!.map((_, ti) => Math.max(0, Number(String(r.questionByTable[`t${ti + 1}`] ?? 'q1').slice(1)) - 1))),
+  }
+}
+
+export function CreateCafe() {
+  const { t, i18n } = useTranslation()
+  const lang: Language = i18n.resolvedLanguage === 'en' ? 'en' : 'fr'
+  const [form, setForm] = useState<Form>(() => templates(t, lang)[0]!.form)
+  const [fields, setFields] = useState<Record<string, string>>({})
+  const [error, setError] = useState<string | null>(null)
+  const [busy, setBusy] = useState(false)
+  const [saved, setSaved] = useState(savedTemplates)
+  const set = (patch: Partial<Form>) => setForm((f) => ({ ...f, ...patch }))
+
+  const roundsFor = (f: Form) => (f.shape === 'classic' ? f.questions.length : f.shape === 'table-question' ? f.roundCount : f.plan.length)
+  const setShape = (shape: CafeShape) => {
+    const plan = shape === 'custom' && form.plan.length === 0 ? form.questions.map((_, r) => form.tables.map(() => r)) : form.plan
+    set({ shape, plan })
+  }
+  const setTableCount = (n: number) => {
+    const count = Math.max(1, Math.min(200, n || 1))
+    const tables = Array.from({ length: count }, (_, i) => form.tables[i] ?? { name: `Table ${i + 1}`, capacity: form.tables.at(-1)?.capacity ?? 6 })
+    set({ tables, plan: form.plan.map((row) => tables.map((_, i) => row[i] ?? 0)) })
+  }
+
+  const submit = async (e: React.FormEvent) => {
+    e.preventDefault()
+    setBusy(true); setError(null); setFields({})
+    try {
+      const created = await api.createCafe(toInput(form))
+      saveFacilitatedCafe({ cafeId: created.id, key: created.facilitatorKey, title: form.title, joinCode: created.joinCode, createdAt: Date.now() })
+      navigate(`/facilitate/${created.id}#key=${created.facilitatorKey}`)
+    } catch (err) {
+      setError(errorText(t, err))
+      if (err instanceof ApiError) setFields(err.fields)
+    } finally {
+      setBusy(false)
+    }
+  }
+
+  const fieldError = (key: string) => fields[key] ? <p className="field-error">{fields[key]}</p> : null
+  const totalMinutes = roundsFor(form) * form.roundMinutes + Math.max(0, roundsFor(form) - 1) * form.transitionSeconds / 60
+
+  return (
+    <Page>
+      <form className="card wizard" onSubmit={submit} noValidate>
+        <h1>{t('wizard.title')}</h1>
+        <fieldset>
+          <legend>{t('wizard.templates')}</legend>
+          <div className="chips">
+            {templates(t, lang).map((x) => <button key={x.id} type="button" className="chip" onClick={() => setForm({ ...x.form, title: form.title, date: form.date, place: form.place, description: form.description })}>{x.name}</button>)}
+            {saved.map((x) => (
+              <span key={x.name} className="chip-group">
+                <button type="button" className="chip" onClick={() => { const f = fromInput(x.input); if (f) setForm(f) }}>{x.name}</button>
+                <button type="button" className="chip-x" aria-label={t('wizard.deleteTemplate', { name: x.name })} onClick={() => { deleteTemplate(x.name); setSaved(savedTemplates()) }}>✕</button>
+              </span>
+            ))}
+          </div>
+        </fieldset>
+
+        <fieldset>
+          <legend>{t('wizard.about')}</legend>
+          <div className="field"><label htmlFor="title">{t('wizard.cafeTitle')}</label><input id="title" required value={form.title} onChange={(e) => set({ title: e.target.value })} maxLength={200} />{fieldError('title')}</div>
+          <div className="grid2">
+            <div className="field"><label htmlFor="date">{t('wizard.date')}</label><input id="date" type="date" value={form.date} onChange={(e) => set({ date: e.target.value })} /></div>
+            <div className="field"><label htmlFor="place">{t('wizard.place')}</label><input id="place" value={form.place} onChange={(e) => set({ place: e.target.value })} maxLength={200} /></div>
+          </div>
+          <div className="field"><label htmlFor="description">{t('wizard.description')}</label><textarea id="description" rows={3} value={form.description} onChange={(e) => set({ description: e.target.value })} maxLength={5000} /></div>
+          <div className="field"><label htmlFor="language">{t('wizard.language')}</label>
+            <select id="language" value={form.language} onChange={(e) => set({ language: e.target.value as Language })}><option value="fr">Français</option><option value="en">English</option></select>
+          </div>
+        </fieldset>
+
+        <fieldset>
+          <legend>{t('wizard.questions')}</legend>
+          {form.questions.map((q, i) => (
+            <div className="field row" key={i}>
+              <label htmlFor={`q${i}`} className="sr-only">{t('wizard.questionN', { n: i + 1 })}</label>
+              <span className="num" aria-hidden="true">{i + 1}</span>
+              <input id={`q${i}`} value={q} placeholder={t('wizard.questionN', { n: i + 1 })} onChange={(e) => set({ questions: form.questions.map((x, j) => (j === i ? e.target.value : x)) })} maxLength={500} />
+              {form.questions.length > 1 && <button type="button" aria-label={t('wizard.removeQuestion', { n: i + 1 })} onClick={() => set({ questions: form.questions.filter((_, j) => j !== i), plan: form.plan.map((row) => row.map((v) => (v >= i ? Math.max(0, v - 1) : v))) })}>✕</button>}
+              {fieldError(`questions.${i}.text`)}
+            </div>
+          ))}
+          <button type="button" onClick={() => set({ questions: [...form.questions, ''] })}>+ {t('wizard.addQuestion')}</button>
+          {fieldError('questions')}
+        </fieldset>
+
+        <fieldset>
+          <legend>{t('wizard.tables')}</legend>
+          <div className="grid2">
+            <div className="field"><label htmlFor="tableCount">{t('wizard.tableCount')}</label><input id="tableCount" type="number" min={1} max={200} value={form.tables.length} onChange={(e) => setTableCount(Number(e.target.value))} /></div>
+            <div className="field"><label htmlFor="capacity">{t('wizard.capacity')}</label><input id="capacity" type="number" min={1} max={50} value={form.tables[0]?.capacity ?? 6} onChange={(e) => set({ tables: form.tables.map((x) => ({ ...x, capacity: Math.max(1, Math.min(50, Number(e.target.value) || 1)) })) })} /></div>
+          </div>
+          <details>
+            <summary>{t('wizard.tableNames')}</summary>
+            {form.tables.map((tb, i) => (
+              <div className="field" key={i}><label htmlFor={`t${i}`} className="sr-only">{t('wizard.tableN', { n: i + 1 })}</label><input id={`t${i}`} value={tb.name} onChange={(e) => set({ tables: form.tables.map((x, j) => (j === i ? { ...x, name: e.target.value } : x)) })} maxLength={80} /></div>
+            ))}
+          </details>
+        </fieldset>
+
+        <fieldset>
+          <legend>{t('wizard.rounds')}</legend>
+          <div className="radio-cards">
+            {(['classic', 'table-question', 'custom'] as const).map((shape) => (
+              <label key={shape} className={form.shape === shape ? 'radio-card active' : 'radio-card'}>
+                <input type="radio" name="shape" value={shape} checked={form.shape === shape} onChange={() => setShape(shape)} />
+                <strong>{t(`wizard.shape.${shape}`)}</strong>
+                <span className="muted small">{t(`wizard.shapeHelp.${shape}`)}</span>
+              </label>
+            ))}
+          </div>
+          {form.shape === 'table-question' && (
+            <div className="field"><label htmlFor="roundCount">{t('wizard.roundCount')}</label><input id="roundCount" type="number" min={1} max={50} value={form.roundCount} onChange={(e) => set({ roundCount: Math.max(1, Math.min(50, Number(e.target.value) || 1)) })} />{fieldError('questions')}</div>
+          )}
+          {form.shape === 'custom' && (
+            <div className="plan-grid" role="table" aria-label={t('wizard.plan')}>
+              {form.plan.map((row, r) => (
+                <div className="plan-row" role="row" key={r}>
+                  <span role="rowheader">{t('board.roundN', { n: r + 1 })}</span>
+                  {form.tables.map((tb, ti) => (
+                    <select key={ti} aria-label={`${t('board.roundN', { n: r + 1 })} · ${tb.name}`} value={row[ti] ?? 0} onChange={(e) => set({ plan: form.plan.map((x, j) => (j === r ? x.map((v, k) => (k === ti ? Number(e.target.value) : v)) : x)) })}>
+                      {form.questions.map((q, qi) => <option key={qi} value={qi}>{qi + 1}. {q.slice(0, 30) || t('wizard.questionN', { n: qi + 1 })}</option>)}
+                    </select>
+                  ))}
+                  <button type="button" aria-label={t('wizard.removeRound', { n: r + 1 })} onClick={() => set({ plan: form.plan.filter((_, j) => j !== r) })}>✕</button>
+                </div>
+              ))}
+              <button type="button" onClick={() => set({ plan: [...form.plan, form.tables.map(() => 0)] })}>+ {t('wizard.addRound')}</button>
+            </div>
+          )}
+          <div className="grid3">
+            <div className="field"><label htmlFor="roundMinutes">{t('wizard.roundMinutes')}</label><input id="roundMinutes" type="number" min={1} max={240} value={form.roundMinutes} onChange={(e) => set({ roundMinutes: Math.max(1, Math.min(240, Number(e.target.value) || 1)) })} /></div>
+            <div className="field"><label htmlFor="transition">{t('wizard.transitionSeconds')}</label><input id="transition" type="number" min={0} max={1800} value={form.transitionSeconds} onChange={(e) => set({ transitionSeconds: Math.max(0, Math.min(1800, Number(e.target.value) || 0)) })} /></div>
+            <div className="field"><label htmlFor="advance">{t('wizard.advance')}</label>
+              <select id="advance" value={form.advance} onChange={(e) => set({ advance: e.target.value as 'auto' | 'manual' })}><option value="auto">{t('wizard.advanceAuto')}</option><option value="manual">{t('wizard.advanceManual')}</option></select>
+            </div>
+          </div>
+          <p className="muted">{t('wizard.summary', { rounds: roundsFor(form), minutes: Math.round(totalMinutes) })}</p>
+          {fieldError('rounds')}
+        </fieldset>
+
+        {error && <p className="form-error" role="alert">{error}{Object.keys(fields).length > 0 && <> ({Object.entries(fields).map(([k, v]) => `${k}: ${v}`).join('; ')})</>}</p>}
+        <div className="actions">
+          <button type="button" onClick={() => { const name = window.prompt(t('wizard.templateName'), form.title); if (name) { saveTemplate({ name, input: toInput(form) as unknown as Record<string, unknown>, savedAt: Date.now() }); setSaved(savedTemplates()) } }}>{t('wizard.saveTemplate')}</button>
+          <button type="submit" className="primary big" disabled={busy}>{busy ? t('common.wait') : t('wizard.create')}</button>
+        </div>
+      </form>
+    </Page>
+  )
+}

@@ -1,0 +1,29 @@
+/** Headless Chromium (Debian's, installed by .ci/run) driven by playwright-core. */
+import { existsSync, mkdirSync } from 'node:fs'
+import { fileURLToPath } from 'node:url'
+import { chromium } from 'playwright-core'
+import type { Browser, Page } from 'playwright-core'
+
+export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium'
+export const ARTIFACTS = fileURLToPath(new URL('../../test-artifacts/', import.meta.url))
+export const CLIENT_DIST = fileURLToPath(new URL('../../client/dist', import.meta.url))
+
+export async function launchBrowser(): Promise<Browser> {
+  if (!existsSync(CHROMIUM)) throw new Error(`Chromium not found at ${CHROMIUM}: apt-get install -y chromium (.ci/run does it)`)
+  if (!existsSync(`${CLIENT_DIST}/index.html`)) throw new Error('client/dist is missing: run `npm run build` first (npm test does it)')
+  mkdirSync(ARTIFACTS, { recursive: true })
+  return chromium.launch({
+    executablePath: CHROMIUM,
+    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run', '--disable-dev-shm-usage'],
+  })
+}
+
+/** Collects page errors: a test fails on any uncaught exception in the app. */
+export function watchErrors(page: Page, label: string, errors: string[]): void {
+  page.on('pageerror', (e) => errors.push(`${label}: ${e.message}`))
+  page.on('console', (m) => { if (m.type() === 'error' && !/WebSocket|Failed to load resource/.test(m.text())) errors.push(`${label} console: ${m.text()}`) })
+}
+
+export async function shot(page: Page, name: string): Promise<void> {
+  await page.screenshot({ path: `${ARTIFACTS}${name}.png`, fullPage: true })
+}
