@@ -38,13 +38,13 @@ const { values: args } = parseArgs({
     duration: { type: 'string', default: '180' },
     'rotate-every': { type: 'string', default: '60' },
     'note-every': { type: 'string', default: '3' },
-    workers: { type: 'string', default: '2' },
+    workers: { type: 'string', default: '4' },
     smoke: { type: 'boolean', default: false },
     help: { type: 'boolean', default: false },
   },
 })
 if (args.help) {
-  console.log('usage: tsx bench/load.ts [--participants 200] [--tables 40] [--duration 180] [--rotate-every 60] [--note-every 3] [--workers 2] [--smoke]')
+  console.log('usage: tsx bench/load.ts [--participants 200] [--tables 40] [--duration 180] [--rotate-every 60] [--note-every 3] [--workers 4] [--smoke]')
   process.exit(0)
 }
 const N = Number(args.participants)
@@ -126,6 +126,7 @@ async function main(): Promise<void> {
   for (const w of workers) w.send({ type: 'go' })
   await new Promise((r) => setTimeout(r, DURATION_S * 1000))
   const end = procStats(server.proc.pid!)
+  const health = (await (await fetch(`${url}/healthz`)).json()) as { eventLoopDelay: { p50Ms: number; p99Ms: number; maxMs: number } }
   const wallS = (Date.now() - startWall) / 1000
   clearInterval(rssTimer)
   const done = messageFrom('done')
@@ -153,6 +154,18 @@ async function main(): Promise<void> {
     }
   }
   latencies.sort((a, b) => a - b)
+  // The same, leaving out notes written within 2 s before or 5 s after a move.
+  const boundaries = [...roundEnds.values()]
+  const steady: number[] = []
+  for (const [id, doc, author, createdAt] of notes) {
+    if (boundaries.some((b) => createdAt > b - 2000 && createdAt < b + 5000)) continue
+    for (const [pid, , from, to] of holdingsByDoc.get(doc) ?? []) {
+      if (pid === author || from > createdAt || (to !== null && to < createdAt + RECEIPT_WINDOW_MS)) continue
+      const at = receipts.get(`${pid}|${id}`)
+      if (at !== undefined) steady.push(at - createdAt)
+    }
+  }
+  steady.sort((a, b) => a - b)
 
   // Rotation: from the end of round r - 1 until the last participant holds their round-r tablecloth.
   const rotationMs: number[] = []
@@ -186,6 +199,9 @@ async function main(): Promise<void> {
     participants: N, tables: T, durationS: DURATION_S, rotateEveryS: ROTATE_S, noteEveryS: NOTE_MS / 1000, clientProcesses: W,
     joinAllMs: joinMs, notesSent: notes.length, notesStored: stored,
     propagationP50Ms: percentile(latencies, 50), propagationP99Ms: percentile(latencies, 99), propagationMaxMs: latencies.at(-1) ?? NaN,
+    propagationP99AwayFromMovesMs: percentile(steady, 99), serverEventLoopDelay: health.eventLoopDelay,
+    clientEventLoopDelayP99Ms: Math.round(Math.max(...reports.map((r) => r.loopDelay.p99Ms))),
+    clientEventLoopDelayMaxMs: Math.round(Math.max(...reports.map((r) => r.loopDelay.maxMs))),
     rotations: rotationMs.length + incompleteRotations, rotationMaxMs: rotationMs.length ? Math.max(...rotationMs) : NaN, incompleteRotations,
     deliveryRatio: expectedPairs ? receivedPairs / expectedPairs : 1, storedRatio: notes.length ? stored / notes.length : 1,
     serverCpuPercent: Math.round(((end.cpuTicks - start.cpuTicks) / 100 / wallS) * 100), serverRssMaxMb: Math.round(maxRss),
@@ -195,6 +211,9 @@ Nappe load benchmark: ${N} participants on ${T} tables, a note every ${NOTE_MS /
   joins (HTTP + Socket.IO) and first sync  ${joinMs} ms
   notes sent / stored on the server        ${notes.length} / ${stored}
   propagation between tablemates           p50 ${result.propagationP50Ms} ms, p99 ${result.propagationP99Ms} ms, max ${result.propagationMaxMs} ms
+    away from moves (±2/5 s)               p99 ${result.propagationP99AwayFromMovesMs} ms
+  server event-loop delay                  p50 ${health.eventLoopDelay.p50Ms} ms, p99 ${health.eventLoopDelay.p99Ms} ms, max ${health.eventLoopDelay.maxMs} ms
+  client processes' event-loop delay       p99 ${result.clientEventLoopDelayP99Ms} ms, max ${result.clientEventLoopDelayMaxMs} ms (the simulator's own delays add to the latencies)
   rotations                                ${result.rotations}, slowest complete in ${result.rotationMaxMs} ms${incompleteRotations ? `, ${incompleteRotations} incomplete` : ''}
   delivery ratio                           ${(result.deliveryRatio * 100).toFixed(2)} % (${receivedPairs} / ${expectedPairs} receipts)
   server CPU                               ${result.serverCpuPercent} % of one core

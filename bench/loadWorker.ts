@@ -3,6 +3,7 @@
  * with real Socket.IO and y-websocket clients and writes what it saw to a JSON file.
  */
 import { writeFileSync } from 'node:fs'
+import { monitorEventLoopDelay } from 'node:perf_hooks'
 import { io as ioClient } from 'socket.io-client'
 import type { Socket } from 'socket.io-client'
 import WebSocket from 'ws'
@@ -15,6 +16,8 @@ import { addNote, tableclothDocName } from '../shared/tablecloth'
 
 export interface WorkerConfig { url: string; cafeId: string; joinCode: string; count: number; index: number; noteMs: number; out: string }
 export interface WorkerReport {
+  /** This client process's own event-loop delay: when high, latencies measure the simulator. */
+  loopDelay: { p99Ms: number; maxMs: number }
   notes: Array<[id: string, doc: string, author: string, createdAt: number]>
   /** From when a participant had a tablecloth as their current one and synced, until it was closed. */
   holdings: Array<[pid: string, doc: string, from: number, to: number | null]>
@@ -28,7 +31,9 @@ interface Person { id: string; token: string; socket: IoSocket; current: Tablecl
 process.setMaxListeners(0)
 const config = JSON.parse(process.argv[2]!) as WorkerConfig
 const wsUrl = config.url.replace(/^http/, 'ws')
-const report: WorkerReport = { notes: [], holdings: [], receipts: [] }
+const report: WorkerReport = { loopDelay: { p99Ms: 0, maxMs: 0 }, notes: [], holdings: [], receipts: [] }
+const loop = monitorEventLoopDelay({ resolution: 10 })
+loop.enable()
 const people: Person[] = []
 let writing = false
 const timers: NodeJS.Timeout[] = []
@@ -121,6 +126,7 @@ process.on('message', (msg: { type: string }) => {
     writing = false
     for (const t of timers) { clearTimeout(t); clearInterval(t) }
     setTimeout(() => {
+      report.loopDelay = { p99Ms: Math.max(0, loop.percentile(99) / 1e6 - 10), maxMs: Math.max(0, loop.max / 1e6 - 10) }
       writeFileSync(config.out, JSON.stringify(report))
       for (const p of people) { p.socket.close(); p.current?.provider.destroy(); p.next?.provider.destroy() }
       process.send!({ type: 'done' })

@@ -6,6 +6,7 @@ import { createServer as createHttpServer } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import type { Server as HttpServer } from 'node:http'
 import { existsSync } from 'node:fs'
+import { monitorEventLoopDelay } from 'node:perf_hooks'
 import { join } from 'node:path'
 import express from 'express'
 import type { Request } from 'express'
@@ -73,8 +74,16 @@ export function createServer(deps: ServerDeps): NappeServer {
   tablecloths = new TableclothServer({ writer, log, docIdleMs: config.docIdleMs, resolveCafe: (id) => registry.get(id) })
   writer.onHealthChange((h) => gateway.healthChanged(h))
 
+  // Event-loop delay: the first thing to look at when edits feel slow (reported in /healthz).
+  const LOOP_RESOLUTION_MS = 10
+  const loopDelay = monitorEventLoopDelay({ resolution: LOOP_RESOLUTION_MS })
+  loopDelay.enable()
+  // The histogram holds whole intervals; what the loop added is the part beyond the resolution.
+  const late = (ns: number) => round1(Math.max(0, ns / 1e6 - LOOP_RESOLUTION_MS))
+  const eventLoop = () => ({ p50Ms: late(loopDelay.percentile(50)), p99Ms: late(loopDelay.percentile(99)), maxMs: late(loopDelay.max) })
+
   const publicUrl = (req: Request) => config.publicUrl ?? `${req.protocol}://${req.get('host') ?? `localhost:${config.port}`}`
-  app.use(createApi({ registry, writer, throttle: new FailureThrottle(clock, config.joinAttemptsPerMinute), log, publicUrl, loadedDocs: () => tablecloths.loadedDocs }))
+  app.use(createApi({ registry, writer, throttle: new FailureThrottle(clock, config.joinAttemptsPerMinute), log, publicUrl, loadedDocs: () => tablecloths.loadedDocs, eventLoop }))
   if (config.clientDir && existsSync(join(config.clientDir, 'index.html'))) {
     const dir = config.clientDir
     app.use(express.static(dir, { index: false, maxAge: '1h' }))
@@ -106,6 +115,7 @@ export function createServer(deps: ServerDeps): NappeServer {
     },
     close() {
       closing ??= (async () => {
+        loopDelay.disable()
         registry.dispose()
         tablecloths.close()
         await gateway.close() // also closes the HTTP server (stops accepting)
@@ -118,3 +128,5 @@ export function createServer(deps: ServerDeps): NappeServer {
     },
   }
 }
+
+const round1 = (n: number) => Math.round(n * 10) / 10

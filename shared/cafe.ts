@@ -166,3 +166,23 @@ export function tableclothKeys(def: CafeDefinition): Array<{ tableId: string; qu
   }
   return [...seen.values()]
 }
+
+/** The input that `parseCafeInput` turns back into this very definition (templates, archives). */
+export function definitionToInput(def: CafeDefinition): CafeInput {
+  const firstMs = def.rounds[0]?.durationMs ?? 20 * 60_000
+  const sameDuration = def.rounds.every((r) => r.durationMs === firstMs)
+  const base = {
+    title: def.title, place: def.place, description: def.description, language: def.language,
+    tables: def.tables.map((t) => ({ id: t.id, name: t.name, capacity: t.capacity })),
+    questions: def.questions.map((q) => ({ id: q.id, text: q.text })),
+    roundMinutes: firstMs / 60_000, transitionSeconds: def.transitionMs / 1000, advance: def.advance,
+    ...(def.date ? { date: def.date } : {}),
+  }
+  const plan = (shape: 'classic' | 'table-question') =>
+    JSON.stringify(shape === 'classic'
+      ? classicPlan(def.tables, def.questions, firstMs)
+      : tableQuestionPlan(def.tables, def.questions, firstMs, def.rounds.length)) === JSON.stringify(def.rounds)
+  if (sameDuration && def.shape === 'classic' && plan('classic')) return { ...base, shape: 'classic' }
+  if (sameDuration && def.shape === 'table-question' && plan('table-question')) return { ...base, shape: 'table-question', roundCount: def.rounds.length }
+  return { ...base, shape: 'custom', rounds: def.rounds.map((r) => ({ questionByTable: { ...r.questionByTable }, durationMinutes: r.durationMs / 60_000 })) }
+}

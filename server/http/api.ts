@@ -23,6 +23,7 @@ export interface ApiDeps {
   /** Base URL of the links handed out, from PUBLIC_URL or the request's own host. */
   publicUrl(req: Request): string
   loadedDocs(): number
+  eventLoop(): { p50Ms: number; p99Ms: number; maxMs: number }
 }
 
 export const UNKNOWN_CODE_MESSAGE = 'Unknown or expired code. Check the code on the screen or ask the facilitator.'
@@ -43,6 +44,7 @@ export function createApi(deps: ApiDeps): express.Router {
     res.status(health.storage === 'ok' ? 200 : 503).json({
       status: health.storage === 'ok' ? 'ok' : 'degraded', storage: health.storage, pendingWrites: health.pendingWrites,
       store: deps.writer.store.kind, loadedDocs: deps.loadedDocs(), cafes: deps.registry.all().length,
+      eventLoopDelay: deps.eventLoop(), memoryMb: Math.round(process.memoryUsage().rss / 1048576),
     })
   })
 

@@ -12,6 +12,9 @@ type Pending =
   | { kind: 'participant'; key: string; participant: ParticipantRecord }
   | { kind: 'update'; key: null; docName: string; update: Uint8Array }
 
+/** A write slower than this is logged: it held every table up for that long. */
+const SLOW_WRITE_MS = 50
+
 export interface StorageHealth { storage: 'ok' | 'degraded'; pendingWrites: number; lastError: string | null }
 
 export class DurableWriter {
@@ -107,10 +110,15 @@ export class DurableWriter {
   }
 
   private apply(op: Pending): number | null {
-    switch (op.kind) {
-      case 'cafe': this.store.saveCafe(op.cafe); return null
-      case 'participant': this.store.saveParticipant(op.participant); return null
-      case 'update': return this.store.appendUpdate(op.docName, op.update)
+    const started = performance.now()
+    try {
+      if (op.kind === 'cafe') this.store.saveCafe(op.cafe)
+      else if (op.kind === 'participant') this.store.saveParticipant(op.participant)
+      else return this.store.appendUpdate(op.docName, op.update)
+      return null
+    } finally {
+      const ms = performance.now() - started
+      if (ms > SLOW_WRITE_MS) this.log.warn('slow storage write', { kind: op.kind, ms: Math.round(ms) })
     }
   }
 

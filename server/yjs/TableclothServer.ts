@@ -32,6 +32,8 @@ export const MESSAGE_QUERY_AWARENESS = 3
 /** Compact a document's update log after this many appended updates. */
 const COMPACT_EVERY_UPDATES = 500
 const PING_INTERVAL_MS = 30_000
+/** Work on the event loop slower than this is logged (it holds every table up). */
+const SLOW_MS = 50
 /** `Y.encodeStateAsUpdate(new Y.Doc())` is [0, 0]. */
 const EMPTY_UPDATE_BYTES = 2
 /** A connection may own this many awareness client ids (a tab normally has one). */
@@ -192,9 +194,12 @@ export class TableclothServer {
   private load(name: string, ids: { cafeId: string; tableId: string; questionId: string }): LiveDoc {
     const existing = this.docs.get(name)
     if (existing) return existing
+    const started = performance.now()
     const doc = new Y.Doc()
     const stored = this.opts.writer.loadDoc(name)
     if (stored.updates.length > 0) Y.applyUpdate(doc, Y.mergeUpdates(stored.updates))
+    const ms = performance.now() - started
+    if (ms > SLOW_MS) this.opts.log.warn('slow document load', { docName: name, updates: stored.updates.length, ms: Math.round(ms) })
     const awareness = new awarenessProtocol.Awareness(doc)
     awareness.setLocalState(null)
     const live: LiveDoc = { name, doc, awareness, conns: new Map(), owners: new Map(), lastSeq: stored.lastSeq, sinceCompaction: stored.updates.length, unloadTimer: null }
@@ -278,7 +283,10 @@ export class TableclothServer {
 
   private compact(live: LiveDoc): void {
     if (live.lastSeq === 0 || live.sinceCompaction <= 1) return
+    const started = performance.now()
     if (this.opts.writer.compactDoc(live.name, Y.encodeStateAsUpdate(live.doc), live.lastSeq)) live.sinceCompaction = 1
+    const ms = performance.now() - started
+    if (ms > SLOW_MS) this.opts.log.warn('slow compaction', { docName: live.name, ms: Math.round(ms) })
   }
 
   /** Closes every tablecloth connection of a participant (they left or were removed). */

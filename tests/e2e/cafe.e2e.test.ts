@@ -166,3 +166,34 @@ describe('a World Café in the browser', () => {
     expect(errors).toEqual([])
   }, 120_000)
 })
+
+describe('preparing a café', () => {
+  it('a facilitator creates a café with the wizard, and sees clear errors first', async () => {
+    const page = await newPage('wizard', { locale: 'fr-FR' })
+    await page.goto(t.url)
+    await page.getByRole('heading', { name: 'Rejoindre un café' }).waitFor()
+    await shot(page, '20-home-fr')
+    await page.getByRole('button', { name: 'Créer un café' }).click()
+    await page.getByRole('heading', { name: 'Créer un café' }).waitFor()
+    // Nothing filled in: the server's field errors are shown, nothing is created.
+    await page.getByRole('button', { name: 'Créer le café' }).click()
+    await page.locator('.form-error').waitFor()
+    expect(await page.locator('.field-error').count()).toBeGreaterThan(0)
+    await shot(page, '21-wizard-errors-fr')
+    await page.getByRole('button', { name: 'Chaque table sa question' }).click()
+    await page.getByLabel('Titre').fill('Café des parents')
+    await page.getByPlaceholder('Question 1').fill('Qu’est-ce qui vous aide ?')
+    await page.getByPlaceholder('Question 2').fill('Avec qui en parler ?')
+    await shot(page, '22-wizard-fr')
+    await page.getByRole('button', { name: 'Créer le café' }).click()
+    await page.waitForURL(/\/facilitate\/[^#]+#key=/)
+    await page.getByText('Café des parents').first().waitFor()
+    await page.getByRole('button', { name: 'Ouvrir les portes' }).waitFor()
+    // The key stays in the fragment: never sent to the server.
+    expect(new URL(page.url()).hash).toMatch(/^#key=[A-Za-z0-9_-]{43}$/)
+    // The home page now lists the café.
+    await page.goto(t.url)
+    await page.getByRole('link', { name: 'Café des parents' }).waitFor()
+    expect(errors).toEqual([])
+  }, 60_000)
+})

@@ -36,12 +36,12 @@ export function tempDir(prefix = 'nappe-test-'): string {
   return mkdtempSync(join(tmpdir(), prefix))
 }
 
-export async function startServer(opts: Partial<Omit<ServerDeps, 'config'>> & { config?: Partial<Config>; dataDir?: string } = {}): Promise<TestServer> {
+export async function startServer(opts: Partial<Omit<ServerDeps, 'config'>> & { config?: Partial<Config>; dataDir?: string; port?: number } = {}): Promise<TestServer> {
   const dataDir = opts.dataDir ?? tempDir()
   const config: Config = { ...parseConfig({ PORT: '0', HOST: '127.0.0.1', DATA_DIR: dataDir }), clientDir: null, docIdleMs: 0, ...opts.config }
   const store = opts.store ?? new SqliteStore(join(dataDir, 'nappe.sqlite'))
   const server = createServer({ ...opts, config, store, log: opts.log ?? silentLogger })
-  const { port } = await server.listen(0, '127.0.0.1')
+  const { port } = await server.listen(opts.port ?? 0, '127.0.0.1')
   const url = `http://127.0.0.1:${port}`
   return {
     server, url, wsUrl: `ws://127.0.0.1:${port}`, dataDir, store,

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs'
 import { describe, expect, it } from 'vitest'
-import { parseCafeInput, questionAt, tableclothKeys } from '../../shared/cafe'
+import { definitionToInput, parseCafeInput, questionAt, tableclothKeys } from '../../shared/cafe'
 
 const base = {
   title: 'World Café',
@@ -47,6 +47,22 @@ describe('café definition', () => {
     expect(Object.keys(r.fields).sort()).toEqual(['(root)', 'language', 'roundMinutes', 'tables', 'title'].sort())
     expect(parseCafeInput('not an object').ok).toBe(false)
     expect(parseCafeInput({ ...base, tables: [{ id: 'a', name: 'A' }, { id: 'a', name: 'B' }] })).toMatchObject({ ok: false, fields: { 'tables.1.id': 'duplicate id "a"' } })
+  })
+
+  it('turns a definition back into an input that gives the same definition, for every shape', () => {
+    const inputs = [
+      { ...base, shape: 'classic', roundMinutes: 12, date: '2026-03-01', advance: 'manual' },
+      { ...base, shape: 'table-question', roundCount: 3, transitionSeconds: 0 },
+      { ...base, shape: 'custom', rounds: [{ questionByTable: { t1: 'q2', t2: 'q1' }, durationMinutes: 7 }, { questionByTable: { t1: 'q1', t2: 'q1' } }] },
+    ]
+    for (const input of inputs) {
+      const first = parseCafeInput(input)
+      if (!first.ok) throw new Error(JSON.stringify(first.fields))
+      const again = parseCafeInput(definitionToInput(first.value))
+      if (!again.ok) throw new Error(JSON.stringify(again.fields))
+      expect(again.value).toEqual(first.value)
+      expect(definitionToInput(first.value).shape).toBe(input.shape)
+    }
   })
 
   it('the JSON example in docs/api.md is a valid café definition', () => {

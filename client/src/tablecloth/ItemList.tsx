@@ -9,6 +9,7 @@ import { addNote, changeVote, deleteItem, setItemText, toggleStar } from '../../
 import type { TableclothSession } from '../transport/TableclothSession'
 import { DOTS_PER_PERSON, NOTE_SIZE, SHEET, inkFamily } from './inks'
 import type { Me } from './TableclothBoard'
+import { Linkified } from '../components/Linkified'
 
 export function ItemList({ items, me, round, canWrite, moderator, session, earlier }: {
   items: TableclothItem[]; me: Me; round: number; canWrite: boolean; moderator: boolean; session: TableclothSession; earlier: 'show' | 'fade' | 'hide'
@@ -57,7 +58,7 @@ export function ItemList({ items, me, round, canWrite, moderator, session, earli
                   {editing === item.id && item.kind !== 'stroke' ? (
                     <textarea autoFocus aria-label={t('board.editText')} defaultValue={item.text} onChange={(e) => setItemText(session.doc, item.id, e.target.value, origin)} onBlur={() => setEditing(null)} />
                   ) : (
-                    <p className="list-text">{item.kind === 'stroke' ? <em>{t('board.drawing')}</em> : item.text || <em>{t('board.emptyNote')}</em>}</p>
+                    <p className="list-text">{item.kind === 'stroke' ? <em>{t('board.drawing')}</em> : item.text ? <Linkified text={item.text} /> : <em>{t('board.emptyNote')}</em>}</p>
                   )}
                   <p className="list-meta">
                     {item.authorName || t('board.unknownAuthor')} · {t(`board.kind.${item.kind}`)}

@@ -3,6 +3,7 @@ import { memo, useMemo } from 'react'
 import { getStroke } from 'perfect-freehand'
 import type { TableclothItem } from '../../../shared/tablecloth'
 import { NOTE_SIZE, inkFamily } from './inks'
+import { Linkified } from '../components/Linkified'
 
 export function strokePath(flat: readonly number[], width: number): string {
   const points: number[][] = []
@@ -60,7 +61,7 @@ export function ItemsLayer({ items, currentRound, earlier, selectedId, editingId
               <rect width={NOTE_SIZE.width} height={NOTE_SIZE.height} rx={4} fill={item.color || inkFamily(item.round).note} className="note-paper" />
               <rect width={NOTE_SIZE.width} height={6} fill={inkFamily(item.round).inks[0]} opacity={0.7} />
               <foreignObject x={8} y={12} width={NOTE_SIZE.width - 16} height={NOTE_SIZE.height - 20}>
-                {item.id === editingId && renderEditor ? renderEditor(item) : <div className="note-text" style={{ color: inkFamily(item.round).inks[2] }}>{item.text}</div>}
+                {item.id === editingId && renderEditor ? renderEditor(item) : <div className="note-text" style={{ color: inkFamily(item.round).inks[2] }}>{thumbnail ? item.text : <Linkified text={item.text} />}</div>}
               </foreignObject>
               <Badges item={item} x={NOTE_SIZE.width} y={NOTE_SIZE.height} />
             </g>
@@ -71,7 +72,7 @@ export function ItemsLayer({ items, currentRound, earlier, selectedId, editingId
           <g key={item.id} transform={`translate(${item.x} ${item.y})`} opacity={opacity} data-item-id={item.id} data-round={item.round} className={selected ? 'item text selected' : 'item text'}>
             {!thumbnail && <title>{label}</title>}
             <foreignObject width={width} height={item.size * 6}>
-              {item.id === editingId && renderEditor ? renderEditor(item) : <div className="free-text" style={{ color: item.color, fontSize: item.size }}>{item.text}</div>}
+              {item.id === editingId && renderEditor ? renderEditor(item) : <div className="free-text" style={{ color: item.color, fontSize: item.size }}>{thumbnail ? item.text : <Linkified text={item.text} />}</div>}
             </foreignObject>
             <Badges item={item} x={width} y={item.size * 1.6} />
           </g>

@@ -48,7 +48,10 @@ function fromInput(input: Record<string, unknown>): Form | null {
     language: i.language === 'en' ? 'en' : 'fr', tables: i.tables.map((x) => ({ name: x.name, capacity: x.capacity ?? 6 })),
     questions: i.questions.map((q) => q.text), shape: i.shape ?? 'classic', roundMinutes: i.roundMinutes ?? 20,
     roundCount: i.roundCount ?? i.tables.length, transitionSeconds: i.transitionSeconds ?? 60, advance: i.advance ?? 'auto',
-    plan: (i.rounds ?? []).map((r) => i.tables!.map((_, ti) => Math.max(0, Number(String(r.questionByTable[`t${ti + 1}`] ?? 'q1').slice(1)) - 1))),
+    plan: (i.rounds ?? []).map((r) => i.tables!.map((tb, ti) => {
+      const qid = r.questionByTable[tb.id ?? `t${ti + 1}`]
+      return Math.max(0, i.questions!.findIndex((q, qi) => (q.id ?? `q${qi + 1}`) === qid))
+    })),
   }
 }
 

@@ -1,6 +1,6 @@
 import { useEffect, useState } from 'react'
 import { useTranslation } from 'react-i18next'
-import { questionAt } from '../../../shared/cafe'
+import { definitionToInput, questionAt } from '../../../shared/cafe'
 import { seatingRound } from '../../../shared/lifecycle'
 import type { CafeView, ParticipantView } from '../../../shared/protocol'
 import { tableclothDocName } from '../../../shared/tablecloth'
@@ -10,7 +10,7 @@ import { TableclothThumbnail } from '../components/TableclothThumbnail'
 import { Timer } from '../components/Timer'
 import { useCafeConnection, useCredential, useItems, useNow, useTableclothPool } from '../hooks'
 import { navigate } from '../router'
-import { facilitatedCafe, saveFacilitatedCafe } from '../storage'
+import { facilitatedCafe, saveFacilitatedCafe, saveTemplate } from '../storage'
 import { TableclothBoard } from '../tablecloth/TableclothBoard'
 import type { CafeConnection } from '../transport/CafeConnection'
 import type { TableclothSession } from '../transport/TableclothSession'
@@ -86,6 +86,7 @@ export function FacilitatorConsole({ cafeId, keyFromUrl }: { cafeId: string; key
             <button type="button" onClick={() => { if (window.confirm(t('console.confirmHarvest'))) void run('cafe:end') }}>{t('console.openHarvest')}</button>
           )}
           {lc.phase === 'harvest' && <button type="button" onClick={() => { if (window.confirm(t('console.confirmClose'))) void run('cafe:close') }}>{t('console.close')}</button>}
+          <button type="button" onClick={() => { const name = window.prompt(t('wizard.templateName'), def.title); if (name) { saveTemplate({ name, input: definitionToInput(def) as unknown as Record<string, unknown>, savedAt: Date.now() }); setError(null) } }}>{t('wizard.saveTemplate')}</button>
           <label className="toggle">
             <input type="checkbox" checked={def.advance === 'auto'} onChange={(e) => run('cafe:setAdvance', { advance: e.target.checked ? 'auto' : 'manual' })} />
             {t('console.autoAdvance')}

@@ -8,6 +8,7 @@ import { useItems, useTableclothPool } from '../hooks'
 import type { Credential } from '../transport/CafeConnection'
 import type { TableclothSession } from '../transport/TableclothSession'
 import { inkFamily } from '../tablecloth/inks'
+import { Linkified } from '../components/Linkified'
 
 /**
  * For the table host: what earlier rounds wrote at this table, most-starred first, to brief the
@@ -49,7 +50,7 @@ function BriefingList({ session, round }: { session: TableclothSession | null; r
     <ol className="briefing-list">
       {ranked.slice(0, 12).map((i: TableclothItem) => (
         <li key={i.id} style={{ borderColor: inkFamily(i.round).inks[0] }}>
-          <span>{i.kind === 'stroke' ? <em>{t('board.drawing')}</em> : i.text}</span>
+          <span>{i.kind === 'stroke' ? <em>{t('board.drawing')}</em> : <Linkified text={i.text} />}</span>
           <span className="muted small"> · {i.authorName} · {t('board.roundN', { n: i.round })}{i.stars.length ? ` · ★${i.stars.length}` : ''}{i.votes ? ` · ●${i.votes}` : ''}</span>
         </li>
       ))}
