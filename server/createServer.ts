@@ -118,8 +118,9 @@ export function createServer(deps: ServerDeps): NappeServer {
         loopDelay.disable()
         registry.dispose()
         tablecloths.close()
-        await gateway.close() // also closes the HTTP server (stops accepting)
-        http.closeAllConnections()
+        const stopped = gateway.close() // disconnects every socket, then closes the HTTP server (stops accepting)
+        http.closeAllConnections() // keep-alive and in-flight HTTP connections must not hold the exit up
+        await stopped
         writer.flush()
         writer.stop()
         store.close()

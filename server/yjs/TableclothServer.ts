@@ -32,6 +32,8 @@ export const MESSAGE_QUERY_AWARENESS = 3
 /** Compact a document's update log after this many appended updates. */
 const COMPACT_EVERY_UPDATES = 500
 const PING_INTERVAL_MS = 30_000
+/** Awareness (cursors, presence) is broadcast at most this often per document. */
+const AWARENESS_BATCH_MS = 50
 /** Work on the event loop slower than this is logged (it holds every table up). */
 const SLOW_MS = 50
 /** `Y.encodeStateAsUpdate(new Y.Doc())` is [0, 0]. */
@@ -61,6 +63,12 @@ interface LiveDoc {
   lastSeq: number
   sinceCompaction: number
   unloadTimer: NodeJS.Timeout | null
+  /** Accepted (and stored) updates waiting to be sent, flushed once per turn of the event loop. */
+  outbox: Array<{ update: Uint8Array; origin: unknown }>
+  flushScheduled: boolean
+  /** Awareness client ids changed since the last awareness broadcast. */
+  awarenessChanged: Set<number>
+  awarenessTimer: NodeJS.Timeout | null
 }
 
 export interface TableclothServerOptions {
@@ -202,7 +210,10 @@ export class TableclothServer {
     if (ms > SLOW_MS) this.opts.log.warn('slow document load', { docName: name, updates: stored.updates.length, ms: Math.round(ms) })
     const awareness = new awarenessProtocol.Awareness(doc)
     awareness.setLocalState(null)
-    const live: LiveDoc = { name, doc, awareness, conns: new Map(), owners: new Map(), lastSeq: stored.lastSeq, sinceCompaction: stored.updates.length, unloadTimer: null }
+    const live: LiveDoc = {
+      name, doc, awareness, conns: new Map(), owners: new Map(), lastSeq: stored.lastSeq, sinceCompaction: stored.updates.length, unloadTimer: null,
+      outbox: [], flushScheduled: false, awarenessChanged: new Set(), awarenessTimer: null,
+    }
     this.docs.set(name, live)
 
     doc.on('update', (update: Uint8Array, origin: unknown) => {
@@ -210,15 +221,12 @@ export class TableclothServer {
       const seq = this.opts.writer.appendUpdate(name, update)
       if (seq !== null) live.lastSeq = seq
       if (++live.sinceCompaction >= COMPACT_EVERY_UPDATES) this.queueCompaction(name)
-      const encoder = encoding.createEncoder()
-      encoding.writeVarUint(encoder, MESSAGE_SYNC)
-      syncProtocol.writeUpdate(encoder, update)
-      const message = encoding.toUint8Array(encoder)
-      for (const c of live.conns.values()) if (c !== origin) send(c, message)
+      live.outbox.push({ update, origin })
+      this.scheduleFlush(live)
     })
     awareness.on('update', ({ added, updated, removed }: { added: number[]; updated: number[]; removed: number[] }) => {
-      const message = awarenessMessage(awareness, [...added, ...updated, ...removed])
-      for (const c of live.conns.values()) send(c, message)
+      for (const id of [...added, ...updated, ...removed]) live.awarenessChanged.add(id)
+      if (live.awarenessTimer === null) live.awarenessTimer = setTimeout(() => this.flushAwareness(live), AWARENESS_BATCH_MS)
     })
     // Provenance cannot be forged: an item a participant adds carries their own id and name.
     doc.on('afterTransaction', (tr: Y.Transaction) => {
@@ -244,6 +252,39 @@ export class TableclothServer {
     return live
   }
 
+  /**
+   * Sends what the document received during this turn of the event loop. Under load many updates land
+   * in one turn: they go out merged, as one message per connection instead of one per update and
+   * connection (each send is a system call). A lone update is not echoed to the connection it came from.
+   */
+  private scheduleFlush(live: LiveDoc): void {
+    if (live.flushScheduled) return
+    live.flushScheduled = true
+    setImmediate(() => {
+      live.flushScheduled = false
+      const batch = live.outbox
+      live.outbox = []
+      if (batch.length === 0 || live.conns.size === 0) return
+      const update = batch.length === 1 ? batch[0]!.update : Y.mergeUpdates(batch.map((b) => b.update))
+      const skip = batch.length === 1 ? batch[0]!.origin : null
+      const encoder = encoding.createEncoder()
+      encoding.writeVarUint(encoder, MESSAGE_SYNC)
+      syncProtocol.writeUpdate(encoder, update)
+      const message = encoding.toUint8Array(encoder)
+      for (const c of live.conns.values()) if (c !== skip) send(c, message)
+    })
+  }
+
+  /** Cursors and presence go out at most every AWARENESS_BATCH_MS, all changes of that window in one message. */
+  private flushAwareness(live: LiveDoc): void {
+    live.awarenessTimer = null
+    const changed = [...live.awarenessChanged]
+    live.awarenessChanged.clear()
+    if (changed.length === 0 || live.conns.size === 0) return
+    const message = awarenessMessage(live.awareness, changed)
+    for (const c of live.conns.values()) send(c, message)
+  }
+
   private disconnect(live: LiveDoc, conn: Conn): void {
     if (!live.conns.delete(conn.ws)) return
     if (conn.clientIds.size > 0) {
@@ -261,6 +302,7 @@ export class TableclothServer {
     this.compact(live)
     this.docs.delete(live.name)
     this.compactQueue.delete(live.name)
+    if (live.awarenessTimer) clearTimeout(live.awarenessTimer)
     live.awareness.destroy()
     live.doc.destroy()
   }
@@ -314,6 +356,7 @@ export class TableclothServer {
     for (const live of [...this.docs.values()]) {
       for (const c of live.conns.values()) close(c.ws, 'serverShutdown')
       if (live.unloadTimer) clearTimeout(live.unloadTimer)
+      if (live.awarenessTimer) clearTimeout(live.awarenessTimer)
       this.compact(live)
       live.awareness.destroy()
       live.doc.destroy()

@@ -33,8 +33,10 @@ describe('nothing lost', () => {
     const started = await request<{ lifecycle: LifecycleState }>(fac.socket, 'round:start')
     if (!started.ok || started.data.lifecycle.phase !== 'round' || started.data.lifecycle.timer.status !== 'running') throw new Error('not started')
     const endsAt = started.data.lifecycle.timer.endsAt
-    await eventually(() => expect(fac.state().participants.find((p) => p.id === a.participantId)?.tableId).toBe('t1'))
-    expect(fac.state().participants.find((p) => p.id === c.participantId)?.tableId).toBe('t1')
+    await eventually(() => {
+      expect(fac.state().participants.find((p) => p.id === a.participantId)?.tableId).toBe('t1')
+      expect(fac.state().participants.find((p) => p.id === c.participantId)?.tableId).toBe('t1')
+    })
     const docName = tableclothDocName(cafe.id, 't1', 'q1')
 
     const A = await openTablecloth(wsUrl, docName, { participantToken: a.participantToken })
