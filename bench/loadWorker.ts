@@ -83,7 +83,7 @@ function moveTo(p: Person, docName: string): void {
     setTimeout(() => {
       if (old.holding) old.holding[3] = Date.now()
       old.provider.destroy(); old.doc.destroy()
-    }, 3000)
+    }, 3000 + Math.random() * 3000)
   }
   p.current = p.next?.docName === docName ? p.next : openTablecloth(p, docName)
   p.next = null

@@ -83,6 +83,7 @@ export class TableclothServer {
   readonly wss: WebSocketServer
   private docs = new Map<string, LiveDoc>()
   private compactQueue = new Set<string>()
+  private idleQueue = new Set<string>()
   private compactScheduled = false
   private pingTimer: NodeJS.Timeout
 
@@ -292,7 +293,7 @@ export class TableclothServer {
       awarenessProtocol.removeAwarenessStates(live.awareness, [...conn.clientIds], null)
     }
     if (live.conns.size === 0 && this.docs.get(live.name) === live) {
-      live.unloadTimer = setTimeout(() => this.unload(live), this.opts.docIdleMs)
+      live.unloadTimer = setTimeout(() => { live.unloadTimer = null; this.queueIdle(live.name) }, this.opts.docIdleMs)
       live.unloadTimer.unref()
     }
   }
@@ -309,15 +310,35 @@ export class TableclothServer {
 
   private queueCompaction(name: string): void {
     this.compactQueue.add(name)
+    this.drainQueue()
+  }
+
+  /** A document nobody uses any more: compacted and unloaded in its turn (see drainQueue). */
+  private queueIdle(name: string): void {
+    this.idleQueue.add(name)
+    this.drainQueue()
+  }
+
+  /**
+   * Compactions and unloads run away from the hot path, one document per turn of the event loop, so that
+   * the forty tablecloths left at a rotation do not hold up the edits arriving in between.
+   */
+  private drainQueue(): void {
     if (this.compactScheduled) return
     this.compactScheduled = true
-    // Away from the hot path: one document per turn of the event loop.
     const next = () => {
-      const [first] = this.compactQueue
-      if (first === undefined) { this.compactScheduled = false; return }
-      this.compactQueue.delete(first)
-      const live = this.docs.get(first)
-      if (live) this.compact(live)
+      const [idle] = this.idleQueue
+      const [busy] = idle === undefined ? this.compactQueue : []
+      if (idle === undefined && busy === undefined) { this.compactScheduled = false; return }
+      if (idle !== undefined) {
+        this.idleQueue.delete(idle)
+        const live = this.docs.get(idle)
+        if (live && live.conns.size === 0) this.unload(live)
+      } else {
+        this.compactQueue.delete(busy!)
+        const live = this.docs.get(busy!)
+        if (live) this.compact(live)
+      }
       setImmediate(next)
     }
     setImmediate(next)

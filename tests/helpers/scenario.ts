@@ -2,6 +2,8 @@
 import type { CafeInput } from '../../shared/cafe'
 import type { CafeView } from '../../shared/protocol'
 import { tableclothDocName } from '../../shared/tablecloth'
+import { questionAt } from '../../shared/cafe'
+import { seatingRound } from '../../shared/lifecycle'
 import type { Joined, TestServer, TestSocket } from './server'
 import { connect, createCafe, joinCafe, request, startServer, twoTableCafe } from './server'
 import type { ServerDeps } from '../../server/createServer'
@@ -17,6 +19,8 @@ export interface Scenario {
   people: Array<Joined & { name: string }>
   docName(tableId: string, questionId: string): string
   tableOf(participantId: string): string
+  /** The tablecloth a participant writes on now (their table, the current round's question). */
+  docOf(participantId: string): string
   close(): Promise<void>
 }
 
@@ -38,6 +42,11 @@ export async function runningCafe(opts: { names?: string[]; cafe?: CafeInput; st
     t, cafeId: created.id, joinCode: created.joinCode, facilitatorKey: created.facilitatorKey, facilitator, state, people,
     docName: (tableId, questionId) => tableclothDocName(created.id, tableId, questionId),
     tableOf,
+    docOf(participantId) {
+      const cafe = t.server.registry.get(created.id)!
+      const table = tableOf(participantId)
+      return tableclothDocName(created.id, table, questionAt(cafe.definition, seatingRound(cafe.lifecycle), table)!)
+    },
     async close() {
       facilitator.close()
       await t.close()

@@ -60,8 +60,7 @@ describe('tablecloths over y-websocket', () => {
     s = await runningCafe()
     const [a, , c] = [0, 1, 2]
     expect(s.tableOf(s.people[a]!.participantId)).toBe(s.tableOf(s.people[c]!.participantId))
-    const table = s.tableOf(s.people[a]!.participantId)
-    const doc = s.docName(table, table === 't1' ? 'q1' : 'q2')
+    const doc = s.docOf(s.people[a]!.participantId)
     const A = await open(doc, who(a))
     const C = await open(doc, who(c))
     addNote(A.doc, author(a), { text: 'Mutualiser les ressources', x: 10, y: 20 })
@@ -151,8 +150,7 @@ describe('tablecloths over y-websocket', () => {
   it('an item a participant adds in someone else\'s name is put back in their own', async () => {
     s = await runningCafe()
     const a = 0, c = 2
-    const table = s.tableOf(s.people[a]!.participantId)
-    const doc = s.docName(table, table === 't1' ? 'q1' : 'q2')
+    const doc = s.docOf(s.people[a]!.participantId)
     const A = await open(doc, who(a))
     const C = await open(doc, who(c))
     addNote(C.doc, { ...author(c), author: s.people[a]!.participantId, authorName: 'Amélie' }, { text: 'signé Amélie ?', x: 0, y: 0 })
@@ -163,8 +161,7 @@ describe('tablecloths over y-websocket', () => {
   it('awareness cannot be spoofed: ids are bound to their connection, and the user is who the server says', async () => {
     s = await runningCafe()
     const a = 0, c = 2
-    const table = s.tableOf(s.people[a]!.participantId)
-    const doc = s.docName(table, table === 't1' ? 'q1' : 'q2')
+    const doc = s.docOf(s.people[a]!.participantId)
     const A = await open(doc, who(a))
     const C = await open(doc, who(c))
     A.provider.awareness.setLocalStateField('user', { name: 'Le facilitateur', id: 'facilitator', color: '#f00' })
@@ -197,8 +194,7 @@ describe('tablecloths over y-websocket', () => {
   it('malformed and oversized frames close only that connection; every other table keeps working', async () => {
     s = await runningCafe()
     const a = 0, c = 2
-    const table = s.tableOf(s.people[a]!.participantId)
-    const doc = s.docName(table, table === 't1' ? 'q1' : 'q2')
+    const doc = s.docOf(s.people[a]!.participantId)
     const A = await open(doc, who(a))
     const C = await open(doc, who(c))
     const cases: Array<[string, (ws: import('ws').WebSocket) => void, number]> = [
