@@ -1,6 +1,8 @@
 import Database from 'better-sqlite3'
 import { mkdirSync } from 'node:fs'
+import { createRequire } from 'node:module'
 import { dirname } from 'node:path'
+import { Worker } from 'node:worker_threads'
 import type { CafeRecord, ParticipantRecord, Store, StoredDoc } from './Store'
 
 /** Each entry migrates the schema from version i to i + 1; `PRAGMA user_version` records where we are. */
@@ -28,11 +30,28 @@ const MIGRATIONS: string[] = [
 ]
 export const SQLITE_SCHEMA_VERSION = MIGRATIONS.length
 
+/**
+ * WAL checkpoints copy the log into the database file and sync it: up to hundreds of milliseconds on a
+ * slow disk. Left to SQLite they run inside whichever write crosses the threshold, on the event loop;
+ * instead a worker thread with its own connection runs them (PASSIVE: never blocks our writes).
+ * Plain JavaScript because a worker does not go through the TypeScript loader.
+ */
+const CHECKPOINT_WORKER = `
+const { parentPort, workerData } = require('node:worker_threads')
+const Database = require(workerData.driver)
+const db = new Database(workerData.file)
+db.pragma('busy_timeout = 1000')
+const timer = setInterval(() => { try { db.pragma('wal_checkpoint(PASSIVE)') } catch {} }, workerData.intervalMs)
+parentPort.on('message', () => { clearInterval(timer); try { db.close() } catch {} ; process.exit(0) })
+`
+const CHECKPOINT_INTERVAL_MS = 1000
+
 /** The default store: one SQLite file in WAL mode. Every write is committed before the call returns. */
 export class SqliteStore implements Store {
   readonly kind = 'sqlite'
   private db: Database.Database
   private stmt
+  private checkpointer: Worker | null = null
 
   constructor(file: string) {
     if (file !== ':memory:') mkdirSync(dirname(file), { recursive: true })
@@ -42,6 +61,19 @@ export class SqliteStore implements Store {
     this.db.pragma('synchronous = NORMAL')
     this.db.pragma('busy_timeout = 5000')
     this.migrate()
+    if (file !== ':memory:') {
+      this.db.pragma('wal_autocheckpoint = 0')
+      this.checkpointer = new Worker(CHECKPOINT_WORKER, {
+        eval: true,
+        workerData: { file, driver: createRequire(import.meta.url).resolve('better-sqlite3'), intervalMs: CHECKPOINT_INTERVAL_MS },
+      })
+      this.checkpointer.unref()
+      this.checkpointer.on('error', () => {
+        // Without the worker, SQLite checkpoints by itself again (on the event loop, but nothing is lost).
+        if (this.db.open) this.db.pragma('wal_autocheckpoint = 1000')
+        this.checkpointer = null
+      })
+    }
     const db = this.db
     this.stmt = {
       saveCafe: db.prepare(`INSERT INTO cafes (id, join_code, phase, data, updated_at) VALUES (@id, @joinCode, @phase, @data, @updatedAt)
@@ -109,6 +141,10 @@ export class SqliteStore implements Store {
     })()
   }
   close(): void {
-    if (this.db.open) this.db.close()
+    this.checkpointer?.postMessage('stop')
+    this.checkpointer = null
+    if (!this.db.open) return
+    try { this.db.pragma('wal_checkpoint(TRUNCATE)') } catch { /* busy: the next start checkpoints */ }
+    this.db.close()
   }
 }

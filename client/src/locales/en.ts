@@ -16,6 +16,7 @@ export const en = {
   },
   home: {
     lead: 'A World Café on paper tablecloths that everyone can write on, from their phone.',
+    overText: 'The rounds are over: participants see a thank-you screen and can no longer join. Every tablecloth stays readable below: open one to read or complete it.',
     joinTitle: 'Join a café', codeLabel: 'Code shown on the screen', join: 'Join', yourCafes: 'Cafés you joined on this device',
     facilitateTitle: 'Facilitate', facilitateText: 'Prepare your café: questions, tables and rounds. Participants join with a code, no account needed.',
     create: 'Create a café', facilitated: 'Cafés you facilitate',
@@ -57,6 +58,7 @@ export const en = {
     roundCount: 'Number of rounds', plan: 'Round plan', removeRound: 'Remove round {{n}}', addRound: 'Add a round',
     roundMinutes: 'Minutes per round', transitionSeconds: 'Seconds to change tables', advance: 'After a change of tables',
     advanceAuto: 'Start the next round by itself', advanceManual: 'Wait for me', summary: '{{rounds}} rounds, about {{minutes}} minutes in all.',
+    required: 'Required.', invalid: 'Please check this field.',
     saveTemplate: 'Save as a template', templateName: 'Name of the template', create: 'Create the café',
   },
   console: {

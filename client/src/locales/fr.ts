@@ -18,6 +18,7 @@ export const fr: Translation = {
   },
   home: {
     lead: 'Un World Café sur des nappes en papier où chacun écrit, depuis son téléphone.',
+    overText: 'Les tours sont terminés : les participants voient un écran de remerciement et ne peuvent plus rejoindre. Chaque nappe reste lisible ci-dessous : ouvrez-en une pour la lire ou la compléter.',
     joinTitle: 'Rejoindre un café', codeLabel: 'Code affiché à l’écran', join: 'Rejoindre', yourCafes: 'Cafés rejoints sur cet appareil',
     facilitateTitle: 'Animer', facilitateText: 'Préparez votre café : questions, tables et tours. Les participants entrent avec un code, sans compte.',
     create: 'Créer un café', facilitated: 'Cafés que vous animez',
@@ -59,6 +60,7 @@ export const fr: Translation = {
     roundCount: 'Nombre de tours', plan: 'Plan des tours', removeRound: 'Retirer le tour {{n}}', addRound: 'Ajouter un tour',
     roundMinutes: 'Minutes par tour', transitionSeconds: 'Secondes pour changer de table', advance: 'Après un changement de table',
     advanceAuto: 'Lancer le tour suivant tout seul', advanceManual: 'M’attendre', summary: '{{rounds}} tours, environ {{minutes}} minutes en tout.',
+    required: 'Obligatoire.', invalid: 'Veuillez vérifier ce champ.',
     saveTemplate: 'Enregistrer comme modèle', templateName: 'Nom du modèle', create: 'Créer le café',
   },
   console: {

@@ -63,7 +63,8 @@ export function CreateCafe() {
   const [error, setError] = useState<string | null>(null)
   const [busy, setBusy] = useState(false)
   const [saved, setSaved] = useState(savedTemplates)
-  const set = (patch: Partial<Form>) => setForm((f) => ({ ...f, ...patch }))
+  // Any change clears the errors of the last attempt: they described the form as it was.
+  const set = (patch: Partial<Form>) => { setForm((f) => ({ ...f, ...patch })); setFields({}); setError(null) }
 
   const roundsFor = (f: Form) => (f.shape === 'classic' ? f.questions.length : f.shape === 'table-question' ? f.roundCount : f.plan.length)
   const setShape = (shape: CafeShape) => {
@@ -91,7 +92,8 @@ export function CreateCafe() {
     }
   }
 
-  const fieldError = (key: string) => fields[key] ? <p className="field-error">{fields[key]}</p> : null
+  // The server's messages are in English; the screen says it in the café's UI language.
+  const fieldError = (key: string) => fields[key] ? <p className="field-error" role="alert">{fields[key] === 'required' ? t('wizard.required') : t('wizard.invalid')}</p> : null
   const totalMinutes = roundsFor(form) * form.roundMinutes + Math.max(0, roundsFor(form) - 1) * form.transitionSeconds / 60
 
   return (
@@ -194,7 +196,7 @@ export function CreateCafe() {
           {fieldError('rounds')}
         </fieldset>
 
-        {error && <p className="form-error" role="alert">{error}{Object.keys(fields).length > 0 && <> ({Object.entries(fields).map(([k, v]) => `${k}: ${v}`).join('; ')})</>}</p>}
+        {error && <p className="form-error" role="alert">{error}</p>}
         <div className="actions">
           <button type="button" onClick={() => { const name = window.prompt(t('wizard.templateName'), form.title); if (name) { saveTemplate({ name, input: toInput(form) as unknown as Record<string, unknown>, savedAt: Date.now() }); setSaved(savedTemplates()) } }}>{t('wizard.saveTemplate')}</button>
           <button type="submit" className="primary big" disabled={busy}>{busy ? t('common.wait') : t('wizard.create')}</button>

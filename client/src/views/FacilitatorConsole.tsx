@@ -51,6 +51,7 @@ export function FacilitatorConsole({ cafeId, keyFromUrl }: { cafeId: string; key
   }
   const def = view.definition
   const total = def.rounds.length
+  const over = lc.phase === 'harvest' || lc.phase === 'closed'
   const openSession = openDoc ? pool.get(openDoc) ?? null : null
 
   return (
@@ -87,18 +88,28 @@ export function FacilitatorConsole({ cafeId, keyFromUrl }: { cafeId: string; key
           )}
           {lc.phase === 'harvest' && <button type="button" onClick={() => { if (window.confirm(t('console.confirmClose'))) void run('cafe:close') }}>{t('console.close')}</button>}
           <button type="button" onClick={() => { const name = window.prompt(t('wizard.templateName'), def.title); if (name) { saveTemplate({ name, input: definitionToInput(def) as unknown as Record<string, unknown>, savedAt: Date.now() }); setError(null) } }}>{t('wizard.saveTemplate')}</button>
-          <label className="toggle">
-            <input type="checkbox" checked={def.advance === 'auto'} onChange={(e) => run('cafe:setAdvance', { advance: e.target.checked ? 'auto' : 'manual' })} />
-            {t('console.autoAdvance')}
-          </label>
+          {!over && (
+            <label className="toggle">
+              <input type="checkbox" checked={def.advance === 'auto'} onChange={(e) => run('cafe:setAdvance', { advance: e.target.checked ? 'auto' : 'manual' })} />
+              {t('console.autoAdvance')}
+            </label>
+          )}
         </div>
         {error && <p className="form-error" role="alert">{error}</p>}
       </section>
 
-      <div className="console-grid">
-        <JoinPanel view={view} cafeId={cafeId} facilitatorKey={key} />
-        <BroadcastPanel current={snap.message?.text ?? ''} onSend={(text) => run('cafe:broadcast', { text })} />
-      </div>
+      {over ? (
+        <section className="card">
+          <h2>{t(`phase.${lc.phase}`)}</h2>
+          <p>{t('console.overText')}</p>
+          <a className="button" href={`/projector/${cafeId}#key=${key}`} target="_blank" rel="noreferrer">{t('console.projector')}</a>
+        </section>
+      ) : (
+        <div className="console-grid">
+          <JoinPanel view={view} cafeId={cafeId} facilitatorKey={key} />
+          <BroadcastPanel current={snap.message?.text ?? ''} onSend={(text) => run('cafe:broadcast', { text })} />
+        </div>
+      )}
 
       {view.nextSeating && lc.phase === 'round' && <NextRotation view={view} />}
 
