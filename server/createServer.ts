@@ -123,7 +123,7 @@ export function createServer(deps: ServerDeps): NappeServer {
         await stopped
         writer.flush()
         writer.stop()
-        store.close()
+        await store.close()
       })()
       return closing
     },

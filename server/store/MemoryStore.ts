@@ -49,5 +49,5 @@ export class MemoryStore implements Store {
     const kept = rows.filter((r) => r.seq > uptoSeq)
     this.docs.set(docName, [{ seq: uptoSeq, update: merged.slice() }, ...kept])
   }
-  close(): void {}
+  async close(): Promise<void> {}
 }

@@ -140,9 +140,14 @@ export class SqliteStore implements Store {
       this.stmt.insertAt.run(uptoSeq, docName, merged)
     })()
   }
-  close(): void {
-    this.checkpointer?.postMessage('stop')
+  async close(): Promise<void> {
+    const worker = this.checkpointer
     this.checkpointer = null
+    if (worker) {
+      const exited = new Promise((resolve) => worker.once('exit', resolve))
+      worker.postMessage('stop')
+      await exited
+    }
     if (!this.db.open) return
     try { this.db.pragma('wal_checkpoint(TRUNCATE)') } catch { /* busy: the next start checkpoints */ }
     this.db.close()

@@ -63,5 +63,6 @@ export interface Store {
   loadDoc(docName: string): StoredDoc
   /** Replaces the updates with seq <= uptoSeq by one merged update. */
   compactDoc(docName: string, merged: Uint8Array, uptoSeq: number): void
-  close(): void
+  /** Finishes every pending write and releases the files. */
+  close(): Promise<void>
 }

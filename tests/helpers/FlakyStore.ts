@@ -15,5 +15,5 @@ export class FlakyStore implements Store {
   appendUpdate(docName: string, update: Uint8Array): number { this.check(); return this.inner.appendUpdate(docName, update) }
   loadDoc(docName: string): StoredDoc { return this.inner.loadDoc(docName) }
   compactDoc(docName: string, merged: Uint8Array, uptoSeq: number): void { this.check(); this.inner.compactDoc(docName, merged, uptoSeq) }
-  close(): void { this.inner.close() }
+  close(): Promise<void> { return this.inner.close() }
 }

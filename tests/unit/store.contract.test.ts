@@ -27,7 +27,7 @@ const implementations: Array<[string, () => Store]> = [
 afterEach(() => { for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true }) })
 
 describe.each(implementations)('Store contract: %s', (_name, make) => {
-  it('saves, updates and finds cafés by id and join code', () => {
+  it('saves, updates and finds cafés by id and join code', async () => {
     const s = make()
     s.saveCafe(cafe('c1', 'AAAA2222'))
     s.saveCafe(cafe('c2', 'BBBB3333', 'closed'))
@@ -39,26 +39,26 @@ describe.each(implementations)('Store contract: %s', (_name, make) => {
     const updated = { ...cafe('c1', 'AAAA2222'), lifecycle: { phase: 'round' as const, round: 1, timer: { status: 'running' as const, endsAt: 99, durationMs: 5 } }, updatedAt: 2 }
     s.saveCafe(updated)
     expect(s.getCafe('c1')).toEqual(updated)
-    s.close()
+    await s.close()
   })
 
-  it('refuses a join code that another café uses', () => {
+  it('refuses a join code that another café uses', async () => {
     const s = make()
     s.saveCafe(cafe('c1', 'AAAA2222'))
     expect(() => s.saveCafe(cafe('c2', 'AAAA2222'))).toThrow()
-    s.close()
+    await s.close()
   })
 
-  it('returns a copy: changing what it returned changes nothing stored', () => {
+  it('returns a copy: changing what it returned changes nothing stored', async () => {
     const s = make()
     s.saveCafe(cafe('c1', 'AAAA2222'))
     const got = s.getCafe('c1')!
     got.seating.p1 = 't2'
     expect(s.getCafe('c1')!.seating.p1).toBe('t1')
-    s.close()
+    await s.close()
   })
 
-  it('keeps participants per café in join order', () => {
+  it('keeps participants per café in join order', async () => {
     const s = make()
     s.saveParticipant(participant('b', 'c1', 20))
     s.saveParticipant(participant('a', 'c1', 10))
@@ -66,10 +66,10 @@ describe.each(implementations)('Store contract: %s', (_name, make) => {
     s.saveParticipant({ ...participant('b', 'c1', 20), leftAt: 30 })
     expect(s.listParticipants('c1').map((p) => [p.id, p.leftAt])).toEqual([['a', null], ['b', 30]])
     expect(s.listParticipants('c1')[0]).toEqual(participant('a', 'c1', 10))
-    s.close()
+    await s.close()
   })
 
-  it('appends Yjs updates, loads them in order and compacts them into one', () => {
+  it('appends Yjs updates, loads them in order and compacts them into one', async () => {
     const s = make()
     const doc = new Y.Doc()
     const updates: Uint8Array[] = []
@@ -93,23 +93,23 @@ describe.each(implementations)('Store contract: %s', (_name, make) => {
     expect(s.loadDoc('c1.t1.q1').updates).toHaveLength(3)
     expect(s.loadDoc('c1.t2.q2').updates).toHaveLength(1)
     expect(s.loadDoc('unknown')).toEqual({ updates: [], lastSeq: 0 })
-    s.close()
+    await s.close()
   })
 })
 
 describe('SqliteStore on disk', () => {
-  it('finds everything again after being closed and reopened', () => {
+  it('finds everything again after being closed and reopened', async () => {
     const d = tempDir(); dirs.push(d)
     const file = join(d, 'nappe.sqlite')
     const a = new SqliteStore(file)
     a.saveCafe(cafe('c1', 'AAAA2222'))
     a.saveParticipant(participant('p1', 'c1', 1))
     a.appendUpdate('c1.t1.q1', new Uint8Array([1, 2, 3]))
-    a.close()
+    await a.close()
     const b = new SqliteStore(file)
     expect(b.getCafe('c1')?.joinCode).toBe('AAAA2222')
     expect(b.listParticipants('c1')).toHaveLength(1)
     expect(b.loadDoc('c1.t1.q1').updates.map((u) => [...u])).toEqual([[1, 2, 3]])
-    b.close()
+    await b.close()
   })
 })
