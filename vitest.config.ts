@@ -8,6 +8,7 @@ export default defineConfig({
     hookTimeout: 30_000,
     // Two cores: integration files each start real servers; keep the pool small.
     maxWorkers: 2,
-    reporters: ['default'],
+    reporters: ['default', 'json'],
+    outputFile: { json: 'test-artifacts/vitest-results.json' },
   },
 })
