@@ -124,11 +124,6 @@ export function nextDeadline(state: LifecycleState): number | null {
   }
 }
 
-/** The round whose tablecloths are written on now (a paused round counts), or null. */
-export function currentRound(state: LifecycleState): number | null {
-  return state.phase === 'round' ? state.round : null
-}
-
 /** The round people are seated for: the current one, or the next one during a transition. */
 export function seatingRound(state: LifecycleState): number {
   switch (state.phase) {

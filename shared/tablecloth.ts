@@ -163,16 +163,6 @@ export function changeVote(doc: Y.Doc, id: string, participantId: string, delta:
   doc.transact(() => { if (next === 0) votes.delete(participantId); else votes.set(participantId, next) }, origin)
 }
 
-/** Dots a participant has placed on this tablecloth. */
-export function votesBy(doc: Y.Doc, participantId: string): number {
-  let total = 0
-  itemsMap(doc).forEach((item) => {
-    const votes = item instanceof Y.Map ? item.get('votes') : null
-    if (votes instanceof Y.Map && typeof votes.get(participantId) === 'number') total += votes.get(participantId) as number
-  })
-  return total
-}
-
 export function deleteItem(doc: Y.Doc, id: string, origin?: unknown): void {
   doc.transact(() => itemsMap(doc).delete(id), origin)
 }

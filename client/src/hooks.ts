@@ -33,20 +33,6 @@ export function useNow(ms = 250): number {
   return now
 }
 
-/** Opens a tablecloth while mounted (and while `docName` stays the same). */
-export function useTableclothSession(docName: string | null, credential: Credential | null): TableclothSession | null {
-  const secret = credential ? ('facilitatorKey' in credential ? credential.facilitatorKey : credential.participantToken) : null
-  const [session, setSession] = useState<TableclothSession | null>(null)
-  useEffect(() => {
-    if (!docName || !credential) return
-    const s = new TableclothSession(docName, credential)
-    setSession(s)
-    return () => { s.destroy(); setSession(null) }
-    // eslint-disable-next-line react-hooks/exhaustive-deps
-  }, [docName, secret])
-  return session
-}
-
 /** Re-renders on the session's connection status. */
 export function useTableclothStatus(session: TableclothSession | null): TableclothSession['status'] | null {
   return useSyncExternalStore(session?.subscribe ?? noopSubscribe, () => session?.status ?? null)

@@ -303,9 +303,6 @@ export class CafeRuntime {
       r.history[lastRound - 1]![participantId] === tableId && questionAt(this.definition, lastRound, tableId) === questionId
   }
 
-  /** The round an edit made now belongs to. */
-  get roundForWriting(): number { return seatingRound(this.record.lifecycle) }
-
   // ---- scheduling ----
 
   /** (Re)arms the timers for the current phase; called after load and after every change. */

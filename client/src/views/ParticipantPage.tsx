@@ -1,4 +1,3 @@
-import { useMemo } from 'react'
 import { useTranslation } from 'react-i18next'
 import { questionAt } from '../../../shared/cafe'
 import type { CafeDefinition } from '../../../shared/cafe'
@@ -147,7 +146,5 @@ function NextSeatNotice({ def, seat }: { def: CafeDefinition; seat: { tableId: s
   const { t } = useTranslation()
   const table = def.tables.find((x) => x.id === seat.tableId)
   const q = def.questions.find((x) => x.id === seat.questionId)
-  return useMemo(() => (
-    <div className="next-seat" role="status">{t('participant.nextSeat', { table: table?.name ?? '?', question: q?.text ?? '' })}</div>
-  ), [t, table, q])
+  return <div className="next-seat" role="status">{t('participant.nextSeat', { table: table?.name ?? '?', question: q?.text ?? '' })}</div>
 }
