@@ -63,6 +63,7 @@ export function createServer(deps: ServerDeps): NappeServer {
       gateway.participantGone(participantId)
       tablecloths.closeParticipant(cafe.id, participantId)
     },
+    roundClosed: (cafe, round, docNames) => tablecloths.snapshot(cafe.id, round, docNames, clock.now()),
   }
   const registry = new CafeRegistry({ writer, clock, planner: deps.planner ?? shiftPlanner, log, events })
 
@@ -83,7 +84,7 @@ export function createServer(deps: ServerDeps): NappeServer {
   const eventLoop = () => ({ p50Ms: late(loopDelay.percentile(50)), p99Ms: late(loopDelay.percentile(99)), maxMs: late(loopDelay.max) })
 
   const publicUrl = (req: Request) => config.publicUrl ?? `${req.protocol}://${req.get('host') ?? `localhost:${config.port}`}`
-  app.use(createApi({ registry, writer, throttle: new FailureThrottle(clock, config.joinAttemptsPerMinute), log, publicUrl, loadedDocs: () => tablecloths.loadedDocs, eventLoop }))
+  app.use(createApi({ registry, writer, tablecloths, throttle: new FailureThrottle(clock, config.joinAttemptsPerMinute), log, publicUrl, loadedDocs: () => tablecloths.loadedDocs, eventLoop }))
   if (config.clientDir && existsSync(join(config.clientDir, 'index.html'))) {
     const dir = config.clientDir
     app.use(express.static(dir, { index: false, maxAge: '1h' }))

@@ -129,17 +129,20 @@ function itemOf(doc: Y.Doc, id: string): Y.Map<unknown> | null {
 /** Replaces a note's or text block's text, touching only the part that changed (so concurrent edits merge). */
 export function setItemText(doc: Y.Doc, id: string, next: string, origin?: unknown): void {
   const text = itemOf(doc, id)?.get('text')
-  if (!(text instanceof Y.Text)) return
+  if (!(text instanceof Y.Text) || text.toString() === next) return
+  doc.transact(() => replaceText(text, next), origin)
+}
+
+/** Replaces a Y.Text's content, touching only the span that changed (concurrent edits elsewhere merge). */
+export function replaceText(text: Y.Text, next: string): void {
   const prev = text.toString()
   if (prev === next) return
   let start = 0
   while (start < prev.length && start < next.length && prev[start] === next[start]) start++
   let endPrev = prev.length, endNext = next.length
   while (endPrev > start && endNext > start && prev[endPrev - 1] === next[endNext - 1]) { endPrev--; endNext-- }
-  doc.transact(() => {
-    if (endPrev > start) text.delete(start, endPrev - start)
-    if (endNext > start) text.insert(start, next.slice(start, endNext))
-  }, origin)
+  if (endPrev > start) text.delete(start, endPrev - start)
+  if (endNext > start) text.insert(start, next.slice(start, endNext))
 }
 
 export function moveItem(doc: Y.Doc, id: string, x: number, y: number, origin?: unknown): void {
@@ -170,6 +173,9 @@ export function deleteItem(doc: Y.Doc, id: string, origin?: unknown): void {
 const num = (v: unknown, fallback = 0) => (typeof v === 'number' && Number.isFinite(v) ? v : fallback)
 const str = (v: unknown, fallback = '') => (typeof v === 'string' ? v : v instanceof Y.Text ? v.toString() : fallback)
 
+/** Colours end up in SVG attributes and exports: only #rgb / #rrggbb(aa) hex values pass. */
+const colorOf = (v: unknown): string => (typeof v === 'string' && /^#[0-9a-fA-F]{3,8}$/.test(v) ? v : INK_COLORS[0])
+
 /** A plain, validated snapshot of every item, oldest first. Malformed items are skipped, never thrown on. */
 export function readItems(doc: Y.Doc): TableclothItem[] {
   const out: TableclothItem[] = []
@@ -188,7 +194,7 @@ export function readItems(doc: Y.Doc): TableclothItem[] {
       createdAt: num(item.get('createdAt')),
       x: num(item.get('x')),
       y: num(item.get('y')),
-      color: str(item.get('color'), INK_COLORS[0]),
+      color: colorOf(item.get('color')),
       stars: stars instanceof Y.Map ? [...stars.keys()] : [],
       votes: voteTotal,
       votesBy: votesByPerson,
@@ -202,4 +208,24 @@ export function readItems(doc: Y.Doc): TableclothItem[] {
     }
   })
   return out.sort((a, b) => a.createdAt - b.createdAt || (a.id < b.id ? -1 : 1))
+}
+
+/** Writes an item back exactly as `readItems` gave it (same id, provenance, stars and dots): imports. */
+export function restoreItem(doc: Y.Doc, item: TableclothItem, origin?: unknown): void {
+  doc.transact(() => {
+    const m = newItem(item.kind, { author: item.author, authorName: item.authorName, round: item.round, now: item.createdAt }, item.x, item.y, item.color)
+    if (item.kind === 'stroke') {
+      m.set('points', item.points)
+      m.set('width', item.width)
+    } else {
+      m.set('text', new Y.Text(item.text))
+      if (item.kind === 'text') m.set('size', item.size)
+    }
+    itemsMap(doc).set(item.id, m)
+    // Nested maps can be read only once the item is in the document.
+    const stars = m.get('stars') as Y.Map<boolean>
+    const votes = m.get('votes') as Y.Map<number>
+    for (const who of item.stars) stars.set(who, true)
+    for (const [who, n] of Object.entries(item.votesBy)) if (n > 0) votes.set(who, n)
+  }, origin)
 }

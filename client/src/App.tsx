@@ -9,6 +9,7 @@ import { ParticipantPage } from './views/ParticipantPage'
 // Facilitators' screens load on demand: a participant's phone downloads only what it needs.
 const CreateCafe = lazy(() => import('./views/CreateCafe').then((m) => ({ default: m.CreateCafe })))
 const FacilitatorConsole = lazy(() => import('./views/FacilitatorConsole').then((m) => ({ default: m.FacilitatorConsole })))
+const HarvestStudio = lazy(() => import('./views/HarvestStudio').then((m) => ({ default: m.HarvestStudio })))
 const ProjectorPage = lazy(() => import('./views/ProjectorPage').then((m) => ({ default: m.ProjectorPage })))
 
 export function App() {
@@ -26,6 +27,7 @@ function Screen() {
     case 'join': return <JoinPage code={route.code} />
     case 'cafe': return <ParticipantPage cafeId={route.cafeId} />
     case 'facilitate': return <FacilitatorConsole cafeId={route.cafeId} keyFromUrl={route.key} />
+    case 'harvest': return <HarvestStudio cafeId={route.cafeId} keyFromUrl={route.key} />
     case 'projector': return <ProjectorPage cafeId={route.cafeId} keyFromUrl={route.key} />
     case 'notFound': return <FullMessage title={t('common.notFound')} />
   }

@@ -1,5 +1,6 @@
 /** The HTTP API, typed. Errors come back as `ApiError` with the server's code and field messages. */
-import type { CafeInput } from '../../shared/cafe'
+import type { CafeDefinition, CafeInput } from '../../shared/cafe'
+import type { Contribution } from '../../shared/contributions'
 import type { ErrorCode } from '../../shared/errors'
 
 export class ApiError extends Error {
@@ -8,16 +9,37 @@ export class ApiError extends Error {
   }
 }
 
-async function call<T>(method: string, path: string, body?: unknown): Promise<T> {
+type ErrorBody = { error?: { code: ErrorCode; message: string; fields?: Record<string, string> } } | null
+
+async function send(method: string, path: string, opts: { body?: unknown; key?: string } = {}): Promise<Response> {
+  const headers: Record<string, string> = {}
+  if (opts.body !== undefined) headers['content-type'] = 'application/json'
+  // The facilitator key goes in a header, never in the URL (URLs end up in logs and browser history).
+  if (opts.key) headers.authorization = `Bearer ${opts.key}`
   let res: Response
   try {
-    res = await fetch(path, { method, headers: body === undefined ? {} : { 'content-type': 'application/json' }, body: body === undefined ? undefined : JSON.stringify(body) })
+    res = await fetch(path, { method, headers, body: opts.body === undefined ? undefined : JSON.stringify(opts.body) })
   } catch {
     throw new ApiError('network', 'network')
   }
-  const data = (await res.json().catch(() => null)) as { error?: { code: ErrorCode; message: string; fields?: Record<string, string> } } | null
-  if (!res.ok) throw new ApiError(data?.error?.code ?? 'internal', data?.error?.message ?? res.statusText, data?.error?.fields ?? {}, res.status)
-  return data as T
+  if (!res.ok) {
+    const data = (await res.json().catch(() => null)) as ErrorBody
+    throw new ApiError(data?.error?.code ?? 'internal', data?.error?.message ?? res.statusText, data?.error?.fields ?? {}, res.status)
+  }
+  return res
+}
+
+async function call<T>(method: string, path: string, body?: unknown, key?: string): Promise<T> {
+  const res = await send(method, path, { body, key })
+  return (await res.json()) as T
+}
+
+/** The file name the server gave in Content-Disposition (RFC 6266 `filename*` first). */
+function fileName(res: Response, fallback: string): string {
+  const cd = res.headers.get('content-disposition') ?? ''
+  const star = /filename\*=UTF-8''([^;]+)/i.exec(cd)
+  if (star) { try { return decodeURIComponent(star[1]!) } catch { /* fall through */ } }
+  return /filename="([^"]+)"/i.exec(cd)?.[1] ?? fallback
 }
 
 export interface CafeSummary {
@@ -27,10 +49,24 @@ export interface CafeSummary {
 }
 export interface CreatedCafe { id: string; joinCode: string; joinUrl: string; facilitatorKey: string; facilitatorUrl: string; qrCodeUrl: string }
 
+export interface HarvestData {
+  definition: CafeDefinition
+  people: Array<{ organisation: string | null; sector: string | null }>
+  contributions: Contribution[]
+}
+
+export type ExportFormat = 'md' | 'docx' | 'pdf' | 'csv' | 'json' | 'zip'
+
 export const api = {
   createCafe: (input: CafeInput) => call<CreatedCafe>('POST', '/api/cafes', input),
   cafe: (id: string) => call<CafeSummary>('GET', `/api/cafes/${encodeURIComponent(id)}`),
   lookup: (code: string) => call<CafeSummary>('GET', `/api/join/${encodeURIComponent(code)}`),
   join: (body: { code: string; displayName: string; organisation?: string; sector?: string }) =>
     call<{ cafeId: string; participantId: string; participantToken: string }>('POST', '/api/join', body),
+  contributions: (id: string, key: string) => call<HarvestData>('GET', `/api/cafes/${encodeURIComponent(id)}/contributions`, undefined, key),
+  importCafe: (archive: unknown) => call<CreatedCafe>('POST', '/api/cafes/import', archive),
+  exportFile: async (id: string, key: string, format: ExportFormat): Promise<{ blob: Blob; filename: string }> => {
+    const res = await send('GET', `/api/cafes/${encodeURIComponent(id)}/export?format=${format}`, { key })
+    return { blob: await res.blob(), filename: fileName(res, `nappe.${format}`) }
+  },
 }

@@ -8,6 +8,7 @@ export type Route =
   | { name: 'new' }
   | { name: 'facilitate'; cafeId: string; key: string | null }
   | { name: 'projector'; cafeId: string; key: string | null }
+  | { name: 'harvest'; cafeId: string; key: string | null }
   | { name: 'notFound' }
 
 const ID = '([A-Za-z0-9_-]{1,40})'
@@ -21,6 +22,7 @@ export function parseRoute(pathname: string, hash: string): Route {
   if ((m = new RegExp(`^/cafe/${ID}/?$`).exec(pathname))) return { name: 'cafe', cafeId: m[1]! }
   if ((m = new RegExp(`^/facilitate/${ID}/?$`).exec(pathname))) return { name: 'facilitate', cafeId: m[1]!, key }
   if ((m = new RegExp(`^/projector/${ID}/?$`).exec(pathname))) return { name: 'projector', cafeId: m[1]!, key }
+  if ((m = new RegExp(`^/harvest/${ID}/?$`).exec(pathname))) return { name: 'harvest', cafeId: m[1]!, key }
   return { name: 'notFound' }
 }
 

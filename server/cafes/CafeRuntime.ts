@@ -28,6 +28,8 @@ export interface CafeEvents {
   message(cafe: CafeRuntime, message: { text: string; at: number } | null): void
   /** The participant left or was removed: close their connections. */
   participantGone(cafe: CafeRuntime, participantId: string): void
+  /** A round is over for good (its write grace too): keep its tablecloths as they are now. */
+  roundClosed(cafe: CafeRuntime, round: number, docNames: string[]): void
 }
 
 export interface CafeDeps {
@@ -50,6 +52,8 @@ export class CafeRuntime {
 
   constructor(public record: CafeRecord, participants: ParticipantRecord[], private deps: CafeDeps) {
     for (const p of participants) this.index(p)
+    // Records from before snapshots existed: their past rounds can no longer be captured as they were.
+    record.snapshotRounds ??= record.history.length
     this.step = this.makeStep()
   }
 
@@ -59,11 +63,29 @@ export class CafeRuntime {
     const record: CafeRecord = {
       id: nanoid(12), joinCode, facilitatorKeyHash: hashSecret(facilitatorKey), definition,
       lifecycle: { phase: 'draft' }, seating: {}, history: [], nextSeating: null, lockedDocs: [], roundEndedAt: null, message: null,
-      seed: Math.floor(Math.random() * 2 ** 31), createdAt: now, updatedAt: now,
+      snapshotRounds: 0, seed: Math.floor(Math.random() * 2 ** 31), createdAt: now, updatedAt: now,
     }
     const cafe = new CafeRuntime(record, [], deps)
     deps.writer.saveCafe(record)
     return { cafe, facilitatorKey }
+  }
+
+  /**
+   * Makes a freshly created café the one an archive describes: its people (new ids, new tokens nobody
+   * holds: they cannot sign in again) and rounds, with the rounds over, ready to harvest.
+   */
+  restorePast(p: { createdAt: number; history: Seating[]; participants: Array<Omit<ParticipantRecord, 'cafeId' | 'tokenHash'>> }): void {
+    const r = this.record
+    for (const person of p.participants) {
+      const record: ParticipantRecord = { ...person, cafeId: r.id, tokenHash: hashSecret(newSecret()) }
+      this.index(record)
+      this.deps.writer.saveParticipant(record)
+    }
+    r.history = p.history.map((s) => ({ ...s }))
+    r.snapshotRounds = r.history.length
+    r.lifecycle = { phase: 'harvest', completedRounds: r.history.length }
+    r.createdAt = p.createdAt
+    this.commit()
   }
 
   get id(): string { return this.record.id }
@@ -139,6 +161,11 @@ export class CafeRuntime {
       questions: d.questions, rounds: d.rounds.length, phase: this.lifecycle.phase,
       participantCount: this.activeParticipants().length,
     }
+  }
+
+  /** Everyone who ever joined, those who left included, in join order (for the harvest and exports). */
+  allParticipants(): ParticipantRecord[] {
+    return [...this.participants.values()].sort((a, b) => a.joinedAt - b.joinedAt || (a.id < b.id ? -1 : 1))
   }
 
   activeParticipants(): ParticipantRecord[] {
@@ -313,6 +340,9 @@ export class CafeRuntime {
     const now = clock.now()
     const lc = this.record.lifecycle
     const at = (when: number, fn: () => void) => this.timers.push(clock.setTimeout(fn, when - now))
+    if (this.record.snapshotRounds < this.record.history.length && this.record.roundEndedAt !== null) {
+      at(this.record.roundEndedAt + ROUND_END_GRACE_MS, () => this.closeRounds())
+    }
     if (lc.phase === 'round' && lc.timer.status === 'running') {
       const { endsAt } = lc.timer
       if (lc.round < this.definition.rounds.length && this.record.nextSeating === null) {
@@ -339,6 +369,26 @@ export class CafeRuntime {
     const after = this.step(before, { type: 'tick' }, this.deps.clock.now())
     if (after !== before) this.enter(before, after)
     else this.schedule()
+  }
+
+  /** The tablecloths written on in a round (1-based). */
+  roundDocNames(round: number): string[] {
+    const names: string[] = []
+    for (const t of this.definition.tables) {
+      const q = questionAt(this.definition, round, t.id)
+      if (q) names.push(tableclothDocName(this.id, t.id, q))
+    }
+    return names
+  }
+
+  /** Once the write grace of ended rounds is over, their tablecloths are kept as they are (for the images). */
+  private closeRounds(): void {
+    const r = this.record
+    for (let round = r.snapshotRounds + 1; round <= r.history.length; round++) {
+      this.deps.events.roundClosed(this, round, this.roundDocNames(round))
+    }
+    r.snapshotRounds = r.history.length
+    this.commit()
   }
 
   /** Plans the next round and tells everyone where they go, ahead of the move. */

@@ -13,11 +13,16 @@ import type { CafeRuntime } from '../cafes/CafeRuntime'
 import { normalizeJoinCode } from '../cafes/secrets'
 import type { Logger } from '../log'
 import type { DurableWriter } from '../store/DurableWriter'
+import { MAX_ARCHIVE_BYTES, importArchive, parseArchive } from '../export/archive'
+import { collectCafeData, contributionsOf } from '../export/cafeData'
+import { EXPORT_FORMATS, exportCafe, isExportFormat } from '../export/exporter'
+import type { TableclothServer } from '../yjs/TableclothServer'
 import type { FailureThrottle } from './FailureThrottle'
 
 export interface ApiDeps {
   registry: CafeRegistry
   writer: DurableWriter
+  tablecloths: TableclothServer
   throttle: FailureThrottle
   log: Logger
   /** Base URL of the links handed out, from PUBLIC_URL or the request's own host. */
@@ -25,6 +30,8 @@ export interface ApiDeps {
   loadedDocs(): number
   eventLoop(): { p50Ms: number; p99Ms: number; maxMs: number }
 }
+
+const IMPORT_PATH = '/api/cafes/import'
 
 export const UNKNOWN_CODE_MESSAGE = 'Unknown or expired code. Check the code on the screen or ask the facilitator.'
 
@@ -37,7 +44,9 @@ export function facilitatorUrl(base: string, cafeId: string, key: string): strin
 
 export function createApi(deps: ApiDeps): express.Router {
   const api = express.Router()
-  api.use(express.json({ limit: MAX_FRAME_BYTES }))
+  const smallJson = express.json({ limit: MAX_FRAME_BYTES })
+  // Archives are the one large body; every other request stays under a Yjs frame's size.
+  api.use((req, res, next) => (req.path === IMPORT_PATH ? next() : smallJson(req, res, next)))
 
   api.get('/healthz', (_req, res) => {
     const health = deps.writer.health
@@ -48,12 +57,9 @@ export function createApi(deps: ApiDeps): express.Router {
     })
   })
 
-  api.post('/api/cafes', (req, res) => {
-    const parsed = parseCafeInput(req.body)
-    if (!parsed.ok) return sendError(res, 'bad_request', 'The café definition is not valid.', parsed.fields)
-    const { cafe, facilitatorKey } = deps.registry.create(parsed.value)
+  /** The answer to a café creation or import: its links, and the facilitator key (given this once). */
+  const created = (req: Request, res: Response, cafe: CafeRuntime, facilitatorKey: string) => {
     const base = deps.publicUrl(req)
-    deps.log.info('café created', { cafeId: cafe.id, tables: parsed.value.tables.length })
     res.status(201).json({
       id: cafe.id,
       joinCode: cafe.record.joinCode,
@@ -62,6 +68,14 @@ export function createApi(deps: ApiDeps): express.Router {
       facilitatorUrl: facilitatorUrl(base, cafe.id, facilitatorKey),
       qrCodeUrl: `${base}/api/cafes/${cafe.id}/qr.svg`,
     })
+  }
+
+  api.post('/api/cafes', (req, res) => {
+    const parsed = parseCafeInput(req.body)
+    if (!parsed.ok) return sendError(res, 'bad_request', 'The café definition is not valid.', parsed.fields)
+    const { cafe, facilitatorKey } = deps.registry.create(parsed.value)
+    deps.log.info('café created', { cafeId: cafe.id, tables: parsed.value.tables.length })
+    created(req, res, cafe, facilitatorKey)
   })
 
   const withCafe = (handler: (cafe: CafeRuntime, req: Request, res: Response) => void | Promise<void>) =>
@@ -72,6 +86,55 @@ export function createApi(deps: ApiDeps): express.Router {
     }
 
   api.get('/api/cafes/:id', withCafe((cafe, _req, res) => { res.json(cafe.summary()) }))
+
+  /** Facilitator-only routes: the key travels in `Authorization: Bearer <key>`, never in the URL. */
+  const asFacilitator = (handler: (cafe: CafeRuntime, req: Request, res: Response) => void | Promise<void>) =>
+    withCafe(async (cafe, req, res) => {
+      const header = req.get('authorization') ?? ''
+      const m = /^Bearer\s+(\S{1,200})$/i.exec(header)
+      if (!m) {
+        res.set('WWW-Authenticate', 'Bearer')
+        return sendError(res, 'unauthorized', 'Send the facilitator key in an "Authorization: Bearer <key>" header.')
+      }
+      if (!cafe.isFacilitatorKey(m[1]!)) return sendError(res, 'forbidden', 'This key is not the facilitator key of this café.')
+      await handler(cafe, req, res)
+    })
+
+  api.get('/api/cafes/:id/export', asFacilitator(async (cafe, req, res) => {
+    const format = req.query.format ?? 'md'
+    if (!isExportFormat(format)) return sendError(res, 'bad_request', `Unknown format; use one of ${EXPORT_FORMATS.join(', ')}.`)
+    const started = performance.now()
+    const file = await exportCafe(format, collectCafeData(cafe, deps.tablecloths, deps.writer))
+    deps.log.info('café exported', { cafeId: cafe.id, format, bytes: file.body.length, ms: Math.round(performance.now() - started) })
+    res
+      .type(file.contentType)
+      .set('Content-Disposition', `attachment; filename="${file.filename}"; filename*=UTF-8''${encodeURIComponent(file.filename)}`)
+      .set('Cache-Control', 'no-store')
+      .set('X-Content-Type-Options', 'nosniff')
+      .send(file.body)
+  }))
+
+  /**
+   * What the harvest studio works from: the definition, who took part (organisations and sectors only)
+   * and every contribution with its provenance. The studio computes its suggestions itself.
+   */
+  api.get('/api/cafes/:id/contributions', asFacilitator((cafe, _req, res) => {
+    const data = collectCafeData(cafe, deps.tablecloths, deps.writer)
+    res.set('Cache-Control', 'no-store').json({
+      definition: data.definition,
+      people: data.participants.map((p) => ({ organisation: p.organisation, sector: p.sector })),
+      contributions: contributionsOf(data),
+    })
+  }))
+
+  api.post(IMPORT_PATH, express.json({ limit: MAX_ARCHIVE_BYTES }), (req, res) => {
+    const parsed = parseArchive(req.body)
+    if (!parsed.ok) return sendError(res, 'bad_request', parsed.message, parsed.fields)
+    const imported = importArchive(deps.registry, deps.writer, parsed.archive, parsed.definition)
+    if (!imported.ok) return sendError(res, 'bad_request', imported.message, imported.fields)
+    deps.log.info('café imported', { cafeId: imported.cafe.id, participants: parsed.archive.participants.length })
+    created(req, res, imported.cafe, imported.facilitatorKey)
+  })
 
   api.get('/api/cafes/:id/qr.svg', withCafe(async (cafe, req, res) => {
     const svg = await QRCode.toString(joinUrl(deps.publicUrl(req), cafe.record.joinCode), { type: 'svg', margin: 1, errorCorrectionLevel: 'M' })
@@ -116,11 +179,11 @@ export function createApi(deps: ApiDeps): express.Router {
   api.use('/api', (_req, res) => sendError(res, 'not_found', 'No such API endpoint.'))
 
   // Malformed JSON, oversized bodies and anything thrown: a clear JSON error, never a stack trace.
-  api.use((err: unknown, _req: Request, res: Response, next: NextFunction) => {
+  api.use((err: unknown, req: Request, res: Response, next: NextFunction) => {
     if (res.headersSent) return next(err)
     const e = err as { type?: string; status?: number }
     if (e.type === 'entity.parse.failed') return sendError(res, 'bad_request', 'The request body is not valid JSON.')
-    if (e.type === 'entity.too.large') return sendError(res, 'bad_request', `The request body is larger than ${MAX_FRAME_BYTES} bytes.`)
+    if (e.type === 'entity.too.large') return sendError(res, 'bad_request', `The request body is larger than ${req.path === IMPORT_PATH ? MAX_ARCHIVE_BYTES : MAX_FRAME_BYTES} bytes.`)
     if (e.status && e.status >= 400 && e.status < 500) return sendError(res, 'bad_request', 'Bad request.')
     deps.log.error('request failed', { err })
     sendError(res, 'internal', 'Something went wrong on the server.')

@@ -5,12 +5,13 @@
  */
 import type { Clock } from '../clock'
 import type { Logger } from '../log'
-import type { CafeRecord, ParticipantRecord, Store, StoredDoc } from './Store'
+import type { CafeRecord, ParticipantRecord, SnapshotRecord, Store, StoredDoc } from './Store'
 
 type Pending =
   | { kind: 'cafe'; key: string; cafe: CafeRecord }
   | { kind: 'participant'; key: string; participant: ParticipantRecord }
   | { kind: 'update'; key: null; docName: string; update: Uint8Array }
+  | { kind: 'snapshot'; key: string; cafeId: string; snapshot: SnapshotRecord }
 
 /** A write slower than this is logged: it held every table up for that long. */
 const SLOW_WRITE_MS = 50
@@ -45,6 +46,20 @@ export class DurableWriter {
   /** Returns the stored seq, or null when the update was queued in memory instead. */
   appendUpdate(docName: string, update: Uint8Array): number | null {
     return this.write({ kind: 'update', key: null, docName, update })
+  }
+
+  saveSnapshot(cafeId: string, snapshot: SnapshotRecord): void {
+    this.write({ kind: 'snapshot', key: `snapshot:${snapshot.docName}:${snapshot.round}`, cafeId, snapshot })
+  }
+
+  /** A café's stored snapshots plus those still waiting to be written. */
+  listSnapshots(cafeId: string): SnapshotRecord[] {
+    const pending = this.pending.flatMap((p) => (p.kind === 'snapshot' && p.cafeId === cafeId ? [p.snapshot] : []))
+    if (pending.length === 0) return this.store.listSnapshots(cafeId)
+    const key = (s: SnapshotRecord) => `${s.docName}#${s.round}`
+    const merged = new Map(this.store.listSnapshots(cafeId).map((s) => [key(s), s]))
+    for (const s of pending) merged.set(key(s), s)
+    return [...merged.values()].sort((a, b) => a.round - b.round || (a.docName < b.docName ? -1 : a.docName > b.docName ? 1 : 0))
   }
 
   /** The stored updates of a doc plus those still waiting to be written. */
@@ -114,6 +129,7 @@ export class DurableWriter {
     try {
       if (op.kind === 'cafe') this.store.saveCafe(op.cafe)
       else if (op.kind === 'participant') this.store.saveParticipant(op.participant)
+      else if (op.kind === 'snapshot') this.store.saveSnapshot(op.cafeId, op.snapshot)
       else return this.store.appendUpdate(op.docName, op.update)
       return null
     } finally {

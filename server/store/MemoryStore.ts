@@ -1,4 +1,4 @@
-import type { CafeRecord, ParticipantRecord, Store, StoredDoc } from './Store'
+import type { CafeRecord, ParticipantRecord, SnapshotRecord, Store, StoredDoc } from './Store'
 
 const clone = <T>(v: T): T => structuredClone(v)
 
@@ -8,6 +8,7 @@ export class MemoryStore implements Store {
   private cafes = new Map<string, CafeRecord>()
   private participants = new Map<string, ParticipantRecord>()
   private docs = new Map<string, Array<{ seq: number; update: Uint8Array }>>()
+  private snapshots = new Map<string, SnapshotRecord & { cafeId: string }>()
   private seq = 0
 
   saveCafe(cafe: CafeRecord): void {
@@ -48,6 +49,15 @@ export class MemoryStore implements Store {
     const rows = this.docs.get(docName) ?? []
     const kept = rows.filter((r) => r.seq > uptoSeq)
     this.docs.set(docName, [{ seq: uptoSeq, update: merged.slice() }, ...kept])
+  }
+  saveSnapshot(cafeId: string, s: SnapshotRecord): void {
+    this.snapshots.set(`${s.docName}#${s.round}`, { ...s, state: s.state.slice(), cafeId })
+  }
+  listSnapshots(cafeId: string): SnapshotRecord[] {
+    return [...this.snapshots.values()]
+      .filter((s) => s.cafeId === cafeId)
+      .sort((a, b) => a.round - b.round || (a.docName < b.docName ? -1 : a.docName > b.docName ? 1 : 0))
+      .map(({ docName, round, state, takenAt }) => ({ docName, round, state: state.slice(), takenAt }))
   }
   async close(): Promise<void> {}
 }

@@ -3,7 +3,7 @@ import { mkdirSync } from 'node:fs'
 import { createRequire } from 'node:module'
 import { dirname } from 'node:path'
 import { Worker } from 'node:worker_threads'
-import type { CafeRecord, ParticipantRecord, Store, StoredDoc } from './Store'
+import type { CafeRecord, ParticipantRecord, SnapshotRecord, Store, StoredDoc } from './Store'
 
 /** Each entry migrates the schema from version i to i + 1; `PRAGMA user_version` records where we are. */
 const MIGRATIONS: string[] = [
@@ -27,6 +27,15 @@ const MIGRATIONS: string[] = [
      data BLOB NOT NULL
    );
    CREATE INDEX doc_updates_by_doc ON doc_updates (doc, seq);`,
+  `CREATE TABLE snapshots (
+     doc TEXT NOT NULL,
+     round INTEGER NOT NULL,
+     cafe_id TEXT NOT NULL,
+     taken_at INTEGER NOT NULL,
+     data BLOB NOT NULL,
+     PRIMARY KEY (doc, round)
+   );
+   CREATE INDEX snapshots_by_cafe ON snapshots (cafe_id, round, doc);`,
 ]
 export const SQLITE_SCHEMA_VERSION = MIGRATIONS.length
 
@@ -88,6 +97,9 @@ export class SqliteStore implements Store {
       load: db.prepare('SELECT seq, data FROM doc_updates WHERE doc = ? ORDER BY seq'),
       deleteUpTo: db.prepare('DELETE FROM doc_updates WHERE doc = ? AND seq <= ?'),
       insertAt: db.prepare('INSERT INTO doc_updates (seq, doc, data) VALUES (?, ?, ?)'),
+      saveSnapshot: db.prepare(`INSERT INTO snapshots (doc, round, cafe_id, taken_at, data) VALUES (@doc, @round, @cafeId, @takenAt, @data)
+        ON CONFLICT (doc, round) DO UPDATE SET taken_at = excluded.taken_at, data = excluded.data`),
+      listSnapshots: db.prepare('SELECT doc, round, taken_at, data FROM snapshots WHERE cafe_id = ? ORDER BY round, doc'),
     }
   }
 
@@ -139,6 +151,13 @@ export class SqliteStore implements Store {
       this.stmt.deleteUpTo.run(docName, uptoSeq)
       this.stmt.insertAt.run(uptoSeq, docName, merged)
     })()
+  }
+  saveSnapshot(cafeId: string, s: SnapshotRecord): void {
+    this.stmt.saveSnapshot.run({ doc: s.docName, round: s.round, cafeId, takenAt: s.takenAt, data: s.state })
+  }
+  listSnapshots(cafeId: string): SnapshotRecord[] {
+    const rows = this.stmt.listSnapshots.all(cafeId) as Array<{ doc: string; round: number; taken_at: number; data: Buffer }>
+    return rows.map((r) => ({ docName: r.doc, round: r.round, takenAt: r.taken_at, state: new Uint8Array(r.data.buffer, r.data.byteOffset, r.data.byteLength) }))
   }
   async close(): Promise<void> {
     const worker = this.checkpointer

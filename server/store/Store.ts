@@ -25,6 +25,8 @@ export interface CafeRecord {
   message: { text: string; at: number } | null
   /** When the last round ended (server time), for the write grace period; null before. */
   roundEndedAt: number | null
+  /** Rounds whose end-of-round tablecloth snapshots are stored (taken once the write grace is over). */
+  snapshotRounds: number
   seed: number
   createdAt: number
   updatedAt: number
@@ -49,6 +51,14 @@ export interface StoredDoc {
   lastSeq: number
 }
 
+/** A tablecloth as it was when a round ended: the whole Yjs state, for the round-by-round images. */
+export interface SnapshotRecord {
+  docName: string
+  round: number
+  state: Uint8Array
+  takenAt: number
+}
+
 export interface Store {
   readonly kind: 'sqlite' | 'memory'
   saveCafe(cafe: CafeRecord): void
@@ -63,6 +73,10 @@ export interface Store {
   loadDoc(docName: string): StoredDoc
   /** Replaces the updates with seq <= uptoSeq by one merged update. */
   compactDoc(docName: string, merged: Uint8Array, uptoSeq: number): void
+  /** Stores (or replaces) the snapshot of one document at the end of one round. */
+  saveSnapshot(cafeId: string, snapshot: SnapshotRecord): void
+  /** Every snapshot of a café, by round then document name. */
+  listSnapshots(cafeId: string): SnapshotRecord[]
   /** Finishes every pending write and releases the files. */
   close(): Promise<void>
 }

@@ -19,7 +19,8 @@ import * as decoding from 'lib0/decoding'
 import { CLOSE_CODES, YJS_AUTH_PREFIX, YJS_SUBPROTOCOL } from '../../shared/closeCodes'
 import type { CloseCodeName } from '../../shared/closeCodes'
 import { MAX_FRAME_BYTES } from '../../shared/constants'
-import { initTablecloth, itemsMap, parseDocName, tableclothDocName } from '../../shared/tablecloth'
+import { initHarvest, parseHarvestDocName } from '../../shared/harvest'
+import { initTablecloth, itemsMap, parseDocName } from '../../shared/tablecloth'
 import type { CafeRuntime } from '../cafes/CafeRuntime'
 import type { Logger } from '../log'
 import type { DurableWriter } from '../store/DurableWriter'
@@ -47,6 +48,8 @@ interface Conn {
   ws: WebSocket
   cafe: CafeRuntime
   who: Identity
+  /** A table's tablecloth, or the café's harvest (facilitators only). */
+  kind: 'tablecloth' | 'harvest'
   tableId: string
   questionId: string
   clientIds: Set<number>
@@ -117,15 +120,21 @@ export class TableclothServer {
     if (ws.protocol === '') return close(ws, 'unauthorized')
     if (ws.protocol !== YJS_SUBPROTOCOL) return close(ws, 'protocolMismatch')
     const path = new URL(req.url ?? '/', 'http://localhost').pathname
-    const ids = parseDocName(decodeURIComponent(path.replace(/^\/yjs\//, '')))
+    let requested: string
+    try { requested = decodeURIComponent(path.replace(/^\/yjs\//, '')) } catch { return close(ws, 'notFound') }
+    const harvestOf = parseHarvestDocName(requested)
+    const ids = harvestOf === null ? parseDocName(requested) : { cafeId: harvestOf, tableId: '', questionId: '' }
     if (!ids) return close(ws, 'notFound')
     const cafe = this.opts.resolveCafe(ids.cafeId)
     const who = cafe ? authenticate(cafe, req.headers['sec-websocket-protocol']) : null
     if (!cafe || !who) return close(ws, 'unauthorized')
-    if (!cafe.hasTablecloth(ids.tableId, ids.questionId)) return close(ws, 'notFound')
+    // The harvest is the facilitator's team's workspace: participants may not even read it.
+    if (harvestOf !== null && who.role !== 'facilitator') return close(ws, 'forbidden')
+    if (harvestOf === null && !cafe.hasTablecloth(ids.tableId, ids.questionId)) return close(ws, 'notFound')
 
-    const live = this.load(tableclothDocName(ids.cafeId, ids.tableId, ids.questionId), ids)
-    const conn: Conn = { ws, cafe, who, tableId: ids.tableId, questionId: ids.questionId, clientIds: new Set(), alive: true, toldReadOnly: false }
+    const kind = harvestOf === null ? 'tablecloth' : 'harvest'
+    const live = this.load(requested, kind === 'harvest' ? initHarvest : (doc) => initTablecloth(doc, ids))
+    const conn: Conn = { ws, cafe, who, kind, tableId: ids.tableId, questionId: ids.questionId, clientIds: new Set(), alive: true, toldReadOnly: false }
     live.conns.set(ws, conn)
     if (live.unloadTimer) { clearTimeout(live.unloadTimer); live.unloadTimer = null }
     ws.on('pong', () => { conn.alive = true })
@@ -146,6 +155,7 @@ export class TableclothServer {
   /** May this connection change the document right now? Checked on every message: rotation moves it. */
   private mayWrite(conn: Conn): boolean {
     if (conn.who.role === 'facilitator') return true
+    if (conn.kind === 'harvest') return false
     return conn.cafe.participantMayWrite(conn.who.participantId!, conn.tableId, conn.questionId)
   }
 
@@ -200,7 +210,7 @@ export class TableclothServer {
     send(conn, encoding.toUint8Array(encoder))
   }
 
-  private load(name: string, ids: { cafeId: string; tableId: string; questionId: string }): LiveDoc {
+  private load(name: string, init: (doc: Y.Doc) => void): LiveDoc {
     const existing = this.docs.get(name)
     if (existing) return existing
     const started = performance.now()
@@ -234,7 +244,7 @@ export class TableclothServer {
       const conn = tr.origin
       if (!(conn && typeof conn === 'object' && 'who' in conn)) return
       const { who } = conn as Conn
-      if (who.role !== 'participant') return
+      if (who.role !== 'participant' || (conn as Conn).kind !== 'tablecloth') return
       const items = itemsMap(doc)
       const keys = tr.changed.get(items as unknown as Y.AbstractType<Y.YEvent<any>>) // eslint-disable-line @typescript-eslint/no-explicit-any
       if (!keys) return
@@ -249,8 +259,33 @@ export class TableclothServer {
         }, 'server')
       }
     })
-    initTablecloth(doc, ids)
+    init(doc)
     return live
+  }
+
+  /**
+   * Runs `fn` on a document as it is now: the live one when loaded, else one read from the store for
+   * the occasion (and dropped after). For the exports and round-end snapshots; `fn` must not keep it.
+   */
+  readDoc<T>(name: string, fn: (doc: Y.Doc) => T): T {
+    const live = this.docs.get(name)
+    if (live) return fn(live.doc)
+    const doc = new Y.Doc()
+    try {
+      const stored = this.opts.writer.loadDoc(name)
+      if (stored.updates.length > 0) Y.applyUpdate(doc, Y.mergeUpdates(stored.updates))
+      return fn(doc)
+    } finally {
+      doc.destroy()
+    }
+  }
+
+  /** Keeps the tablecloths of a round as they are now (for the round-by-round images). */
+  snapshot(cafeId: string, round: number, docNames: readonly string[], now: number): void {
+    for (const docName of docNames) {
+      const state = this.readDoc(docName, (doc) => (itemsMap(doc).size > 0 ? Y.encodeStateAsUpdate(doc) : null))
+      if (state) this.opts.writer.saveSnapshot(cafeId, { docName, round, state, takenAt: now })
+    }
   }
 
   /**

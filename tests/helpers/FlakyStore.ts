@@ -1,4 +1,4 @@
-import type { CafeRecord, ParticipantRecord, Store, StoredDoc } from '../../server/store/Store'
+import type { CafeRecord, ParticipantRecord, SnapshotRecord, Store, StoredDoc } from '../../server/store/Store'
 
 /** Wraps a store and fails every write while `failing` is set, like a full or read-only disk. */
 export class FlakyStore implements Store {
@@ -15,5 +15,7 @@ export class FlakyStore implements Store {
   appendUpdate(docName: string, update: Uint8Array): number { this.check(); return this.inner.appendUpdate(docName, update) }
   loadDoc(docName: string): StoredDoc { return this.inner.loadDoc(docName) }
   compactDoc(docName: string, merged: Uint8Array, uptoSeq: number): void { this.check(); this.inner.compactDoc(docName, merged, uptoSeq) }
+  saveSnapshot(cafeId: string, s: SnapshotRecord): void { this.check(); this.inner.saveSnapshot(cafeId, s) }
+  listSnapshots(cafeId: string) { return this.inner.listSnapshots(cafeId) }
   close(): Promise<void> { return this.inner.close() }
 }

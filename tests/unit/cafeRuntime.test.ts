@@ -22,6 +22,7 @@ function setup(input: CafeInput = twoTableCafe, store: Store = new MemoryStore()
     warning: (_c, w) => log.push(`warning ${w.msLeft / 1000}s at ${(clock.now() - t0) / 1000}`),
     nextSeat: (_c, id, seat) => { seats.set(id, seat); log.push(`next ${id}`) },
     participantGone: (_c, id) => log.push(`gone ${id}`),
+    roundClosed: (_c, round, docs) => log.push(`closed ${round} ${docs.length}`),
     message: (_c, m) => log.push(`message ${m?.text ?? ''}`),
   }
   const t0 = clock.now()

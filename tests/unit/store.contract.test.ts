@@ -13,7 +13,7 @@ const definition = (() => { const r = parseCafeInput(twoTableCafe); if (!r.ok) t
 const cafe = (id: string, joinCode: string, phase: 'lobby' | 'closed' = 'lobby'): CafeRecord => ({
   id, joinCode, facilitatorKeyHash: 'ab'.repeat(32), definition,
   lifecycle: phase === 'lobby' ? { phase } : { phase, completedRounds: 2 },
-  seating: { p1: 't1' }, history: [], nextSeating: null, lockedDocs: [], roundEndedAt: null, message: null, seed: 42, createdAt: 1, updatedAt: 1,
+  seating: { p1: 't1' }, history: [], nextSeating: null, lockedDocs: [], roundEndedAt: null, message: null, snapshotRounds: 0, seed: 42, createdAt: 1, updatedAt: 1,
 })
 const participant = (id: string, cafeId: string, joinedAt: number): ParticipantRecord => ({
   id, cafeId, tokenHash: `h-${id}`, displayName: `Personne ${id} é`, organisation: 'CLPS', sector: null, hostOf: null, joinedAt, leftAt: null,
@@ -93,6 +93,25 @@ describe.each(implementations)('Store contract: %s', (_name, make) => {
     expect(s.loadDoc('c1.t1.q1').updates).toHaveLength(3)
     expect(s.loadDoc('c1.t2.q2').updates).toHaveLength(1)
     expect(s.loadDoc('unknown')).toEqual({ updates: [], lastSeq: 0 })
+    await s.close()
+  })
+
+  it('keeps one snapshot per document and round, listed by round, per café', async () => {
+    const s = make()
+    const state = (text: string) => { const d = new Y.Doc(); d.getText('t').insert(0, text); return Y.encodeStateAsUpdate(d) }
+    const read = (u: Uint8Array) => { const d = new Y.Doc(); Y.applyUpdate(d, u); return d.getText('t').toString() }
+    s.saveSnapshot('c1', { docName: 'c1.t2.q1', round: 1, state: state('deux'), takenAt: 10 })
+    s.saveSnapshot('c1', { docName: 'c1.t1.q1', round: 2, state: state('un, tour 2'), takenAt: 20 })
+    s.saveSnapshot('c1', { docName: 'c1.t1.q1', round: 1, state: state('brouillon'), takenAt: 10 })
+    s.saveSnapshot('c1', { docName: 'c1.t1.q1', round: 1, state: state('un — été'), takenAt: 11 })
+    s.saveSnapshot('c2', { docName: 'c2.t1.q1', round: 1, state: state('autre café'), takenAt: 10 })
+    const list = s.listSnapshots('c1')
+    expect(list.map((x) => [x.docName, x.round, x.takenAt, read(x.state)])).toEqual([
+      ['c1.t1.q1', 1, 11, 'un — été'],
+      ['c1.t2.q1', 1, 10, 'deux'],
+      ['c1.t1.q1', 2, 20, 'un, tour 2'],
+    ])
+    expect(s.listSnapshots('nobody')).toEqual([])
     await s.close()
   })
 })

@@ -5,6 +5,7 @@ import { seatingRound } from '../../../shared/lifecycle'
 import type { CafeView, ParticipantView } from '../../../shared/protocol'
 import { tableclothDocName } from '../../../shared/tablecloth'
 import { Banner } from '../components/Banner'
+import { ExportButtons } from '../harvest/ExportButtons'
 import { StatusBadge } from '../components/StatusBadge'
 import { TableclothThumbnail } from '../components/TableclothThumbnail'
 import { Timer } from '../components/Timer'
@@ -98,13 +99,18 @@ export function FacilitatorConsole({ cafeId, keyFromUrl }: { cafeId: string; key
         {error && <p className="form-error" role="alert">{error}</p>}
       </section>
 
-      {over ? (
-        <section className="card">
-          <h2>{t(`phase.${lc.phase}`)}</h2>
-          <p>{t('console.overText')}</p>
-          <a className="button" href={`/projector/${cafeId}#key=${key}`} target="_blank" rel="noreferrer">{t('console.projector')}</a>
-        </section>
-      ) : (
+      <section className="card harvest-panel">
+        <h2>{t('console.harvestTitle')}</h2>
+        <p>{over ? t('console.overText') : t('console.harvestDuring')}</p>
+        <div className="row wrap">
+          <a className="button primary" href={`/harvest/${cafeId}#key=${key}`} onClick={(e) => { e.preventDefault(); navigate(`/harvest/${cafeId}#key=${key}`) }}>{t('console.openStudio')}</a>
+          {over && <a className="button" href={`/projector/${cafeId}#key=${key}`} target="_blank" rel="noreferrer">{t('console.projector')}</a>}
+        </div>
+        <h3>{t('console.exports')}</h3>
+        <ExportButtons cafeId={cafeId} facilitatorKey={key} />
+      </section>
+
+      {over ? null : (
         <div className="console-grid">
           <JoinPanel view={view} cafeId={cafeId} facilitatorKey={key} />
           <BroadcastPanel current={snap.message?.text ?? ''} onSend={(text) => run('cafe:broadcast', { text })} />

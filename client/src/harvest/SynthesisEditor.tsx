@@ -1,0 +1,97 @@
+/**
+ * The synthesis document: generated from the harvest, then edited by hand by the whole team at once
+ * (each part is a shared Y.Text). Regenerating replaces only the parts nobody edited; for edited parts it
+ * asks, part by part, whether to keep the hand edits or take the new draft.
+ */
+import { useLayoutEffect, useRef, useState } from 'react'
+import { useTranslation } from 'react-i18next'
+import type * as Y from 'yjs'
+import type { SynthesisConflict, SynthesisPartState } from '../../../shared/harvest'
+import { applyGenerated, synthesisText } from '../../../shared/harvest'
+import { replaceText } from '../../../shared/tablecloth'
+import type { SynthesisPart } from '../../../shared/synthesis'
+import { joinParts } from '../../../shared/synthesis'
+import { MarkdownPreview } from './MarkdownPreview'
+
+export function SynthesisEditor({ doc, fresh, parts, partTitle }: {
+  doc: Y.Doc
+  /** The draft the harvest gives now. */
+  fresh: SynthesisPart[]
+  /** What the document holds. */
+  parts: SynthesisPartState[]
+  partTitle(key: string): string
+}) {
+  const { t } = useTranslation()
+  const [conflicts, setConflicts] = useState<SynthesisConflict[]>([])
+  const [preview, setPreview] = useState(false)
+  const stored = new Map(parts.map((p) => [p.key, p]))
+  const keys = [...fresh.map((p) => p.key), ...parts.filter((p) => !fresh.some((f) => f.key === p.key)).map((p) => p.key)]
+  const outdated = fresh.filter((f) => { const s = stored.get(f.key); return !s || s.generated !== f.markdown }).length
+  const generate = () => setConflicts(applyGenerated(doc, fresh))
+  const resolve = (key: string, how: 'replace' | 'keep') => {
+    applyGenerated(doc, fresh, how === 'replace' ? { replace: new Set([key]) } : { keep: new Set([key]) })
+    setConflicts((cs) => cs.filter((c) => c.key !== key))
+  }
+  const whole = joinParts(keys.map((k) => stored.get(k)?.text ?? ''))
+
+  return (
+    <div className="synthesis">
+      <div className="card synthesis-bar">
+        <p>{parts.length === 0 ? t('harvest.noDraft') : outdated > 0 ? t('harvest.outdated', { count: outdated }) : t('harvest.upToDate')}</p>
+        <div className="row">
+          <button type="button" className="primary" onClick={generate} disabled={parts.length > 0 && outdated === 0}>
+            {parts.length === 0 ? t('harvest.generate') : t('harvest.regenerate')}
+          </button>
+          <button type="button" aria-pressed={preview} onClick={() => setPreview((p) => !p)} disabled={parts.length === 0}>{t('harvest.preview')}</button>
+        </div>
+        <p className="muted">{t('harvest.syntaxHelp')}</p>
+      </div>
+      {conflicts.map((c) => (
+        <div key={c.key} className="card conflict" role="alert">
+          <p><strong>{partTitle(c.key)}</strong> — {c.proposed === '' ? t('harvest.conflictGone') : t('harvest.conflict')}</p>
+          {c.proposed !== '' && (
+            <details><summary>{t('harvest.seeDraft')}</summary><pre className="draft">{c.proposed}</pre></details>
+          )}
+          <div className="row">
+            <button type="button" onClick={() => resolve(c.key, 'keep')}>{t('harvest.keepMine')}</button>
+            <button type="button" className="danger" onClick={() => resolve(c.key, 'replace')}>{c.proposed === '' ? t('harvest.removePart') : t('harvest.takeDraft')}</button>
+          </div>
+        </div>
+      ))}
+      {preview ? <article className="card"><MarkdownPreview markdown={whole} /></article> : keys.filter((k) => stored.has(k)).map((key) => (
+        <PartEditor key={key} doc={doc} partKey={key} label={partTitle(key)} value={stored.get(key)!.text} edited={stored.get(key)!.text !== stored.get(key)!.generated} />
+      ))}
+    </div>
+  )
+}
+
+/** A textarea on a shared text: local typing goes in as minimal edits; remote edits keep the caret in place. */
+function PartEditor({ doc, partKey, label, value, edited }: { doc: Y.Doc; partKey: string; label: string; value: string; edited: boolean }) {
+  const { t } = useTranslation()
+  const ref = useRef<HTMLTextAreaElement>(null)
+  useLayoutEffect(() => {
+    const el = ref.current
+    if (!el || el.value === value) return
+    // A remote change: shift the caret by what was inserted or removed before it.
+    const prev = el.value
+    let start = 0
+    while (start < prev.length && start < value.length && prev[start] === value[start]) start++
+    const delta = value.length - prev.length
+    const [s, e] = [el.selectionStart, el.selectionEnd]
+    el.value = value
+    if (document.activeElement === el) el.setSelectionRange(s >= start ? Math.max(start, s + delta) : s, e >= start ? Math.max(start, e + delta) : e)
+  }, [value])
+  return (
+    <section className="card part">
+      <label htmlFor={`part-${partKey}`} className="eyebrow">{label}{edited && <span className="badge">{t('harvest.editedByHand')}</span>}</label>
+      <textarea
+        id={`part-${partKey}`}
+        ref={ref}
+        defaultValue={value}
+        rows={Math.min(30, Math.max(4, value.split('\n').length + 1))}
+        spellCheck
+        onChange={(e) => { const next = e.target.value; doc.transact(() => replaceText(synthesisText(doc, partKey), next)) }}
+      />
+    </section>
+  )
+}

@@ -1,0 +1,47 @@
+/** The harvest in the browser: the shared harvest document (live over Yjs) and the tables' contributions. */
+import { useCallback, useEffect, useState } from 'react'
+import type { HarvestState, SynthesisPartState } from '../../../shared/harvest'
+import { emptyHarvest, readHarvest, readSynthesisParts } from '../../../shared/harvest'
+import { api } from '../api'
+import type { HarvestData } from '../api'
+import type { TableclothSession } from '../transport/TableclothSession'
+
+/** Contributions are re-read this often while the page is visible (the tables may still be writing). */
+const REFRESH_MS = 5000
+
+export interface HarvestSnapshot { harvest: HarvestState; parts: SynthesisPartState[] }
+
+/** A plain copy of the harvest document, re-read (at most once a frame) after every change. */
+export function useHarvestState(session: TableclothSession | null): HarvestSnapshot {
+  const [state, setState] = useState<HarvestSnapshot>({ harvest: emptyHarvest(), parts: [] })
+  useEffect(() => {
+    if (!session) return
+    let frame = 0
+    const read = () => { frame = 0; setState({ harvest: readHarvest(session.doc), parts: readSynthesisParts(session.doc) }) }
+    const schedule = () => { if (!frame) frame = requestAnimationFrame(read) }
+    read()
+    session.doc.on('update', schedule)
+    return () => { session.doc.off('update', schedule); if (frame) cancelAnimationFrame(frame) }
+  }, [session])
+  return state
+}
+
+export function useHarvestData(cafeId: string, key: string | null): { data: HarvestData | null; error: string | null; refresh: () => void } {
+  const [data, setData] = useState<HarvestData | null>(null)
+  const [error, setError] = useState<string | null>(null)
+  const [tick, setTick] = useState(0)
+  const refresh = useCallback(() => setTick((n) => n + 1), [])
+  useEffect(() => {
+    if (!key) return
+    let cancelled = false
+    // A hidden tab does not poll (beyond its first load).
+    if (tick === 0 || document.visibilityState === 'visible') {
+      api.contributions(cafeId, key)
+        .then((r) => { if (!cancelled) { setData(r); setError(null) } })
+        .catch((e: Error) => { if (!cancelled) setError(e.message) })
+    }
+    const timer = setTimeout(refresh, REFRESH_MS)
+    return () => { cancelled = true; clearTimeout(timer) }
+  }, [cafeId, key, tick, refresh])
+  return { data, error, refresh }
+}

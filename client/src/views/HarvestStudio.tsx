@@ -1,0 +1,102 @@
+/**
+ * The harvest studio (`/harvest/<cafeId>#key=…`): the facilitator's team gathers every contribution of
+ * every table and round per question, groups them into themes, marks key points, and writes the
+ * synthesis together; then exports it. Works during the café too (contributions refresh every 5 s).
+ */
+import { useState } from 'react'
+import { useTranslation } from 'react-i18next'
+import type { SectionRef } from '../../../shared/harvest'
+import { INTRO_PART, buildSynthesis } from '../../../shared/synthesis'
+import { addFreeSection, deleteFreeSection, freeSection, harvestDocName, questionSection, renameFreeSection } from '../../../shared/harvest'
+import { StatusBadge } from '../components/StatusBadge'
+import { useCredential, useTableclothPool, useTableclothStatus } from '../hooks'
+import { ExportButtons } from '../harvest/ExportButtons'
+import { HarvestBoard } from '../harvest/HarvestBoard'
+import { SynthesisEditor } from '../harvest/SynthesisEditor'
+import { useHarvestData, useHarvestState } from '../harvest/useHarvest'
+import { navigate } from '../router'
+import { facilitatedCafe } from '../storage'
+import { FullMessage, Page } from './Page'
+
+type Tab = { kind: 'board'; section: SectionRef } | { kind: 'synthesis' } | { kind: 'export' }
+
+export function HarvestStudio({ cafeId, keyFromUrl }: { cafeId: string; keyFromUrl: string | null }) {
+  const { t } = useTranslation()
+  const key = keyFromUrl ?? facilitatedCafe(cafeId)?.key ?? null
+  const credential = useCredential('facilitator', key)
+  const docName = harvestDocName(cafeId)
+  const session = useTableclothPool([docName], credential).get(docName) ?? null
+  const status = useTableclothStatus(session)
+  const { harvest, parts } = useHarvestState(session)
+  const { data, error } = useHarvestData(cafeId, key)
+  const [tab, setTab] = useState<Tab | null>(null)
+  const [newSection, setNewSection] = useState('')
+
+  if (!key) return <FullMessage title={t('console.noKeyTitle')} text={t('console.noKeyText')} />
+  if (status === 'refused') return <FullMessage title={t('console.refusedTitle')} text={t('console.refusedText')} />
+  if (!data || !session) {
+    return <Page header={<StatusBadge cafe="connecting" />}>{error ? <p className="form-error" role="alert">{error}</p> : <p className="card" aria-busy="true">{t('common.loading')}</p>}</Page>
+  }
+  const def = data.definition
+  const current: Tab = tab ?? { kind: 'board', section: questionSection(def.questions[0]!.id) }
+  const sectionTitle = (ref: SectionRef): string => {
+    if (ref.startsWith('q:')) {
+      const i = def.questions.findIndex((q) => q.id === ref.slice(2))
+      return i >= 0 ? t('harvest.questionN', { n: i + 1 }) : ref
+    }
+    return harvest.sections.find((s) => s.id === ref.slice(2))?.title ?? ref
+  }
+  const partTitle = (k: string) => (k === INTRO_PART ? t('harvest.intro') : sectionTitle(k as SectionRef))
+  const fresh = buildSynthesis({ definition: def, people: data.people, contributions: data.contributions, harvest })
+  const isTab = (x: Tab) => JSON.stringify(x) === JSON.stringify(current)
+  const tabButton = (x: Tab, label: string, extra?: string) => (
+    <button key={JSON.stringify(x)} type="button" role="tab" aria-selected={isTab(x)} className={isTab(x) ? 'tab active' : 'tab'} onClick={() => setTab(x)}>
+      {label}{extra ? <span className="badge">{extra}</span> : null}
+    </button>
+  )
+  const freeRef = current.kind === 'board' && current.section.startsWith('f:') ? current.section.slice(2) : null
+  const freeNow = freeRef ? harvest.sections.find((s) => s.id === freeRef) : undefined
+
+  return (
+    <Page wide header={<><span className="cafe-title">{def.title}</span><StatusBadge cafe={status === 'synced' ? 'online' : status === 'offline' ? 'offline' : 'connecting'} /></>}>
+      <div className="harvest-top">
+        <h1>{t('harvest.title')}</h1>
+        <button type="button" className="link" onClick={() => navigate(`/facilitate/${cafeId}`)}>{t('harvest.backToConsole')}</button>
+      </div>
+      {error && <p className="form-error" role="alert">{error}</p>}
+      <nav className="tabs" role="tablist" aria-label={t('harvest.sections')}>
+        {def.questions.map((q, i) => tabButton({ kind: 'board', section: questionSection(q.id) }, t('harvest.questionN', { n: i + 1 }), String(data.contributions.filter((c) => c.questionId === q.id).length)))}
+        {harvest.sections.map((s) => tabButton({ kind: 'board', section: freeSection(s.id) }, s.title))}
+        {tabButton({ kind: 'synthesis' }, t('harvest.synthesisTab'))}
+        {tabButton({ kind: 'export' }, t('harvest.exportTab'))}
+      </nav>
+
+      {current.kind === 'board' && (
+        <>
+          {current.section.startsWith('q:')
+            ? <p className="question-text">{def.questions.find((q) => q.id === current.section.slice(2))?.text}</p>
+            : freeNow && (
+              <div className="row free-head">
+                <input aria-label={t('harvest.sectionTitle')} defaultValue={freeNow.title} key={freeNow.title} onBlur={(e) => { if (e.target.value.trim()) renameFreeSection(session.doc, freeNow.id, e.target.value) }} />
+                <button type="button" className="danger" onClick={() => { if (window.confirm(t('harvest.confirmSectionDelete', { name: freeNow.title }))) { deleteFreeSection(session.doc, freeNow.id); setTab(null) } }}>{t('harvest.deleteSection')}</button>
+              </div>
+            )}
+          <HarvestBoard doc={session.doc} section={current.section} harvest={harvest} contributions={data.contributions} sectionTitle={sectionTitle} />
+          <form className="card row new-section" onSubmit={(e) => { e.preventDefault(); const title = newSection.trim(); if (!title) return; const id = addFreeSection(session.doc, title); setNewSection(''); setTab({ kind: 'board', section: freeSection(id) }) }}>
+            <label htmlFor="new-section">{t('harvest.newSection')}</label>
+            <input id="new-section" value={newSection} maxLength={200} placeholder={t('harvest.newSectionPlaceholder')} onChange={(e) => setNewSection(e.target.value)} />
+            <button type="submit" disabled={!newSection.trim()}>{t('harvest.addSection')}</button>
+          </form>
+        </>
+      )}
+      {current.kind === 'synthesis' && <SynthesisEditor doc={session.doc} fresh={fresh} parts={parts} partTitle={partTitle} />}
+      {current.kind === 'export' && (
+        <section className="card">
+          <h2>{t('harvest.exportTab')}</h2>
+          <p className="muted">{t('harvest.exportHelp')}</p>
+          <ExportButtons cafeId={cafeId} facilitatorKey={key} />
+        </section>
+      )}
+    </Page>
+  )
+}

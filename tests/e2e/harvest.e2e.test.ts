@@ -1,0 +1,132 @@
+/**
+ * End to end in real headless Chromium: after a café of two rounds, the facilitator and a co-harvester
+ * harvest together (two themes, drag and drop, a key point), generate the synthesis, edit it by hand,
+ * and download the Markdown and the DOCX from the console.
+ */
+import { readFileSync } from 'node:fs'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import type { Browser, BrowserContext, Page } from 'playwright-core'
+import { addNote } from '../../shared/tablecloth'
+import { CLIENT_DIST, launchBrowser, shot, watchErrors } from '../helpers/browser'
+import { docxParagraphs } from '../helpers/readBack'
+import { connect, createCafe, joinCafe, openTablecloth, request, startServer } from '../helpers/server'
+import type { TestServer } from '../helpers/server'
+
+let t: TestServer
+let browser: Browser
+const contexts: BrowserContext[] = []
+const errors: string[] = []
+
+beforeAll(async () => {
+  t = await startServer({ config: { clientDir: CLIENT_DIST, docIdleMs: 1000 } })
+  browser = await launchBrowser()
+})
+afterAll(async () => {
+  for (const c of contexts) await c.close().catch(() => {})
+  await browser?.close()
+  await t?.close()
+})
+
+async function newPage(label: string, locale: string): Promise<Page> {
+  const context = await browser.newContext({ locale, viewport: { width: 1366, height: 900 }, acceptDownloads: true })
+  contexts.push(context)
+  const page = await context.newPage()
+  watchErrors(page, label, errors)
+  return page
+}
+
+describe('the harvest in the browser', () => {
+  it('two rounds, two themes by drag and drop, a synthesis edited by hand, Markdown and DOCX downloads', async () => {
+    const cafe = await createCafe(t.url, {
+      title: 'World Café Assuétudes', date: '2011-12-09', place: 'Wavre', language: 'fr', shape: 'classic',
+      tables: [{ name: 'Table 1', capacity: 4 }, { name: 'Table 2', capacity: 4 }],
+      questions: [{ text: 'Le travail en réseau. Pour quoi faire ?' }, { text: 'Le travail en réseau. Avec qui ?' }],
+      roundMinutes: 5, advance: 'manual',
+    })
+    const amelie = await joinCafe(t.url, cafe.joinCode, 'Amélie', { organisation: 'AMO Rixensart', sector: 'Aide à la jeunesse' })
+    const bruno = await joinCafe(t.url, cafe.joinCode, 'Bruno', { organisation: 'Athénée de Wavre', sector: 'École' })
+    const { socket: fac } = await connect(t.url, cafe.id, { facilitatorKey: cafe.facilitatorKey })
+    const write = async (who: typeof amelie, name: string, round: number, text: string) => {
+      const runtime = t.server.registry.get(cafe.id)!
+      const table = runtime.record.seating[who.participantId]!
+      const q = runtime.definition.rounds[round - 1]!.questionByTable[table]!
+      const tc = await openTablecloth(t.wsUrl, `${cafe.id}.${table}.${q}`, { participantToken: who.participantToken })
+      addNote(tc.doc, { author: who.participantId, authorName: name, round, now: Date.now() }, { text, x: 20, y: 20 })
+      await new Promise((r) => setTimeout(r, 100))
+      tc.destroy()
+    }
+    expect((await request(fac, 'cafe:open')).ok).toBe(true)
+    expect((await request(fac, 'round:start')).ok).toBe(true)
+    await write(amelie, 'Amélie', 1, 'Le temps')
+    await write(bruno, 'Bruno', 1, 'Une meilleure connaissance des partenaires')
+    expect((await request(fac, 'round:skip')).ok).toBe(true)
+    expect((await request(fac, 'round:start')).ok).toBe(true)
+    await write(amelie, 'Amélie', 2, 'Les parents, la famille')
+    expect((await request(fac, 'cafe:end')).ok).toBe(true)
+    fac.close()
+
+    // The facilitator (French browser) goes from the console to the harvest studio.
+    const page = await newPage('facilitator', 'fr-BE')
+    await page.goto(cafe.facilitatorUrl.replace(/^https?:\/\/[^/]+/, t.url))
+    await page.getByRole('link', { name: 'Ouvrir l’atelier de récolte' }).click()
+    await page.waitForURL(/\/harvest\//)
+    await page.getByText('Le temps', { exact: true }).waitFor()
+    // A co-harvester on the same link sees the work live.
+    const helper = await newPage('co-harvester', 'fr-BE')
+    await helper.goto(`${t.url}/harvest/${cafe.id}#key=${cafe.facilitatorKey}`)
+    await helper.getByText('Le temps', { exact: true }).waitFor()
+
+    for (const name of ['Les freins', 'Les facilitants']) {
+      await page.getByLabel('Nouveau thème').fill(name)
+      await page.getByRole('button', { name: 'Ajouter le thème' }).click()
+      await page.locator(`.theme-head input[value="${name}"]`).waitFor()
+    }
+    const column = (p: Page, name: string) => p.locator('.harvest-column', { has: p.locator(`.theme-head input[value="${name}"]`) })
+    await page.locator('.harvest-card', { hasText: 'Le temps' }).dragTo(column(page, 'Les freins'))
+    await column(page, 'Les freins').locator('.harvest-card', { hasText: 'Le temps' }).waitFor()
+    await page.locator('.harvest-card', { hasText: 'Une meilleure connaissance' }).dragTo(column(page, 'Les facilitants'))
+    await column(page, 'Les facilitants').locator('.harvest-card', { hasText: 'Une meilleure connaissance' }).waitFor()
+    await column(page, 'Les freins').getByRole('button', { name: 'Point clé' }).click()
+    // Provenance on every card: table, round, author, organisation.
+    await expect(column(page, 'Les freins').locator('.meta').innerText()).resolves.toMatch(/Table \d · tour 1 · Amélie \(AMO Rixensart\)/)
+    await column(helper, 'Les freins').locator('.harvest-card.key-point', { hasText: 'Le temps' }).waitFor()
+    await shot(page, 'harvest-01-board')
+
+    await page.getByRole('tab', { name: 'Synthèse' }).click()
+    await page.getByRole('button', { name: 'Générer le premier jet' }).click()
+    const intro = page.getByLabel('Introduction')
+    await intro.waitFor()
+    await expect(intro.inputValue()).resolves.toContain('# World Café Assuétudes')
+    await intro.click()
+    await intro.press('Control+End')
+    await intro.pressSequentially('\n\nUne journée riche en échanges.')
+    await helper.getByRole('tab', { name: 'Synthèse' }).click()
+    await expect.poll(() => helper.getByLabel('Introduction').inputValue(), { timeout: 5000 }).toContain('Une journée riche en échanges.')
+    await page.getByRole('button', { name: 'Aperçu' }).click()
+    await page.locator('.synthesis-preview strong', { hasText: 'Le temps' }).waitFor()
+    await shot(page, 'harvest-02-synthesis')
+
+    // Downloads from the console.
+    await page.getByRole('button', { name: 'Retour à la console' }).click()
+    await page.waitForURL(/\/facilitate\//)
+    const download = async (label: string) => {
+      const [d] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: label, exact: true }).click()])
+      return { name: d.suggestedFilename(), body: readFileSync((await d.path())!) }
+    }
+    const md = await download('Markdown')
+    expect(md.name).toBe('world-cafe-assuetudes-2011-12-09-synthese.md')
+    const text = md.body.toString('utf8')
+    expect(text).toContain('#### Les freins\n\n- **Le temps**')
+    expect(text).toContain('#### Les facilitants\n\n- Une meilleure connaissance des partenaires')
+    expect(text).toContain('Une journée riche en échanges.')
+    expect(text).toContain('Les parents, la famille')
+    const docx = await download('Word (DOCX)')
+    expect(docx.name).toBe('world-cafe-assuetudes-2011-12-09-synthese.docx')
+    const paras = docxParagraphs(docx.body)
+    expect(paras.find((p) => p.text === 'Les freins')?.style).toBe('Heading4')
+    expect(paras.find((p) => p.text === 'Le temps')).toMatchObject({ list: true, bold: [true] })
+    expect(paras.some((p) => p.text === 'Une journée riche en échanges.')).toBe(true)
+    await shot(page, 'harvest-03-console-exports')
+    expect(errors).toEqual([])
+  })
+})
