@@ -12,7 +12,7 @@ import { buildArchive } from './archive'
 import { contributionsCsv } from './csv'
 import { renderDocx } from './docx'
 import { renderPdf } from './pdf'
-import { svgToPng, tableclothSvg } from './tableclothImage'
+import { svgToPngAsync, tableclothSvg } from './tableclothImage'
 
 export const EXPORT_FORMATS = ['md', 'docx', 'pdf', 'csv', 'json', 'zip'] as const
 export type ExportFormat = (typeof EXPORT_FORMATS)[number]
@@ -69,8 +69,11 @@ export async function exportCafe(format: ExportFormat, data: CafeData): Promise<
   const doc = () => ({ title: def.title, language: def.language, blocks: parseMarkdown(markdown()) })
   const csv = () => contributionsCsv({ title: def.title, language: def.language, questions: def.questions, contributions, harvest: data.harvest })
   const json = () => `${JSON.stringify(buildArchive(data), null, 2)}\n`
-  const pdf = (images: TableclothImage[]) =>
-    renderPdf({ ...doc(), images: images.filter((i) => i.final).map((i) => ({ caption: `${i.title} (${i.subtitle})`, png: svgToPng(i.svg, { width: 1200 }) })) })
+  const pdf = async (images: TableclothImage[]) => {
+    const finals = images.filter((i) => i.final)
+    const pngs = await Promise.all(finals.map((i) => svgToPngAsync(i.svg, { width: 1200 })))
+    return renderPdf({ ...doc(), images: finals.map((i, n) => ({ caption: `${i.title} (${i.subtitle})`, png: pngs[n]! })) })
+  }
 
   switch (format) {
     case 'md': return file(Buffer.from(markdown(), 'utf8'), `${base}-${W.synthesis}.md`)
@@ -87,10 +90,11 @@ export async function exportCafe(format: ExportFormat, data: CafeData): Promise<
         [`${W.contributions}.csv`]: strToU8(csv()),
         [`${W.archive}.json`]: strToU8(json()),
       }
-      for (const img of images) {
+      const pngs = await Promise.all(images.map((img) => svgToPngAsync(img.svg)))
+      images.forEach((img, n) => {
         entries[`${img.path}.svg`] = strToU8(img.svg)
-        entries[`${img.path}.png`] = [svgToPng(img.svg), { level: 0 }]
-      }
+        entries[`${img.path}.png`] = [pngs[n]!, { level: 0 }]
+      })
       return file(Buffer.from(zipSync(entries, { level: 6, mtime: new Date(data.createdAt) })), `${base}.zip`)
     }
   }

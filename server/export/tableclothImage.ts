@@ -5,7 +5,8 @@
  * Every piece of user text goes through `xml()`, colours must look like colours, and nothing refers to
  * anything outside the file (no href, no url(), no foreignObject), so hostile notes stay plain text.
  */
-import { Resvg } from '@resvg/resvg-js'
+import { Resvg, renderAsync } from '@resvg/resvg-js'
+import type { ResvgRenderOptions } from '@resvg/resvg-js'
 import { getStroke } from 'perfect-freehand'
 import type { TableclothItem } from '../../shared/tablecloth'
 import { DEJAVU_FAMILY, DEJAVU_SANS_FILES, textWidth, type FontStyle } from './fonts'
@@ -200,14 +201,24 @@ export function tableclothSvg(items: TableclothItem[], opts: TableclothSvgOption
 /** Longest side of a PNG unless asked otherwise: a tablecloth dragged far away must not make a 100 MB image. */
 const MAX_SIDE = 4096
 
-/** Renders the SVG with DejaVu Sans only (no system fonts), so the result is the same on every machine. */
-export function svgToPng(svg: string, opts: { width?: number } = {}): Buffer {
+/** resvg options: our fonts only (accents right with no system fonts), at `width` or the natural size capped at MAX_SIDE. */
+function pngOptions(svg: string, width: number | undefined): ResvgRenderOptions {
   const font = { loadSystemFonts: false, fontFiles: [...DEJAVU_SANS_FILES], defaultFontFamily: DEJAVU_FAMILY }
-  let width = opts.width
   if (width === undefined) {
-    const natural = new Resvg(svg, { font })
-    width = natural.width * Math.min(1, MAX_SIDE / natural.width, MAX_SIDE / natural.height)
+    // Our SVGs always carry their size on the root element.
+    const m = /^<svg[^>]*?\swidth="([\d.]+)"[^>]*?\sheight="([\d.]+)"/.exec(svg)
+    const w = Number(m?.[1] ?? MAX_SIDE), h = Number(m?.[2] ?? MAX_SIDE)
+    width = w * Math.min(1, MAX_SIDE / w, MAX_SIDE / h)
   }
-  const resvg = new Resvg(svg, { font, fitTo: { mode: 'width', value: Math.max(1, Math.round(width)) } })
-  return resvg.render().asPng()
+  return { font, fitTo: { mode: 'width', value: Math.max(1, Math.round(width)) } }
+}
+
+/** A PNG of a tablecloth SVG, rendered on this thread (small images, tests). */
+export function svgToPng(svg: string, opts: { width?: number } = {}): Buffer {
+  return new Resvg(svg, pngOptions(svg, opts.width)).render().asPng()
+}
+
+/** The same, rendered on libuv's thread pool: exports of a whole café must not stall the live tables. */
+export async function svgToPngAsync(svg: string, opts: { width?: number } = {}): Promise<Buffer> {
+  return (await renderAsync(svg, pngOptions(svg, opts.width))).asPng()
 }

@@ -3,7 +3,9 @@
  * harvest together (two themes, drag and drop, a key point), generate the synthesis, edit it by hand,
  * and download the Markdown and the DOCX from the console.
  */
-import { readFileSync } from 'node:fs'
+import { readFileSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { Browser, BrowserContext, Page } from 'playwright-core'
 import { addNote } from '../../shared/tablecloth'
@@ -127,6 +129,16 @@ describe('the harvest in the browser', () => {
     expect(paras.find((p) => p.text === 'Le temps')).toMatchObject({ list: true, bold: [true] })
     expect(paras.some((p) => p.text === 'Une journée riche en échanges.')).toBe(true)
     await shot(page, 'harvest-03-console-exports')
+
+    // The archive, imported again from the home page, is a new café with the same harvest.
+    const archive = await download('Archive (JSON)')
+    const file = join(tmpdir(), archive.name)
+    writeFileSync(file, archive.body)
+    await page.goto(`${t.url}/`)
+    await page.getByLabel('Importer une archive de café (JSON)').setInputFiles(file)
+    await page.waitForURL((u) => u.pathname.startsWith('/facilitate/') && !u.pathname.includes(cafe.id))
+    const again = await download('Markdown')
+    expect(again.body.toString('utf8')).toBe(text)
     expect(errors).toEqual([])
   })
 })

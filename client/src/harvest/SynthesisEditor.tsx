@@ -3,7 +3,7 @@
  * (each part is a shared Y.Text). Regenerating replaces only the parts nobody edited; for edited parts it
  * asks, part by part, whether to keep the hand edits or take the new draft.
  */
-import { useLayoutEffect, useRef, useState } from 'react'
+import { useEffect, useMemo, useRef, useState } from 'react'
 import { useTranslation } from 'react-i18next'
 import type * as Y from 'yjs'
 import type { SynthesisConflict, SynthesisPartState } from '../../../shared/harvest'
@@ -59,38 +59,63 @@ export function SynthesisEditor({ doc, fresh, parts, partTitle }: {
         </div>
       ))}
       {preview ? <article className="card"><MarkdownPreview markdown={whole} /></article> : keys.filter((k) => stored.has(k)).map((key) => (
-        <PartEditor key={key} doc={doc} partKey={key} label={partTitle(key)} value={stored.get(key)!.text} edited={stored.get(key)!.text !== stored.get(key)!.generated} />
+        <PartEditor key={key} doc={doc} partKey={key} label={partTitle(key)} edited={stored.get(key)!.text !== stored.get(key)!.generated} />
       ))}
     </div>
   )
 }
 
-/** A textarea on a shared text: local typing goes in as minimal edits; remote edits keep the caret in place. */
-function PartEditor({ doc, partKey, label, value, edited }: { doc: Y.Doc; partKey: string; label: string; value: string; edited: boolean }) {
+/**
+ * A textarea on a shared text. Local typing goes in as minimal edits under this editor's own origin;
+ * other people's edits come from the Y.Text itself (not from React state, which lags a frame behind the
+ * keyboard) and shift the caret by what was inserted or removed before it.
+ */
+function PartEditor({ doc, partKey, label, edited }: { doc: Y.Doc; partKey: string; label: string; edited: boolean }) {
   const { t } = useTranslation()
   const ref = useRef<HTMLTextAreaElement>(null)
-  useLayoutEffect(() => {
+  const origin = useMemo(() => ({ editor: partKey }), [partKey])
+  const [rows, setRows] = useState(4)
+  useEffect(() => {
     const el = ref.current
-    if (!el || el.value === value) return
-    // A remote change: shift the caret by what was inserted or removed before it.
-    const prev = el.value
-    let start = 0
-    while (start < prev.length && start < value.length && prev[start] === value[start]) start++
-    const delta = value.length - prev.length
-    const [s, e] = [el.selectionStart, el.selectionEnd]
-    el.value = value
-    if (document.activeElement === el) el.setSelectionRange(s >= start ? Math.max(start, s + delta) : s, e >= start ? Math.max(start, e + delta) : e)
-  }, [value])
+    if (!el) return
+    const text = synthesisText(doc, partKey)
+    const fit = () => setRows(Math.min(30, Math.max(4, el.value.split('\n').length + 1)))
+    el.value = text.toString()
+    fit()
+    const onRemote = (event: Y.YTextEvent, tr: Y.Transaction) => {
+      if (tr.origin === origin) return
+      let [start, end] = [el.selectionStart, el.selectionEnd]
+      let index = 0
+      for (const op of event.delta) {
+        if (op.retain !== undefined) index += op.retain
+        else if (typeof op.insert === 'string') {
+          const n = op.insert.length
+          if (index < start) start += n
+          if (index < end) end += n
+          index += n
+        } else if (op.delete !== undefined) {
+          const n = op.delete
+          if (index < start) start -= Math.min(n, start - index)
+          if (index < end) end -= Math.min(n, end - index)
+        }
+      }
+      const focused = document.activeElement === el
+      el.value = text.toString()
+      if (focused) el.setSelectionRange(start, end)
+      fit()
+    }
+    text.observe(onRemote)
+    return () => text.unobserve(onRemote)
+  }, [doc, partKey, origin])
   return (
     <section className="card part">
       <label htmlFor={`part-${partKey}`} className="eyebrow">{label}{edited && <span className="badge">{t('harvest.editedByHand')}</span>}</label>
       <textarea
         id={`part-${partKey}`}
         ref={ref}
-        defaultValue={value}
-        rows={Math.min(30, Math.max(4, value.split('\n').length + 1))}
+        rows={rows}
         spellCheck
-        onChange={(e) => { const next = e.target.value; doc.transact(() => replaceText(synthesisText(doc, partKey), next)) }}
+        onChange={(e) => { const next = e.target.value; doc.transact(() => replaceText(synthesisText(doc, partKey), next), origin) }}
       />
     </section>
   )

@@ -15,6 +15,7 @@ export const en = {
     checkForm: 'Please check the form.', generic: 'Something went wrong. Please try again.',
   },
   home: {
+    import: 'Import a café archive (JSON)', importNotJson: 'This file is not a café archive (JSON).',
     lead: 'A World Café on paper tablecloths that everyone can write on, from their phone.',
     joinTitle: 'Join a café', codeLabel: 'Code shown on the screen', join: 'Join', yourCafes: 'Cafés you joined on this device',
     facilitateTitle: 'Facilitate', facilitateText: 'Prepare your café: questions, tables and rounds. Participants join with a code, no account needed.',

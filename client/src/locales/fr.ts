@@ -17,6 +17,7 @@ export const fr: Translation = {
     checkForm: 'Veuillez vérifier le formulaire.', generic: 'Un problème est survenu. Veuillez réessayer.',
   },
   home: {
+    import: 'Importer une archive de café (JSON)', importNotJson: 'Ce fichier n’est pas une archive de café (JSON).',
     lead: 'Un World Café sur des nappes en papier où chacun écrit, depuis son téléphone.',
     joinTitle: 'Rejoindre un café', codeLabel: 'Code affiché à l’écran', join: 'Rejoindre', yourCafes: 'Cafés rejoints sur cet appareil',
     facilitateTitle: 'Animer', facilitateText: 'Préparez votre café : questions, tables et tours. Les participants entrent avec un code, sans compte.',

@@ -1,5 +1,6 @@
 import { useState } from 'react'
 import { useTranslation } from 'react-i18next'
+import { api } from '../api'
 import { navigate } from '../router'
 import { facilitatedCafes, joinedCafes } from '../storage'
 import { Page } from './Page'
@@ -41,7 +42,10 @@ export function Home() {
       <section className="card">
         <h2>{t('home.facilitateTitle')}</h2>
         <p>{t('home.facilitateText')}</p>
-        <button type="button" className="primary" onClick={() => navigate('/new')}>{t('home.create')}</button>
+        <div className="row wrap">
+          <button type="button" className="primary" onClick={() => navigate('/new')}>{t('home.create')}</button>
+          <ImportArchive />
+        </div>
         {facilitated.length > 0 && (
           <>
             <h3>{t('home.facilitated')}</h3>
@@ -56,5 +60,35 @@ export function Home() {
         )}
       </section>
     </Page>
+  )
+}
+
+/** Recreates a café from a JSON archive (exported from any Nappe) and opens its console. */
+function ImportArchive() {
+  const { t } = useTranslation()
+  const [error, setError] = useState<string | null>(null)
+  const [busy, setBusy] = useState(false)
+  const load = async (file: File) => {
+    setError(null)
+    setBusy(true)
+    try {
+      let archive: unknown
+      try { archive = JSON.parse(await file.text()) } catch { throw new Error(t('home.importNotJson')) }
+      const created = await api.importCafe(archive)
+      navigate(`/facilitate/${created.id}#key=${created.facilitatorKey}`)
+    } catch (e) {
+      setError((e as Error).message === 'network' ? t('errors.network') : (e as Error).message)
+    } finally {
+      setBusy(false)
+    }
+  }
+  return (
+    <>
+      <label className="button" aria-busy={busy}>
+        {t('home.import')}
+        <input type="file" accept=".json,application/json" className="visually-hidden" disabled={busy} onChange={(e) => { const f = e.target.files?.[0]; e.target.value = ''; if (f) void load(f) }} />
+      </label>
+      {error && <p className="form-error" role="alert">{error}</p>}
+    </>
   )
 }
