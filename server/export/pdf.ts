@@ -88,8 +88,10 @@ function blocksToPdf(doc: Doc, blocks: Block[], first: boolean): void {
   }
 }
 
-function images(doc: Doc, list: NonNullable<PdfInput['images']>): void {
+/** One image per page; the event loop gets a turn between images (decoding a PNG takes tens of ms). */
+async function images(doc: Doc, list: NonNullable<PdfInput['images']>): Promise<void> {
   for (const image of list) {
+    await new Promise((resolve) => setImmediate(resolve))
     doc.addPage()
     const left = doc.page.margins.left
     const width = contentWidth(doc)
@@ -151,7 +153,7 @@ export async function renderPdf(input: PdfInput): Promise<Buffer> {
   richText(doc, titleContent, doc.page.margins.left, contentWidth(doc), TITLE_SIZE, { bold: true, color: '#1e3a8a' })
   doc.moveDown(0.6)
   blocksToPdf(doc, hasTitle ? input.blocks.slice(1) : input.blocks, true)
-  if (input.images?.length) images(doc, input.images)
+  if (input.images?.length) await images(doc, input.images)
   pageNumbers(doc, input.title)
   doc.end()
   return done
