@@ -11,7 +11,7 @@ import { join } from 'node:path'
 import express from 'express'
 import type { Request } from 'express'
 import type { RotationPlanner } from '../shared/rotation'
-import { shiftPlanner } from '../shared/rotation'
+import { livePlanner } from '../shared/rotation'
 import { CafeRegistry } from './cafes/CafeRegistry'
 import type { CafeEvents } from './cafes/CafeRuntime'
 import type { Clock } from './clock'
@@ -65,7 +65,7 @@ export function createServer(deps: ServerDeps): NappeServer {
     },
     roundClosed: (cafe, round, docNames) => tablecloths.snapshot(cafe.id, round, docNames, clock.now()),
   }
-  const registry = new CafeRegistry({ writer, clock, planner: deps.planner ?? shiftPlanner, log, events })
+  const registry = new CafeRegistry({ writer, clock, planner: deps.planner ?? livePlanner, log, events })
 
   const app = express()
   app.disable('x-powered-by')

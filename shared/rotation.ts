@@ -1,6 +1,7 @@
 /**
  * Who sits where next. The server calls a `RotationPlanner` before each move; the default one here is a
- * simple greedy shift, and the optimizing engine plugs in behind the same interface.
+ * simple greedy shift, and the optimizing engine (shared/planner/) plugs in behind the same interface:
+ * `optimizingPlanner`, with `planRemaining` to plan every remaining round at once.
  */
 import type { CafeShape } from './cafe'
 import { createRandom } from './random'
@@ -30,6 +31,8 @@ export interface RotationInput {
   /** Moves made by hand that the plan must keep. */
   fixed?: Seating
   seed: number
+  /** Total rounds of the café, when known: the optimizing planner then plans ahead (see planRemaining). */
+  rounds?: number
 }
 
 export interface RotationPlanner {
@@ -37,6 +40,11 @@ export interface RotationPlanner {
   /** Every present participant's table for `input.round`. Never throws on valid input. */
   planNext(input: RotationInput): Seating
 }
+
+export { createOptimizingPlanner, livePlanner, optimizingPlanner, planRemaining } from './planner/index'
+export type { PlanInput, PlanOptions } from './planner/index'
+export { planChanges, planQuality } from './planner/quality'
+export type { PlanQuality } from './planner/quality'
 
 /** Pairs who already sat at one table, as a map from each person to the people they met. */
 export function encounters(history: readonly Seating[]): Map<string, Set<string>> {
