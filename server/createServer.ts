@@ -25,6 +25,9 @@ import { DurableWriter } from './store/DurableWriter'
 import type { Store } from './store/Store'
 import { TableclothServer } from './yjs/TableclothServer'
 
+/** Archive imports per address and minute. */
+const IMPORTS_PER_MINUTE = 10
+
 export interface ServerDeps {
   config: Config
   store: Store
@@ -84,7 +87,7 @@ export function createServer(deps: ServerDeps): NappeServer {
   const eventLoop = () => ({ p50Ms: late(loopDelay.percentile(50)), p99Ms: late(loopDelay.percentile(99)), maxMs: late(loopDelay.max) })
 
   const publicUrl = (req: Request) => config.publicUrl ?? `${req.protocol}://${req.get('host') ?? `localhost:${config.port}`}`
-  app.use(createApi({ registry, writer, tablecloths, throttle: new FailureThrottle(clock, config.joinAttemptsPerMinute), log, publicUrl, loadedDocs: () => tablecloths.loadedDocs, eventLoop }))
+  app.use(createApi({ registry, writer, tablecloths, throttle: new FailureThrottle(clock, config.joinAttemptsPerMinute), importThrottle: new FailureThrottle(clock, IMPORTS_PER_MINUTE), log, publicUrl, loadedDocs: () => tablecloths.loadedDocs, eventLoop }))
   if (config.clientDir && existsSync(join(config.clientDir, 'index.html'))) {
     const dir = config.clientDir
     app.use(express.static(dir, { index: false, maxAge: '1h' }))

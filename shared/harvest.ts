@@ -19,6 +19,8 @@ import { replaceText } from './tablecloth'
 
 export const HARVEST_SCHEMA_VERSION = 1
 export const HARVEST_DOC = 'harvest'
+/** Longest theme name or section title. */
+export const MAX_LABEL_CHARS = 200
 
 export const harvestDocName = (cafeId: string): string => `${cafeId}.${HARVEST_DOC}`
 
@@ -72,12 +74,14 @@ export const byOrder = <T extends { order: number; id: string }>(a: T, b: T) => 
 export function readHarvest(doc: Y.Doc): HarvestState {
   const m = maps(doc)
   const sections: FreeSection[] = []
-  m.sections.forEach((s, id) => { if (s instanceof Y.Map) sections.push({ id, title: str(s.get('title')), order: num(s.get('order')) }) })
+  m.sections.forEach((s, id) => { if (s instanceof Y.Map) sections.push({ id, title: str(s.get('title')).slice(0, MAX_LABEL_CHARS), order: num(s.get('order')) }) })
   const themes: Theme[] = []
+  const free = new Set(sections.map((s) => freeSection(s.id)))
   m.themes.forEach((t, id) => {
     if (!(t instanceof Y.Map)) return
     const section = t.get('section')
-    if (isSectionRef(section)) themes.push({ id, section, name: str(t.get('name')), order: num(t.get('order')) })
+    // A theme added to a free section while someone deleted it is dropped: its contributions go back to sort.
+    if (isSectionRef(section) && (section.startsWith('q:') || free.has(section))) themes.push({ id, section, name: str(t.get('name')).slice(0, MAX_LABEL_CHARS), order: num(t.get('order')) })
   })
   const placements: Record<string, string> = {}
   m.placements.forEach((themeId, key) => { if (typeof themeId === 'string') placements[key] = themeId })
@@ -115,7 +119,7 @@ export function addTheme(doc: Y.Doc, section: SectionRef, name: string, origin?:
   doc.transact(() => {
     const t = new Y.Map<unknown>()
     t.set('section', section)
-    t.set('name', name.trim())
+    t.set('name', name.trim().slice(0, MAX_LABEL_CHARS))
     t.set('order', nextOrder(themes, (e) => e.get('section') === section))
     themes.set(id, t)
   }, origin)
@@ -124,7 +128,7 @@ export function addTheme(doc: Y.Doc, section: SectionRef, name: string, origin?:
 
 export function renameTheme(doc: Y.Doc, themeId: string, name: string, origin?: unknown): void {
   const t = maps(doc).themes.get(themeId)
-  if (t instanceof Y.Map) doc.transact(() => t.set('name', name.trim()), origin)
+  if (t instanceof Y.Map) doc.transact(() => t.set('name', name.trim().slice(0, MAX_LABEL_CHARS)), origin)
 }
 
 /** Deletes a theme; its contributions go back to their question's unsorted pile. */
@@ -202,7 +206,7 @@ export function addFreeSection(doc: Y.Doc, title: string, origin?: unknown): str
   const { sections } = maps(doc)
   doc.transact(() => {
     const s = new Y.Map<unknown>()
-    s.set('title', title.trim())
+    s.set('title', title.trim().slice(0, MAX_LABEL_CHARS))
     s.set('order', nextOrder(sections))
     sections.set(id, s)
   }, origin)
@@ -211,7 +215,7 @@ export function addFreeSection(doc: Y.Doc, title: string, origin?: unknown): str
 
 export function renameFreeSection(doc: Y.Doc, id: string, title: string, origin?: unknown): void {
   const s = maps(doc).sections.get(id)
-  if (s instanceof Y.Map) doc.transact(() => s.set('title', title.trim()), origin)
+  if (s instanceof Y.Map) doc.transact(() => s.set('title', title.trim().slice(0, MAX_LABEL_CHARS)), origin)
 }
 
 /** Deletes a free section and its themes; their contributions go back to the unsorted piles. */
@@ -220,7 +224,7 @@ export function deleteFreeSection(doc: Y.Doc, id: string, origin?: unknown): voi
   const ref = freeSection(id)
   doc.transact(() => {
     m.sections.delete(id)
-    for (const t of readHarvest(doc).themes) if (t.section === ref) deleteTheme(doc, t.id)
+    for (const [themeId, t] of [...m.themes.entries()]) if (t instanceof Y.Map && t.get('section') === ref) deleteTheme(doc, themeId)
   }, origin)
 }
 

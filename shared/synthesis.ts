@@ -29,7 +29,9 @@ export function buildSynthesis(input: SynthesisInput): SynthesisPart[] {
   const T = SYNTHESIS_TEXT[def.language]
   const keyPoints = new Set(harvest.keyPoints)
   const byKey = new Map(input.contributions.map((c) => [c.key, c]))
-  const themeIds = new Set(harvest.themes.map((t) => t.id))
+  // Themes of a question the café does not have are ignored (their contributions stay in their own question).
+  const questionIds = new Set(def.questions.map((q) => q.id))
+  const themeIds = new Set(harvest.themes.filter((t) => !t.section.startsWith('q:') || questionIds.has(t.section.slice(2))).map((t) => t.id))
 
   // Merged duplicates fold into the contribution they joined; it then counts for all of them.
   const weight = new Map<string, number>()

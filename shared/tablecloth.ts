@@ -170,6 +170,12 @@ export function deleteItem(doc: Y.Doc, id: string, origin?: unknown): void {
   doc.transact(() => itemsMap(doc).delete(id), origin)
 }
 
+/** What readItems lets through, whatever a hand-made client wrote: valid dates, a sane area, bounded strokes. */
+const MAX_TIME_MS = 8.64e15
+const MAX_COORD = 100_000
+const MAX_STROKE_NUMBERS = 60_000
+const MAX_NAME_CHARS_READ = 200
+const bounded = (v: unknown, min: number, max: number) => Math.min(max, Math.max(min, num(v)))
 const num = (v: unknown, fallback = 0) => (typeof v === 'number' && Number.isFinite(v) ? v : fallback)
 const str = (v: unknown, fallback = '') => (typeof v === 'string' ? v : v instanceof Y.Text ? v.toString() : fallback)
 
@@ -185,17 +191,17 @@ export function readItems(doc: Y.Doc): TableclothItem[] {
     const votes = item.get('votes')
     let voteTotal = 0
     const votesByPerson: Record<string, number> = {}
-    if (votes instanceof Y.Map) votes.forEach((v, who) => { voteTotal += num(v); votesByPerson[who] = num(v) })
+    if (votes instanceof Y.Map) votes.forEach((v, who) => { const n = Math.floor(num(v)); if (n > 0) { voteTotal += n; votesByPerson[who] = n } })
     const base: ItemBase = {
       id,
       author: str(item.get('author')),
-      authorName: str(item.get('authorName')),
+      authorName: str(item.get('authorName')).slice(0, MAX_NAME_CHARS_READ),
       round: num(item.get('round'), 1),
-      createdAt: num(item.get('createdAt')),
-      x: num(item.get('x')),
-      y: num(item.get('y')),
+      createdAt: bounded(item.get('createdAt'), 0, MAX_TIME_MS),
+      x: bounded(item.get('x'), -MAX_COORD, MAX_COORD),
+      y: bounded(item.get('y'), -MAX_COORD, MAX_COORD),
       color: colorOf(item.get('color')),
-      stars: stars instanceof Y.Map ? [...stars.keys()] : [],
+      stars: stars instanceof Y.Map ? [...stars.keys()].filter((k) => k !== '') : [],
       votes: voteTotal,
       votesBy: votesByPerson,
     }
@@ -204,7 +210,7 @@ export function readItems(doc: Y.Doc): TableclothItem[] {
     else if (kind === 'text') out.push({ ...base, kind, text: str(item.get('text')), size: num(item.get('size'), 18) })
     else if (kind === 'stroke') {
       const pts = item.get('points')
-      out.push({ ...base, kind, points: Array.isArray(pts) ? pts.filter((n): n is number => typeof n === 'number') : [], width: num(item.get('width'), 4) })
+      out.push({ ...base, kind, points: Array.isArray(pts) ? pts.slice(0, MAX_STROKE_NUMBERS).filter((n): n is number => typeof n === 'number' && Number.isFinite(n)) : [], width: num(item.get('width'), 4) })
     }
   })
   return out.sort((a, b) => a.createdAt - b.createdAt || (a.id < b.id ? -1 : 1))

@@ -26,22 +26,25 @@ export const ARCHIVE_FORMAT = 'nappe.cafe-archive'
 export const ARCHIVE_SCHEMA_VERSION = 1
 /** Largest archive `POST /api/cafes/import` accepts. */
 export const MAX_ARCHIVE_BYTES = 50 * 1024 * 1024
+const MAX_ARCHIVE_ITEMS = 200_000
+const MAX_ARCHIVE_POINTS = 5_000_000
 
 const id = z.string().min(1).max(64)
 const shortText = z.string().max(200)
+const time = z.number().finite().min(0).max(8.64e15)
 const itemSchema = z.object({
-  id: z.string().regex(/^[A-Za-z0-9_-]{1,40}$/),
+  id: z.string().min(1).max(200),
   kind: z.enum(['note', 'text', 'stroke']),
   author: id,
   authorName: shortText,
   round: z.number().finite(),
-  createdAt: z.number().finite(),
+  createdAt: time,
   x: z.number().finite(),
   y: z.number().finite(),
   color: z.string().regex(/^#[0-9a-fA-F]{3,8}$/),
-  stars: z.array(id).max(5_000),
+  stars: z.array(z.string().max(200)).max(5_000),
   votes: z.number().finite(),
-  votesBy: z.record(id, z.number().finite()),
+  votesBy: z.record(z.string().max(200), z.number().finite()),
   // Bounds are those of what a tablecloth can hold (a Yjs frame is at most 1 MiB), so that every
   // archive Nappe writes can be imported again.
   text: z.string().max(1_100_000).optional(),
@@ -55,7 +58,7 @@ const sectionRef = z.string().regex(/^[qf]:[A-Za-z0-9_-]{1,40}$/) as z.ZodType<`
 export const archiveSchema = z.object({
   format: z.literal(ARCHIVE_FORMAT),
   schemaVersion: z.literal(ARCHIVE_SCHEMA_VERSION),
-  cafe: z.object({ createdAt: z.number().finite(), definition: z.unknown() }),
+  cafe: z.object({ createdAt: time, definition: z.unknown() }),
   participants: z.array(z.object({
     id, displayName: shortText, organisation: shortText.nullable(), sector: shortText.nullable(), hostOf: id.nullable(),
     joinedAt: z.number().finite(), leftAt: z.number().finite().nullable(),
@@ -157,6 +160,16 @@ function docState(cafeId: string, t: { tableId: string; questionId: string; item
 /** Creates a new café (new id, join code and facilitator key) holding everything the archive holds. */
 export function importArchive(registry: CafeRegistry, writer: DurableWriter, archive: CafeArchive, definition: CafeDefinition): ImportResult {
   const known = new Set(definition.rounds.flatMap((r) => Object.entries(r.questionByTable).map(([t, q]) => `${t}.${q}`)))
+  // What one café can really hold; beyond it an archive is a way to fill the server, not a café.
+  let itemCount = 0, numbers = 0
+  for (const t of [...archive.tablecloths, ...archive.snapshots]) {
+    itemCount += t.items.length
+    for (const i of t.items) numbers += i.points?.length ?? 0
+  }
+  if (itemCount > MAX_ARCHIVE_ITEMS || numbers > MAX_ARCHIVE_POINTS) return { ok: false, message: `The archive holds more than a café can (${MAX_ARCHIVE_ITEMS} items, ${MAX_ARCHIVE_POINTS} stroke numbers).` }
+  const seen = new Set<string>()
+  for (const t of archive.tablecloths) if (seen.has(`${t.tableId}.${t.questionId}`)) return { ok: false, message: `The tablecloth (${t.tableId}, ${t.questionId}) is twice in the archive.` }; else seen.add(`${t.tableId}.${t.questionId}`)
+  for (const t of archive.snapshots) if (seen.has(`${t.tableId}.${t.questionId}#${t.round}`)) return { ok: false, message: `The snapshot of (${t.tableId}, ${t.questionId}) at round ${t.round} is twice in the archive.` }; else seen.add(`${t.tableId}.${t.questionId}#${t.round}`)
   for (const t of [...archive.tablecloths, ...archive.snapshots]) {
     if (!known.has(`${t.tableId}.${t.questionId}`)) return { ok: false, message: `The archive has a tablecloth (${t.tableId}, ${t.questionId}) that its café plan does not.` }
   }

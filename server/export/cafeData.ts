@@ -40,11 +40,12 @@ export interface CafeData {
   synthesisParts: SynthesisPartState[]
 }
 
-export function collectCafeData(cafe: CafeRuntime, tablecloths: TableclothServer, writer: DurableWriter): CafeData {
+/** `snapshots: false` skips the end-of-round states (the harvest studio's frequent reads do not need them). */
+export function collectCafeData(cafe: CafeRuntime, tablecloths: TableclothServer, writer: DurableWriter, opts: { snapshots?: boolean } = {}): CafeData {
   const def = cafe.definition
   const tableOrder = new Map(def.tables.map((t, i) => [t.id, i]))
   const snapshots: RoundSnapshotData[] = []
-  for (const s of writer.listSnapshots(cafe.id)) {
+  for (const s of opts.snapshots === false ? [] : writer.listSnapshots(cafe.id)) {
     const ids = parseDocName(s.docName)
     if (!ids) continue
     const doc = new Y.Doc()

@@ -6,6 +6,9 @@ import { AlignmentType, Document, HeadingLevel, LevelFormat, Packer, Paragraph, 
 import type { Block, Inline } from '../../shared/markdown'
 import { startsWithTitle } from '../../shared/markdown'
 
+/** Characters XML 1.0 forbids (a pasted vertical tab, other controls): Word refuses a file with them. */
+const xmlSafe = (text: string): string => text.replace(/[\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF]/g, '')
+
 export interface DocxInput { title: string; language: 'fr' | 'en'; blocks: Block[] }
 
 export const DOCX_LANGUAGE = { fr: 'fr-FR', en: 'en-GB' } as const
@@ -26,7 +29,7 @@ const headingStyle = (level: number) => ({
 
 function runs(content: Inline[]): TextRun[] {
   // Only ever `true`: an explicit bold=false would override the heading styles' own bold.
-  return content.map((i) => new TextRun({ text: i.text, ...(i.bold ? { bold: true } : {}), ...(i.italic ? { italics: true } : {}) }))
+  return content.map((i) => new TextRun({ text: xmlSafe(i.text), ...(i.bold ? { bold: true } : {}), ...(i.italic ? { italics: true } : {}) }))
 }
 
 function paragraphs(blocks: Block[]): Paragraph[] {
@@ -49,7 +52,7 @@ export async function renderDocx(doc: DocxInput): Promise<Buffer> {
   const lang = DOCX_LANGUAGE[doc.language]
   const children = paragraphs(doc.blocks)
   if (!startsWithTitle(doc.blocks, doc.title)) {
-    children.unshift(new Paragraph({ heading: HeadingLevel.TITLE, children: [new TextRun({ text: doc.title })] }))
+    children.unshift(new Paragraph({ heading: HeadingLevel.TITLE, children: [new TextRun({ text: xmlSafe(doc.title) })] }))
   }
   const document = new Document({
     title: doc.title,

@@ -59,6 +59,15 @@ export function tableclothImages(data: CafeData): TableclothImage[] {
   return out
 }
 
+/** A PNG of a tablecloth image, or null when it cannot be drawn: one odd tablecloth must not sink the export (its SVG is still there). */
+async function png(img: TableclothImage, width?: number): Promise<Buffer | null> {
+  try {
+    return await svgToPngAsync(img.svg, width === undefined ? {} : { width })
+  } catch {
+    return null
+  }
+}
+
 export async function exportCafe(format: ExportFormat, data: CafeData): Promise<ExportFile> {
   const def = data.definition
   const W = WORDS[def.language]
@@ -71,8 +80,8 @@ export async function exportCafe(format: ExportFormat, data: CafeData): Promise<
   const json = () => `${JSON.stringify(buildArchive(data), null, 2)}\n`
   const pdf = async (images: TableclothImage[]) => {
     const finals = images.filter((i) => i.final)
-    const pngs = await Promise.all(finals.map((i) => svgToPngAsync(i.svg, { width: 1200 })))
-    return renderPdf({ ...doc(), images: finals.map((i, n) => ({ caption: `${i.title} (${i.subtitle})`, png: pngs[n]! })) })
+    const pngs = await Promise.all(finals.map((i) => png(i, 1200)))
+    return renderPdf({ ...doc(), images: finals.flatMap((i, n) => (pngs[n] ? [{ caption: `${i.title} (${i.subtitle})`, png: pngs[n] }] : [])) })
   }
 
   switch (format) {
@@ -90,12 +99,15 @@ export async function exportCafe(format: ExportFormat, data: CafeData): Promise<
         [`${W.contributions}.csv`]: strToU8(csv()),
         [`${W.archive}.json`]: strToU8(json()),
       }
-      const pngs = await Promise.all(images.map((img) => svgToPngAsync(img.svg)))
+      const pngs = await Promise.all(images.map((img) => png(img)))
       images.forEach((img, n) => {
         entries[`${img.path}.svg`] = strToU8(img.svg)
-        entries[`${img.path}.png`] = [pngs[n]!, { level: 0 }]
+        const p = pngs[n]
+        if (p) entries[`${img.path}.png`] = [p, { level: 0 }]
       })
-      return file(Buffer.from(zipSync(entries, { level: 6, mtime: new Date(data.createdAt) })), `${base}.zip`)
+      // Zip dates run from 1980 to 2099.
+      const mtime = new Date(Math.min(Math.max(data.createdAt, Date.UTC(1980, 0, 2)), Date.UTC(2099, 11, 30)))
+      return file(Buffer.from(zipSync(entries, { level: 6, mtime })), `${base}.zip`)
     }
   }
 }

@@ -40,8 +40,14 @@ function ensureSpace(doc: Doc, height: number): void {
 }
 
 /** Writes runs of mixed bold/italic as one flowing paragraph at (x, current y). */
+/**
+ * pdfkit's line breaking is quadratic in the length of a word: a pasted 20,000-character link would hold
+ * the server for seconds. Zero-width spaces every 40 characters give it places to break.
+ */
+const breakable = (text: string): string => text.replace(/[^\s\u200B]{40}(?=[^\s])/g, '$&\u200B')
+
 function richText(doc: Doc, content: Inline[], x: number, width: number, size: number, opts: { bold?: boolean; color?: string } = {}): void {
-  const runs = content.filter((r) => r.text !== '')
+  const runs = content.filter((r) => r.text !== '').map((r) => ({ ...r, text: breakable(r.text) }))
   if (runs.length === 0) return
   doc.fillColor(opts.color ?? BODY.color).fontSize(size)
   runs.forEach((run, i) => {

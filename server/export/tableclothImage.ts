@@ -127,10 +127,12 @@ function drawItem(item: TableclothItem, font: string): Drawn | null {
   if (item.kind === 'stroke') {
     const outline = strokeOutline(item.points, clamp(item.width, 0.5, 80))
     if (outline.length === 0) return null
-    const xs = outline.map((p) => p[0]!), ys = outline.map((p) => p[1]!)
+    // Loops, not Math.min(...xs): a stroke of 100k points would overflow the stack.
+    let [x0, y0, x1, y1] = [Infinity, Infinity, -Infinity, -Infinity]
+    for (const p of outline) { x0 = Math.min(x0, p[0]!); y0 = Math.min(y0, p[1]!); x1 = Math.max(x1, p[0]!); y1 = Math.max(y1, p[1]!) }
     return {
       svg: `<g ${at}><path d="${outlinePath(outline)}" fill="${xml(colour(item.color, family.inks[0]))}"/></g>`,
-      box: [x + Math.min(...xs), y + Math.min(...ys), x + Math.max(...xs), y + Math.max(...ys)],
+      box: [x + x0, y + y0, x + x1, y + y1],
     }
   }
   if (item.kind === 'note') {
@@ -149,7 +151,8 @@ function drawItem(item: TableclothItem, font: string): Drawn | null {
   }
   const size = clamp(item.size, 6, 160)
   // The app's width, widened (up to its 640 cap) when DejaVu Sans Bold needs more room than the app's estimate.
-  const longest = Math.max(0, ...item.text.split(/\r\n|\r|\n/).map((l) => textWidth(l, size, 'bold')))
+  let longest = 0
+  for (const l of item.text.split(/\r\n|\r|\n/, 50)) longest = Math.max(longest, textWidth(l, size, 'bold'))
   const width = Math.max(160, Math.min(640, Math.max(item.text.length * size * 0.55 + 24, longest + 8)))
   const lineHeight = size * 1.2
   const lines = wrapText(item.text, width - 8, size, 'bold', 5)
@@ -204,12 +207,11 @@ const MAX_SIDE = 4096
 /** resvg options: our fonts only (accents right with no system fonts), at `width` or the natural size capped at MAX_SIDE. */
 function pngOptions(svg: string, width: number | undefined): ResvgRenderOptions {
   const font = { loadSystemFonts: false, fontFiles: [...DEJAVU_SANS_FILES], defaultFontFamily: DEJAVU_FAMILY }
-  if (width === undefined) {
-    // Our SVGs always carry their size on the root element.
-    const m = /^<svg[^>]*?\swidth="([\d.]+)"[^>]*?\sheight="([\d.]+)"/.exec(svg)
-    const w = Number(m?.[1] ?? MAX_SIDE), h = Number(m?.[2] ?? MAX_SIDE)
-    width = w * Math.min(1, MAX_SIDE / w, MAX_SIDE / h)
-  }
+  // Our SVGs always carry their size on the root element. Whatever width is asked, neither side of the
+  // PNG exceeds MAX_SIDE (an item dragged far away makes a very tall tablecloth).
+  const m = /^<svg[^>]*?\swidth="([\d.]+)"[^>]*?\sheight="([\d.]+)"/.exec(svg)
+  const w = Math.max(1, Number(m?.[1] ?? MAX_SIDE)), h = Math.max(1, Number(m?.[2] ?? MAX_SIDE))
+  width = Math.min(width ?? w, w * (MAX_SIDE / w), w * (MAX_SIDE / h))
   return { font, fitTo: { mode: 'width', value: Math.max(1, Math.round(width)) } }
 }
 

@@ -24,6 +24,8 @@ export interface ApiDeps {
   writer: DurableWriter
   tablecloths: TableclothServer
   throttle: FailureThrottle
+  /** Counts every import per address. */
+  importThrottle: FailureThrottle
   log: Logger
   /** Base URL of the links handed out, from PUBLIC_URL or the request's own host. */
   publicUrl(req: Request): string
@@ -119,7 +121,7 @@ export function createApi(deps: ApiDeps): express.Router {
    * and every contribution with its provenance. The studio computes its suggestions itself.
    */
   api.get('/api/cafes/:id/contributions', asFacilitator((cafe, _req, res) => {
-    const data = collectCafeData(cafe, deps.tablecloths, deps.writer)
+    const data = collectCafeData(cafe, deps.tablecloths, deps.writer, { snapshots: false })
     res.set('Cache-Control', 'no-store').json({
       definition: data.definition,
       people: data.participants.map((p) => ({ organisation: p.organisation, sector: p.sector })),
@@ -127,7 +129,16 @@ export function createApi(deps: ApiDeps): express.Router {
     })
   }))
 
-  api.post(IMPORT_PATH, express.json({ limit: MAX_ARCHIVE_BYTES }), (req, res) => {
+  api.post(IMPORT_PATH, (req, res, next) => {
+    // Imports are rare and heavy: a few per minute per address.
+    const wait = deps.importThrottle.retryAfterMs(req.ip ?? 'unknown')
+    if (wait > 0) {
+      res.set('Retry-After', String(Math.ceil(wait / 1000)))
+      return sendError(res, 'rate_limited', 'Too many imports from this address; wait a minute and try again.')
+    }
+    deps.importThrottle.fail(req.ip ?? 'unknown')
+    next()
+  }, express.json({ limit: MAX_ARCHIVE_BYTES }), (req, res) => {
     const parsed = parseArchive(req.body)
     if (!parsed.ok) return sendError(res, 'bad_request', parsed.message, parsed.fields)
     const imported = importArchive(deps.registry, deps.writer, parsed.archive, parsed.definition)

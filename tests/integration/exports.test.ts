@@ -80,7 +80,15 @@ describe('exports API', () => {
     stray.tablecloths.push({ tableId: 't9', questionId: 'q1', items: [] })
     expect((await (await post(JSON.stringify(stray))).json()).error.message).toContain('t9')
     expect((await post('{not json')).status).toBe(400)
+    const twice = buildArchive(frenchCafeData())
+    twice.snapshots.push(twice.snapshots[0]!)
+    expect((await (await post(JSON.stringify(twice))).json()).error.message).toContain('twice')
     expect(t.server.registry.all().length).toBe(cafesBefore)
+    // Imports are counted per address: the 11th in a minute waits.
+    for (let i = 0; i < 4; i++) expect((await post('{}')).status).toBe(400)
+    const limited = await post('{}')
+    expect(limited.status).toBe(429)
+    expect(Number(limited.headers.get('retry-after'))).toBeGreaterThan(0)
   })
 
   it('keeps every tablecloth as it was when each round ended (after the write grace), for the images', async () => {

@@ -9,7 +9,7 @@ import { useTranslation } from 'react-i18next'
 import type * as Y from 'yjs'
 import type { Contribution } from '../../../shared/contributions'
 import type { HarvestState, SectionRef, Theme } from '../../../shared/harvest'
-import { addTheme, deleteTheme, mergeContribution, moveTheme, placeContributions, renameTheme, resolveMerge, setKeyPoint } from '../../../shared/harvest'
+import { MAX_LABEL_CHARS, addTheme, deleteTheme, mergeContribution, moveTheme, placeContributions, renameTheme, resolveMerge, setKeyPoint } from '../../../shared/harvest'
 import { ContributionCard, DRAG_TYPE } from './ContributionCard'
 import type { CardActions } from './ContributionCard'
 import { Suggestions } from './Suggestions'
@@ -71,7 +71,7 @@ export function HarvestBoard({ doc, section, harvest, contributions, sectionTitl
               onDropKey={(key) => placeContributions(doc, [key], th.id)}
               title={
                 <div className="theme-head">
-                  <input aria-label={t('harvest.themeName')} defaultValue={th.name} key={th.name} onBlur={(e) => { if (e.target.value.trim() && e.target.value !== th.name) renameTheme(doc, th.id, e.target.value) }} />
+                  <input aria-label={t('harvest.themeName')} maxLength={MAX_LABEL_CHARS} defaultValue={th.name} key={th.name} onBlur={(e) => { if (e.target.value.trim() && e.target.value !== th.name) renameTheme(doc, th.id, e.target.value) }} />
                   <span className="badge">{items.length}</span>
                   <button type="button" className="small" aria-label={t('harvest.themeUp', { name: th.name })} disabled={i === 0} onClick={() => moveTheme(doc, th.id, -1)}>↑</button>
                   <button type="button" className="small" aria-label={t('harvest.themeDown', { name: th.name })} disabled={i === themes.length - 1} onClick={() => moveTheme(doc, th.id, 1)}>↓</button>
@@ -85,7 +85,7 @@ export function HarvestBoard({ doc, section, harvest, contributions, sectionTitl
         })}
         <form className="harvest-column new-theme" onSubmit={(e) => { e.preventDefault(); add() }}>
           <label htmlFor={`new-theme-${section}`}>{t('harvest.newTheme')}</label>
-          <input id={`new-theme-${section}`} value={newTheme} maxLength={200} placeholder={t('harvest.newThemePlaceholder')} onChange={(e) => setNewTheme(e.target.value)} />
+          <input id={`new-theme-${section}`} value={newTheme} maxLength={MAX_LABEL_CHARS} placeholder={t('harvest.newThemePlaceholder')} onChange={(e) => setNewTheme(e.target.value)} />
           <button type="submit" className="primary" disabled={!newTheme.trim()}>{t('harvest.addTheme')}</button>
         </form>
       </div>

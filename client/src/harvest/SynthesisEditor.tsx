@@ -13,8 +13,10 @@ import type { SynthesisPart } from '../../../shared/synthesis'
 import { joinParts } from '../../../shared/synthesis'
 import { MarkdownPreview } from './MarkdownPreview'
 
-export function SynthesisEditor({ doc, fresh, parts, partTitle }: {
+export function SynthesisEditor({ doc, synced, fresh, parts, partTitle }: {
   doc: Y.Doc
+  /** Generating before the document has synced could overwrite parts others already wrote. */
+  synced: boolean
   /** The draft the harvest gives now. */
   fresh: SynthesisPart[]
   /** What the document holds. */
@@ -39,7 +41,7 @@ export function SynthesisEditor({ doc, fresh, parts, partTitle }: {
       <div className="card synthesis-bar">
         <p>{parts.length === 0 ? t('harvest.noDraft') : outdated > 0 ? t('harvest.outdated', { count: outdated }) : t('harvest.upToDate')}</p>
         <div className="row">
-          <button type="button" className="primary" onClick={generate} disabled={parts.length > 0 && outdated === 0}>
+          <button type="button" className="primary" onClick={generate} disabled={!synced || (parts.length > 0 && outdated === 0)}>
             {parts.length === 0 ? t('harvest.generate') : t('harvest.regenerate')}
           </button>
           <button type="button" aria-pressed={preview} onClick={() => setPreview((p) => !p)} disabled={parts.length === 0}>{t('harvest.preview')}</button>

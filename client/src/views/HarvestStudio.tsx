@@ -7,7 +7,7 @@ import { useState } from 'react'
 import { useTranslation } from 'react-i18next'
 import type { SectionRef } from '../../../shared/harvest'
 import { INTRO_PART, buildSynthesis } from '../../../shared/synthesis'
-import { addFreeSection, deleteFreeSection, freeSection, harvestDocName, questionSection, renameFreeSection } from '../../../shared/harvest'
+import { MAX_LABEL_CHARS, addFreeSection, deleteFreeSection, freeSection, harvestDocName, questionSection, renameFreeSection } from '../../../shared/harvest'
 import { StatusBadge } from '../components/StatusBadge'
 import { useCredential, useTableclothPool, useTableclothStatus } from '../hooks'
 import { ExportButtons } from '../harvest/ExportButtons'
@@ -77,19 +77,19 @@ export function HarvestStudio({ cafeId, keyFromUrl }: { cafeId: string; keyFromU
             ? <p className="question-text">{def.questions.find((q) => q.id === current.section.slice(2))?.text}</p>
             : freeNow && (
               <div className="row free-head">
-                <input aria-label={t('harvest.sectionTitle')} defaultValue={freeNow.title} key={freeNow.title} onBlur={(e) => { if (e.target.value.trim()) renameFreeSection(session.doc, freeNow.id, e.target.value) }} />
+                <input aria-label={t('harvest.sectionTitle')} maxLength={MAX_LABEL_CHARS} defaultValue={freeNow.title} key={freeNow.title} onBlur={(e) => { if (e.target.value.trim()) renameFreeSection(session.doc, freeNow.id, e.target.value) }} />
                 <button type="button" className="danger" onClick={() => { if (window.confirm(t('harvest.confirmSectionDelete', { name: freeNow.title }))) { deleteFreeSection(session.doc, freeNow.id); setTab(null) } }}>{t('harvest.deleteSection')}</button>
               </div>
             )}
           <HarvestBoard doc={session.doc} section={current.section} harvest={harvest} contributions={data.contributions} sectionTitle={sectionTitle} />
           <form className="card row new-section" onSubmit={(e) => { e.preventDefault(); const title = newSection.trim(); if (!title) return; const id = addFreeSection(session.doc, title); setNewSection(''); setTab({ kind: 'board', section: freeSection(id) }) }}>
             <label htmlFor="new-section">{t('harvest.newSection')}</label>
-            <input id="new-section" value={newSection} maxLength={200} placeholder={t('harvest.newSectionPlaceholder')} onChange={(e) => setNewSection(e.target.value)} />
+            <input id="new-section" value={newSection} maxLength={MAX_LABEL_CHARS} placeholder={t('harvest.newSectionPlaceholder')} onChange={(e) => setNewSection(e.target.value)} />
             <button type="submit" disabled={!newSection.trim()}>{t('harvest.addSection')}</button>
           </form>
         </>
       )}
-      {current.kind === 'synthesis' && <SynthesisEditor doc={session.doc} fresh={fresh} parts={parts} partTitle={partTitle} />}
+      {current.kind === 'synthesis' && <SynthesisEditor doc={session.doc} synced={status === 'synced'} fresh={fresh} parts={parts} partTitle={partTitle} />}
       {current.kind === 'export' && (
         <section className="card">
           <h2>{t('harvest.exportTab')}</h2>
