@@ -2,39 +2,22 @@
  * End to end in real headless Chromium against the real server: a facilitator and three participants
  * (one on a phone, one in French) run a 2-table, 2-round café with short rounds.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import type { Browser, BrowserContext, Page } from 'playwright-core'
-import { CLIENT_DIST, launchBrowser, shot, watchErrors } from '../helpers/browser'
-import { createCafe, startServer } from '../helpers/server'
-import type { CreatedCafe, TestServer } from '../helpers/server'
+import { describe, expect, it } from 'vitest'
+import type { Page } from 'playwright-core'
+import { appInBrowser, shot } from '../helpers/browser'
+import { createCafe } from '../helpers/server'
+import type { CreatedCafe } from '../helpers/server'
 
-let t: TestServer
-let browser: Browser
-const contexts: BrowserContext[] = []
-const errors: string[] = []
+const app = appInBrowser()
 
-beforeAll(async () => {
-  t = await startServer({ config: { clientDir: CLIENT_DIST, docIdleMs: 1000 } })
-  browser = await launchBrowser()
-})
-afterAll(async () => {
-  for (const c of contexts) await c.close().catch(() => {})
-  await browser?.close()
-  await t?.close()
-})
-
-async function newPage(label: string, opts: { locale: string; phone?: boolean }): Promise<Page> {
-  const context = await browser.newContext(opts.phone
+function newPage(label: string, opts: { locale: string; phone?: boolean }): Promise<Page> {
+  return app.newPage(label, opts.phone
     ? { locale: opts.locale, viewport: { width: 390, height: 844 }, deviceScaleFactor: 2, isMobile: true, hasTouch: true }
     : { locale: opts.locale, viewport: { width: 1280, height: 900 } })
-  contexts.push(context)
-  const page = await context.newPage()
-  watchErrors(page, label, errors)
-  return page
 }
 
 async function join(page: Page, cafe: CreatedCafe, name: string, labels: { name: RegExp; submit: string }): Promise<void> {
-  await page.goto(`${t.url}/join/${cafe.joinCode}`)
+  await page.goto(`${app.t.url}/join/${cafe.joinCode}`)
   await page.getByLabel(labels.name).fill(name)
   await page.getByRole('button', { name: labels.submit }).click()
   await page.waitForURL(/\/cafe\//)
@@ -64,7 +47,7 @@ const tableOf = async (page: Page) => (await page.locator('.round-where .eyebrow
 
 describe('a World Café in the browser', () => {
   it('runs two rounds with a facilitator and three participants, live', async () => {
-    const cafe = await createCafe(t.url, {
+    const cafe = await createCafe(app.t.url, {
       title: 'World Café Assuétudes', date: '2011-12-09', place: 'Wavre', language: 'fr', shape: 'table-question',
       tables: [{ name: 'Table 1', capacity: 4 }, { name: 'Table 2', capacity: 4 }],
       questions: [{ text: 'Le travail en réseau. Pour quoi faire ?' }, { text: 'Le travail en réseau. Avec qui ?' }],
@@ -73,7 +56,7 @@ describe('a World Café in the browser', () => {
 
     // The facilitator (English browser) opens the doors.
     const fac = await newPage('facilitator', { locale: 'en-US' })
-    await fac.goto(cafe.facilitatorUrl.replace(/^https?:\/\/[^/]+/, t.url))
+    await fac.goto(cafe.facilitatorUrl.replace(/^https?:\/\/[^/]+/, app.t.url))
     await fac.getByRole('button', { name: 'Open the doors' }).click()
     await fac.getByText('Start round 1').waitFor()
     await shot(fac, '01-console-lobby')
@@ -82,7 +65,7 @@ describe('a World Café in the browser', () => {
     const amelie = await newPage('amelie', { locale: 'fr-FR' })
     const bruno = await newPage('bruno', { locale: 'en-GB' })
     const chloe = await newPage('chloe', { locale: 'fr-BE', phone: true })
-    await chloe.goto(`${t.url}/join/${cafe.joinCode}`)
+    await chloe.goto(`${app.t.url}/join/${cafe.joinCode}`)
     await shot(chloe, '02-phone-join-fr')
     await join(amelie, cafe, 'Amélie', { name: /Votre prénom/, submit: 'Prendre place' })
     await join(bruno, cafe, 'Bruno', { name: /Your first name/, submit: 'Take a seat' })
@@ -155,7 +138,7 @@ describe('a World Café in the browser', () => {
 
     // The projector.
     const projector = await newPage('projector', { locale: 'fr-FR' })
-    await projector.goto(`${t.url}/projector/${cafe.id}#key=${cafe.facilitatorKey}`)
+    await projector.goto(`${app.t.url}/projector/${cafe.id}#key=${cafe.facilitatorKey}`)
     await projector.locator('.projector-gallery [data-item-id]').first().waitFor()
     await shot(projector, '12-projector')
 
@@ -163,14 +146,14 @@ describe('a World Café in the browser', () => {
     await amelie.getByText('Merci !').waitFor({ timeout: 25_000 })
     await fac.getByRole('button', { name: 'Close the café' }).waitFor()
     await shot(fac, '13-console-harvest')
-    expect(errors).toEqual([])
+    expect(app.errors).toEqual([])
   }, 120_000)
 })
 
 describe('preparing a café', () => {
   it('a facilitator creates a café with the wizard, and sees clear errors first', async () => {
     const page = await newPage('wizard', { locale: 'fr-FR' })
-    await page.goto(t.url)
+    await page.goto(app.t.url)
     await page.getByRole('heading', { name: 'Rejoindre un café' }).waitFor()
     await shot(page, '20-home-fr')
     await page.getByRole('button', { name: 'Créer un café' }).click()
@@ -192,8 +175,8 @@ describe('preparing a café', () => {
     // The key stays in the fragment: never sent to the server.
     expect(new URL(page.url()).hash).toMatch(/^#key=[A-Za-z0-9_-]{43}$/)
     // The home page now lists the café.
-    await page.goto(t.url)
+    await page.goto(app.t.url)
     await page.getByRole('link', { name: 'Café des parents' }).waitFor()
-    expect(errors).toEqual([])
+    expect(app.errors).toEqual([])
   }, 60_000)
 })

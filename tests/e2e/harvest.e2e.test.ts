@@ -6,53 +6,35 @@
 import { readFileSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import type { Browser, BrowserContext, Page } from 'playwright-core'
+import { describe, expect, it } from 'vitest'
+import type { Page } from 'playwright-core'
 import { addNote } from '../../shared/tablecloth'
-import { CLIENT_DIST, launchBrowser, shot, watchErrors } from '../helpers/browser'
+import { appInBrowser, shot } from '../helpers/browser'
 import { docxParagraphs } from '../helpers/readBack'
-import { connect, createCafe, joinCafe, openTablecloth, request, startServer } from '../helpers/server'
-import type { TestServer } from '../helpers/server'
+import { connect, createCafe, joinCafe, openTablecloth, request } from '../helpers/server'
 
-let t: TestServer
-let browser: Browser
-const contexts: BrowserContext[] = []
-const errors: string[] = []
+const app = appInBrowser()
 
-beforeAll(async () => {
-  t = await startServer({ config: { clientDir: CLIENT_DIST, docIdleMs: 1000 } })
-  browser = await launchBrowser()
-})
-afterAll(async () => {
-  for (const c of contexts) await c.close().catch(() => {})
-  await browser?.close()
-  await t?.close()
-})
-
-async function newPage(label: string, locale: string): Promise<Page> {
-  const context = await browser.newContext({ locale, viewport: { width: 1366, height: 900 }, acceptDownloads: true })
-  contexts.push(context)
-  const page = await context.newPage()
-  watchErrors(page, label, errors)
-  return page
+function newPage(label: string, locale: string): Promise<Page> {
+  return app.newPage(label, { locale, viewport: { width: 1366, height: 900 }, acceptDownloads: true })
 }
 
 describe('the harvest in the browser', () => {
   it('two rounds, two themes by drag and drop, a synthesis edited by hand, Markdown and DOCX downloads', async () => {
-    const cafe = await createCafe(t.url, {
+    const cafe = await createCafe(app.t.url, {
       title: 'World Café Assuétudes', date: '2011-12-09', place: 'Wavre', language: 'fr', shape: 'classic',
       tables: [{ name: 'Table 1', capacity: 4 }, { name: 'Table 2', capacity: 4 }],
       questions: [{ text: 'Le travail en réseau. Pour quoi faire ?' }, { text: 'Le travail en réseau. Avec qui ?' }],
       roundMinutes: 5, advance: 'manual',
     })
-    const amelie = await joinCafe(t.url, cafe.joinCode, 'Amélie', { organisation: 'AMO Rixensart', sector: 'Aide à la jeunesse' })
-    const bruno = await joinCafe(t.url, cafe.joinCode, 'Bruno', { organisation: 'Athénée de Wavre', sector: 'École' })
-    const { socket: fac } = await connect(t.url, cafe.id, { facilitatorKey: cafe.facilitatorKey })
+    const amelie = await joinCafe(app.t.url, cafe.joinCode, 'Amélie', { organisation: 'AMO Rixensart', sector: 'Aide à la jeunesse' })
+    const bruno = await joinCafe(app.t.url, cafe.joinCode, 'Bruno', { organisation: 'Athénée de Wavre', sector: 'École' })
+    const { socket: fac } = await connect(app.t.url, cafe.id, { facilitatorKey: cafe.facilitatorKey })
     const write = async (who: typeof amelie, name: string, round: number, text: string) => {
-      const runtime = t.server.registry.get(cafe.id)!
+      const runtime = app.t.server.registry.get(cafe.id)!
       const table = runtime.record.seating[who.participantId]!
       const q = runtime.definition.rounds[round - 1]!.questionByTable[table]!
-      const tc = await openTablecloth(t.wsUrl, `${cafe.id}.${table}.${q}`, { participantToken: who.participantToken })
+      const tc = await openTablecloth(app.t.wsUrl, `${cafe.id}.${table}.${q}`, { participantToken: who.participantToken })
       addNote(tc.doc, { author: who.participantId, authorName: name, round, now: Date.now() }, { text, x: 20, y: 20 })
       await new Promise((r) => setTimeout(r, 100))
       tc.destroy()
@@ -69,13 +51,13 @@ describe('the harvest in the browser', () => {
 
     // The facilitator (French browser) goes from the console to the harvest studio.
     const page = await newPage('facilitator', 'fr-BE')
-    await page.goto(cafe.facilitatorUrl.replace(/^https?:\/\/[^/]+/, t.url))
+    await page.goto(cafe.facilitatorUrl.replace(/^https?:\/\/[^/]+/, app.t.url))
     await page.getByRole('link', { name: 'Ouvrir l’atelier de récolte' }).click()
     await page.waitForURL(/\/harvest\//)
     await page.getByText('Le temps', { exact: true }).waitFor()
     // A co-harvester on the same link sees the work live.
     const helper = await newPage('co-harvester', 'fr-BE')
-    await helper.goto(`${t.url}/harvest/${cafe.id}#key=${cafe.facilitatorKey}`)
+    await helper.goto(`${app.t.url}/harvest/${cafe.id}#key=${cafe.facilitatorKey}`)
     await helper.getByText('Le temps', { exact: true }).waitFor()
 
     for (const name of ['Les freins', 'Les facilitants']) {
@@ -134,11 +116,11 @@ describe('the harvest in the browser', () => {
     const archive = await download('Archive (JSON)')
     const file = join(tmpdir(), archive.name)
     writeFileSync(file, archive.body)
-    await page.goto(`${t.url}/`)
+    await page.goto(`${app.t.url}/`)
     await page.getByLabel('Importer une archive de café (JSON)').setInputFiles(file)
     await page.waitForURL((u) => u.pathname.startsWith('/facilitate/') && !u.pathname.includes(cafe.id))
     const again = await download('Markdown')
     expect(again.body.toString('utf8')).toBe(text)
-    expect(errors).toEqual([])
+    expect(app.errors).toEqual([])
   })
 })

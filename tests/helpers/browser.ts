@@ -1,8 +1,11 @@
 /** Headless Chromium (Debian's, installed by .ci/run) driven by playwright-core. */
 import { existsSync, mkdirSync } from 'node:fs'
 import { fileURLToPath } from 'node:url'
+import { afterAll, beforeAll } from 'vitest'
 import { chromium } from 'playwright-core'
-import type { Browser, Page } from 'playwright-core'
+import type { Browser, BrowserContext, BrowserContextOptions, Page } from 'playwright-core'
+import { startServer } from './server'
+import type { TestServer } from './server'
 
 export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium'
 export const ARTIFACTS = fileURLToPath(new URL('../../test-artifacts/', import.meta.url))
@@ -26,4 +29,40 @@ export function watchErrors(page: Page, label: string, errors: string[]): void {
 
 export async function shot(page: Page, name: string): Promise<void> {
   await page.screenshot({ path: `${ARTIFACTS}${name}.png`, fullPage: true })
+}
+
+export interface AppInBrowser {
+  /** The server, serving the built web app (available once the file's tests run). */
+  readonly t: TestServer
+  /** Uncaught errors and console errors of every page opened with `newPage`. */
+  readonly errors: string[]
+  newPage(label: string, options?: BrowserContextOptions): Promise<Page>
+}
+
+/** For a test file: a server serving the web app and a browser, started before its tests, closed after. */
+export function appInBrowser(): AppInBrowser {
+  let t: TestServer | undefined
+  let browser: Browser | undefined
+  const contexts: BrowserContext[] = []
+  const errors: string[] = []
+  beforeAll(async () => {
+    t = await startServer({ config: { clientDir: CLIENT_DIST, docIdleMs: 1000 } })
+    browser = await launchBrowser()
+  })
+  afterAll(async () => {
+    for (const c of contexts) await c.close().catch(() => {})
+    await browser?.close()
+    await t?.close()
+  })
+  return {
+    get t() { return t! },
+    errors,
+    async newPage(label, options) {
+      const context = await browser!.newContext(options)
+      contexts.push(context)
+      const page = await context.newPage()
+      watchErrors(page, label, errors)
+      return page
+    },
+  }
 }
