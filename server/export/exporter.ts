@@ -42,8 +42,8 @@ export function slug(text: string, max = 60): string {
 
 export interface TableclothImage { path: string; title: string; subtitle: string; svg: string; final: boolean }
 
-/** An SVG of every tablecloth at the end of each round it was written in, and as it is now. */
-export function tableclothImages(data: CafeData): TableclothImage[] {
+/** An SVG of every tablecloth at the end of each round it was written in (unless `rounds` is false), and as it is now. */
+export function tableclothImages(data: CafeData, opts: { rounds?: boolean } = {}): TableclothImage[] {
   const W = WORDS[data.definition.language]
   const table = new Map(data.definition.tables.map((t) => [t.id, t.name]))
   const qIndex = new Map(data.definition.questions.map((q, i) => [q.id, i]))
@@ -54,7 +54,7 @@ export function tableclothImages(data: CafeData): TableclothImage[] {
     const title = `${table.get(t.tableId) ?? t.tableId} — ${question.get(t.questionId) ?? ''}`
     out.push({ path: `${W.tablecloths}/${name(t)}_${suffix}`, title, subtitle, final, svg: tableclothSvg(t.items, { title, subtitle }) })
   }
-  for (const s of data.snapshots) add(s, `${W.round}-${s.round}`, W.endOfRound(s.round), false)
+  for (const s of opts.rounds === false ? [] : data.snapshots) add(s, `${W.round}-${s.round}`, W.endOfRound(s.round), false)
   for (const t of data.tablecloths) if (t.items.length > 0) add(t, 'final', W.final, true)
   return out
 }
@@ -74,32 +74,35 @@ export async function exportCafe(format: ExportFormat, data: CafeData): Promise<
   const base = `${slug(def.title)}${def.date ? `-${def.date}` : ''}`
   const file = (body: Buffer, name: string): ExportFile => ({ body, contentType: CONTENT_TYPES[format], filename: name })
   const contributions = contributionsOf(data)
-  const markdown = () => synthesisMarkdown(data, contributions)
+  let md: string | null = null
+  const markdown = () => (md ??= synthesisMarkdown(data, contributions))
   const doc = () => ({ title: def.title, language: def.language, blocks: parseMarkdown(markdown()) })
   const csv = () => contributionsCsv({ title: def.title, language: def.language, questions: def.questions, contributions, harvest: data.harvest })
   const json = () => `${JSON.stringify(buildArchive(data), null, 2)}\n`
-  const pdf = async (images: TableclothImage[]) => {
-    const finals = images.filter((i) => i.final)
-    const pngs = await Promise.all(finals.map((i) => png(i, 1200)))
-    return renderPdf({ ...doc(), images: finals.flatMap((i, n) => (pngs[n] ? [{ caption: `${i.title} (${i.subtitle})`, png: pngs[n] }] : [])) })
+  /** The synthesis, then the final tablecloths (their PNGs given, or drawn here). */
+  const pdf = async (images: TableclothImage[], pngs?: Array<Buffer | null>) => {
+    const drawn = pngs ?? await Promise.all(images.map((i) => png(i, 1200)))
+    const pages = images.flatMap((i, n) => (i.final && drawn[n] ? [{ caption: `${i.title} (${i.subtitle})`, png: drawn[n] }] : []))
+    return renderPdf({ ...doc(), images: pages })
   }
 
   switch (format) {
     case 'md': return file(Buffer.from(markdown(), 'utf8'), `${base}-${W.synthesis}.md`)
     case 'docx': return file(await renderDocx(doc()), `${base}-${W.synthesis}.docx`)
-    case 'pdf': return file(await pdf(tableclothImages(data)), `${base}-${W.synthesis}.pdf`)
+    case 'pdf': return file(await pdf(tableclothImages(data, { rounds: false })), `${base}-${W.synthesis}.pdf`)
     case 'csv': return file(Buffer.from(csv(), 'utf8'), `${base}-${W.contributions}.csv`)
     case 'json': return file(Buffer.from(json(), 'utf8'), `${base}-${W.archive}.json`)
     case 'zip': {
       const images = tableclothImages(data)
+      // Each PNG is drawn once, for the images folder and the PDF alike.
+      const pngs = await Promise.all(images.map((img) => png(img)))
       const entries: Zippable = {
         [`${W.synthesis}.md`]: strToU8(markdown()),
         [`${W.synthesis}.docx`]: [await renderDocx(doc()), { level: 0 }],
-        [`${W.synthesis}.pdf`]: [await pdf(images), { level: 0 }],
+        [`${W.synthesis}.pdf`]: [await pdf(images, pngs), { level: 0 }],
         [`${W.contributions}.csv`]: strToU8(csv()),
         [`${W.archive}.json`]: strToU8(json()),
       }
-      const pngs = await Promise.all(images.map((img) => png(img)))
       images.forEach((img, n) => {
         entries[`${img.path}.svg`] = strToU8(img.svg)
         const p = pngs[n]

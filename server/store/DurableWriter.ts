@@ -6,6 +6,7 @@
 import type { Clock } from '../clock'
 import type { Logger } from '../log'
 import type { CafeRecord, ParticipantRecord, SnapshotRecord, Store, StoredDoc } from './Store'
+import { bySnapshotOrder } from './Store'
 
 type Pending =
   | { kind: 'cafe'; key: string; cafe: CafeRecord }
@@ -59,7 +60,7 @@ export class DurableWriter {
     const key = (s: SnapshotRecord) => `${s.docName}#${s.round}`
     const merged = new Map(this.store.listSnapshots(cafeId).map((s) => [key(s), s]))
     for (const s of pending) merged.set(key(s), s)
-    return [...merged.values()].sort((a, b) => a.round - b.round || (a.docName < b.docName ? -1 : a.docName > b.docName ? 1 : 0))
+    return [...merged.values()].sort(bySnapshotOrder)
   }
 
   /** The stored updates of a doc plus those still waiting to be written. */

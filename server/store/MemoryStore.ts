@@ -1,4 +1,5 @@
 import type { CafeRecord, ParticipantRecord, SnapshotRecord, Store, StoredDoc } from './Store'
+import { bySnapshotOrder } from './Store'
 
 const clone = <T>(v: T): T => structuredClone(v)
 
@@ -56,7 +57,7 @@ export class MemoryStore implements Store {
   listSnapshots(cafeId: string): SnapshotRecord[] {
     return [...this.snapshots.values()]
       .filter((s) => s.cafeId === cafeId)
-      .sort((a, b) => a.round - b.round || (a.docName < b.docName ? -1 : a.docName > b.docName ? 1 : 0))
+      .sort(bySnapshotOrder)
       .map(({ docName, round, state, takenAt }) => ({ docName, round, state: state.slice(), takenAt }))
   }
   async close(): Promise<void> {}

@@ -59,6 +59,10 @@ export interface SnapshotRecord {
   takenAt: number
 }
 
+/** The order `listSnapshots` gives: by round, then document name. */
+export const bySnapshotOrder = (a: SnapshotRecord, b: SnapshotRecord): number =>
+  a.round - b.round || (a.docName < b.docName ? -1 : a.docName > b.docName ? 1 : 0)
+
 export interface Store {
   readonly kind: 'sqlite' | 'memory'
   saveCafe(cafe: CafeRecord): void

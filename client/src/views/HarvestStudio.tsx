@@ -47,7 +47,6 @@ export function HarvestStudio({ cafeId, keyFromUrl }: { cafeId: string; keyFromU
     return harvest.sections.find((s) => s.id === ref.slice(2))?.title ?? ref
   }
   const partTitle = (k: string) => (k === INTRO_PART ? t('harvest.intro') : sectionTitle(k as SectionRef))
-  const fresh = buildSynthesis({ definition: def, people: data.people, contributions: data.contributions, harvest })
   const isTab = (x: Tab) => JSON.stringify(x) === JSON.stringify(current)
   const tabButton = (x: Tab, label: string, extra?: string) => (
     <button key={JSON.stringify(x)} type="button" role="tab" aria-selected={isTab(x)} className={isTab(x) ? 'tab active' : 'tab'} onClick={() => setTab(x)}>
@@ -89,7 +88,7 @@ export function HarvestStudio({ cafeId, keyFromUrl }: { cafeId: string; keyFromU
           </form>
         </>
       )}
-      {current.kind === 'synthesis' && <SynthesisEditor doc={session.doc} synced={status === 'synced'} fresh={fresh} parts={parts} partTitle={partTitle} />}
+      {current.kind === 'synthesis' && <SynthesisEditor doc={session.doc} synced={status === 'synced'} fresh={buildSynthesis({ definition: def, people: data.people, contributions: data.contributions, harvest })} parts={parts} partTitle={partTitle} />}
       {current.kind === 'export' && (
         <section className="card">
           <h2>{t('harvest.exportTab')}</h2>
