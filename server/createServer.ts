@@ -10,10 +10,10 @@ import { monitorEventLoopDelay } from 'node:perf_hooks'
 import { join } from 'node:path'
 import express from 'express'
 import type { Request } from 'express'
-import type { RotationPlanner } from '../shared/rotation'
-import { livePlanner } from '../shared/rotation'
 import { CafeRegistry } from './cafes/CafeRegistry'
 import type { CafeEvents } from './cafes/CafeRuntime'
+import type { PlanService } from './cafes/PlanService'
+import { WorkerPlanService } from './cafes/PlanService'
 import type { Clock } from './clock'
 import { systemClock } from './clock'
 import type { Config } from './config'
@@ -33,7 +33,8 @@ export interface ServerDeps {
   store: Store
   clock?: Clock
   log: Logger
-  planner?: RotationPlanner
+  /** Where rotations are planned (default: a worker thread). */
+  plans?: PlanService
   /** Retry interval of the durable writer when the database cannot be written. */
   storageRetryMs?: number
 }
@@ -68,7 +69,8 @@ export function createServer(deps: ServerDeps): NappeServer {
     },
     roundClosed: (cafe, round, docNames) => tablecloths.snapshot(cafe.id, round, docNames, clock.now()),
   }
-  const registry = new CafeRegistry({ writer, clock, planner: deps.planner ?? livePlanner, log, events })
+  const plans = deps.plans ?? new WorkerPlanService(log)
+  const registry = new CafeRegistry({ writer, clock, plans, log, events })
 
   const app = express()
   app.disable('x-powered-by')
@@ -121,6 +123,7 @@ export function createServer(deps: ServerDeps): NappeServer {
       closing ??= (async () => {
         loopDelay.disable()
         registry.dispose()
+        await plans.close()
         tablecloths.close()
         const stopped = gateway.close() // disconnects every socket, then closes the HTTP server (stops accepting)
         http.closeAllConnections() // keep-alive and in-flight HTTP connections must not hold the exit up

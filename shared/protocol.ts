@@ -8,7 +8,8 @@ import type { CafeDefinition } from './cafe'
 import { ADVANCE_MODES } from './cafe'
 import type { LifecycleState } from './lifecycle'
 import type { Seating } from './rotation'
-import { MAX_ADD_TIME_MS, MAX_BROADCAST_CHARS, MAX_NAME_CHARS } from './constants'
+import type { PlanView } from './seatingPlan'
+import { MAX_ADD_TIME_MS, MAX_BROADCAST_CHARS, MAX_NAME_CHARS, MAX_ROUNDS } from './constants'
 
 export const handshakeSchema = z.object({
   protocol: z.number().int(),
@@ -33,6 +34,7 @@ export const joinRequestSchema = profileSchema.extend({
 const empty = z.object({}).strict().optional()
 const participantId = z.string().min(1).max(40)
 const tableId = z.string().min(1).max(40)
+const round = z.number().int().min(1).max(MAX_ROUNDS)
 
 /** Every request a client may send, with the schema its payload must pass. */
 export const requestSchemas = {
@@ -54,6 +56,11 @@ export const requestSchemas = {
   'tablecloth:lock': z.object({ tableId, questionId: z.string().min(1).max(40), locked: z.boolean() }).strict(),
   /** A banner for everyone; an empty text takes it down. */
   'cafe:broadcast': z.object({ text: z.string().trim().max(MAX_BROADCAST_CHARS) }).strict(),
+  /** Moves someone to a table in one round of the plan, or swaps them with `swapWith` (someone at that table). */
+  'plan:move': z.object({ round, participantId, tableId, swapWith: participantId.nullish() }).strict(),
+  'plan:unpin': z.object({ round, participantId }).strict(),
+  /** Plans the open rounds again now; `fresh` ignores the current plan. */
+  'plan:replan': z.object({ fresh: z.boolean() }).strict(),
 } as const
 export type RequestName = keyof typeof requestSchemas
 export type RequestPayload<E extends RequestName> = z.infer<(typeof requestSchemas)[E]>
@@ -62,7 +69,7 @@ export type RequestPayload<E extends RequestName> = z.infer<(typeof requestSchem
 export const FACILITATOR_REQUESTS: ReadonlySet<RequestName> = new Set<RequestName>([
   'cafe:open', 'cafe:end', 'cafe:close', 'cafe:setAdvance', 'round:start', 'round:pause', 'round:resume',
   'round:skip', 'round:addTime', 'participant:move', 'participant:setHost', 'participant:remove', 'tablecloth:lock',
-  'cafe:broadcast',
+  'cafe:broadcast', 'plan:move', 'plan:unpin', 'plan:replan',
 ])
 /** Requests only a participant may send. */
 export const PARTICIPANT_REQUESTS: ReadonlySet<RequestName> = new Set<RequestName>(['participant:leave', 'participant:update'])
@@ -99,6 +106,8 @@ export interface CafeView {
   lockedDocs: string[]
   /** The facilitator's banner, or null. */
   message: BroadcastMessage | null
+  /** The seating plan of every round (facilitators only; null for a participant). */
+  plan: PlanView | null
   serverNow: number
 }
 
@@ -142,6 +151,9 @@ export interface ClientToServerEvents {
   'participant:update': Handler<'participant:update', { participant: ParticipantView }>
   'tablecloth:lock': Handler<'tablecloth:lock', { lockedDocs: string[] }>
   'cafe:broadcast': Handler<'cafe:broadcast', { message: BroadcastMessage | null }>
+  'plan:move': Handler<'plan:move', { plan: PlanView }>
+  'plan:unpin': Handler<'plan:unpin', { plan: PlanView }>
+  'plan:replan': Handler<'plan:replan', { plan: PlanView }>
 }
 
 export interface ServerToClientEvents {

@@ -64,6 +64,7 @@ export class CafeRegistry {
     this.cafes.set(cafe.id, cafe)
     this.codes.set(cafe.record.joinCode, cafe.id)
     cafe.schedule()
+    cafe.resumePlanning()
     return cafe
   }
 }

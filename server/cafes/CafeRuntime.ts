@@ -9,13 +9,17 @@ import { NEXT_TABLE_NOTICE_MS, ROUND_END_GRACE_MS, ROUND_WARNINGS_MS, MAX_PARTIC
 import type { LifecycleEvent, LifecycleState } from '../../shared/lifecycle'
 import { createLifecycle, seatingRound } from '../../shared/lifecycle'
 import type { CafeView, NextSeat, ParticipantView, Profile } from '../../shared/protocol'
-import type { RotationPlanner, Seating } from '../../shared/rotation'
-import { smallestTable } from '../../shared/rotation'
+import type { PlannerParticipant, Seating } from '../../shared/rotation'
+import { planQuality, smallestTable } from '../../shared/rotation'
+import type { PlanQuality } from '../../shared/rotation'
+import type { PlanView, StoredPlan } from '../../shared/seatingPlan'
+import { editRow, emptyPlan, fitToRoster, shiftRow } from '../../shared/seatingPlan'
 import { tableclothDocName } from '../../shared/tablecloth'
 import type { Clock } from '../clock'
 import type { Logger } from '../log'
 import type { DurableWriter } from '../store/DurableWriter'
 import type { CafeRecord, ParticipantRecord } from '../store/Store'
+import type { PlanService } from './PlanService'
 import { hashSecret, newSecret, secretMatches } from './secrets'
 import type { Result } from './result'
 import { failure, success } from './result'
@@ -35,12 +39,14 @@ export interface CafeEvents {
 export interface CafeDeps {
   writer: DurableWriter
   clock: Clock
-  planner: RotationPlanner
+  plans: PlanService
   log: Logger
   events: CafeEvents
 }
 
 const JOINABLE: ReadonlySet<LifecycleState['phase']> = new Set(['draft', 'lobby', 'round', 'transition'])
+/** After an arrival, a departure or a profile change, the rounds not played yet are re-planned this much later (arrivals come in bursts). */
+export const REPLAN_DELAY_MS = 1500
 
 export class CafeRuntime {
   private readonly participants = new Map<string, ParticipantRecord>()
@@ -49,11 +55,20 @@ export class CafeRuntime {
   private step: ReturnType<typeof createLifecycle>
   private timers: unknown[] = []
   private disposed = false
+  /** Each plan request gets the next number; only the answer to the latest one is applied. */
+  private planGeneration = 0
+  private planPending = false
+  private replanTimer: unknown = null
+  /** The round an announcement is being planned for, while the planner works. */
+  private announcing: number | null = null
+  private qualityCache: { version: number; quality: PlanQuality | null } | null = null
+  private version = 0
 
   constructor(public record: CafeRecord, participants: ParticipantRecord[], private deps: CafeDeps) {
     for (const p of participants) this.index(p)
     // Records from before snapshots existed: their past rounds can no longer be captured as they were.
     record.snapshotRounds ??= record.history.length
+    record.plan ??= emptyPlan()
     this.step = this.makeStep()
   }
 
@@ -63,7 +78,7 @@ export class CafeRuntime {
     const record: CafeRecord = {
       id: nanoid(12), joinCode, facilitatorKeyHash: hashSecret(facilitatorKey), definition,
       lifecycle: { phase: 'draft' }, seating: {}, history: [], nextSeating: null, lockedDocs: [], roundEndedAt: null, message: null,
-      snapshotRounds: 0, seed: Math.floor(Math.random() * 2 ** 31), createdAt: now, updatedAt: now,
+      snapshotRounds: 0, plan: emptyPlan(), seed: Math.floor(Math.random() * 2 ** 31), createdAt: now, updatedAt: now,
     }
     const cafe = new CafeRuntime(record, [], deps)
     deps.writer.saveCafe(record)
@@ -127,7 +142,7 @@ export class CafeRuntime {
     return {
       id: r.id, joinCode: r.joinCode, definition: r.definition, lifecycle: r.lifecycle, participants,
       participantCount: participants.length, nextSeating: r.nextSeating, lockedDocs: r.lockedDocs,
-      message: r.message ?? null, serverNow: this.deps.clock.now(),
+      message: r.message ?? null, plan: this.planView(), serverNow: this.deps.clock.now(),
     }
   }
 
@@ -148,7 +163,7 @@ export class CafeRuntime {
       const me = self.get(participantId)
       const participants = me ? (me.tableId ? byTable.get(me.tableId)! : [me]) : []
       const next = full.nextSeating?.[participantId]
-      return { ...full, participants, nextSeating: full.nextSeating ? (next ? { [participantId]: next } : {}) : null }
+      return { ...full, participants, plan: null, nextSeating: full.nextSeating ? (next ? { [participantId]: next } : {}) : null }
     }
   }
 
@@ -210,15 +225,18 @@ export class CafeRuntime {
       }
     }
     this.commit()
+    this.scheduleReplan()
     return success({ participant: p, token })
   }
 
   updateProfile(id: string, profile: Profile): Result<ParticipantRecord> {
     const p = this.participant(id)
     if (!p) return failure('not_found', 'No such participant.')
+    const mixChanged = p.organisation !== profile.organisation || p.sector !== profile.sector
     Object.assign(p, { displayName: profile.displayName, organisation: profile.organisation, sector: profile.sector })
     this.deps.writer.saveParticipant(p)
     this.commit()
+    if (mixChanged) this.scheduleReplan()
     return success(p)
   }
 
@@ -230,8 +248,12 @@ export class CafeRuntime {
     p.hostOf = null
     delete this.record.seating[id]
     if (this.record.nextSeating) delete this.record.nextSeating[id]
+    const plan = this.record.plan!
+    for (let i = this.record.history.length; i < plan.rounds.length; i++) delete plan.rounds[i]![id]
+    for (const pins of plan.pinned) delete pins[id]
     this.deps.writer.saveParticipant(p)
     this.commit()
+    this.scheduleReplan()
     this.deps.events.participantGone(this, id)
     return success({ participantId: id })
   }
@@ -243,6 +265,8 @@ export class CafeRuntime {
     if (!this.hasTable(tableId)) return failure('not_found', 'No such table.')
     if (p.hostOf !== null && p.hostOf !== tableId) return failure('conflict', 'A host stays at their table; unset the host first.')
     this.record.seating[id] = tableId
+    // Before the café starts, round 1 is still planned: keep the move through re-plans.
+    if (this.lifecycle.phase === 'draft' || this.lifecycle.phase === 'lobby') this.pin(1, { [id]: tableId })
     this.commit()
     return success(p)
   }
@@ -262,9 +286,209 @@ export class CafeRuntime {
       }
     }
     p.hostOf = tableId
+    // A host sits at their table in every round: their own pins no longer apply.
+    for (const pins of this.record.plan!.pinned) delete pins[id]
     this.deps.writer.saveParticipant(p)
     this.commit()
+    this.scheduleReplan()
     return success(p)
+  }
+
+  // ---- the seating plan ----
+
+  /** Round whose seating is in effect now (people sit there), or null once the café is over. */
+  private seatRound(): number | null {
+    const phase = this.lifecycle.phase
+    return phase === 'harvest' || phase === 'closed' ? null : seatingRound(this.lifecycle)
+  }
+
+  /** First round whose seats nobody has been given yet as final: what an automatic re-plan may change. */
+  private firstOpenRound(): number {
+    const lc = this.lifecycle
+    switch (lc.phase) {
+      case 'draft': case 'lobby': return 1
+      case 'round': return lc.round + (this.record.nextSeating ? 2 : 1)
+      case 'transition': return lc.completedRound + 2
+      default: return Infinity
+    }
+  }
+
+  planView(): PlanView {
+    const plan = this.record.plan!
+    if (this.qualityCache?.version !== this.version) {
+      const people = this.allParticipants().map((p) => ({ ...plannerPerson(p), present: p.leftAt === null }))
+      const quality = plan.rounds.length === 0 ? null : planQuality(plan.rounds, people, this.definition.tables, this.definition.shape)
+      this.qualityCache = { version: this.version, quality }
+    }
+    return {
+      rounds: plan.rounds, pinned: plan.pinned, quality: this.qualityCache.quality,
+      planning: this.planPending || this.announcing !== null,
+      firstEditableRound: this.seatRound() ?? this.definition.rounds.length + 1,
+    }
+  }
+
+  /**
+   * The facilitator moves someone in one round of the plan (or swaps two people). The seat is pinned:
+   * every later re-plan keeps it. In the round people sit in now, it is a move now; in the announced
+   * next round, the people concerned are told their new table at once.
+   */
+  editPlan(round: number, participantId: string, tableId: string, swapWith: string | null): Result<PlanView> {
+    const first = this.seatRound()
+    const total = this.definition.rounds.length
+    if (first === null) return failure('invalid_state', 'The café is over: its plan can no longer change.')
+    if (round < first) return failure('invalid_state', `Round ${round} is already played.`)
+    if (round > total) return failure('not_found', 'No such round.')
+    this.syncPlan()
+    const plan = this.record.plan!
+    const row = plan.rounds[round - 1]
+    if (!row) return failure('invalid_state', 'This round is being planned; try again in a moment.')
+    const people = new Map(this.activeParticipants().map((p) => [p.id, { ...plannerPerson(p), present: true }]))
+    const edit = editRow(row, plan.pinned[round - 1] ?? {}, this.definition.tables, people, { participantId, tableId, swapWith })
+    if (!edit.ok) return failure(edit.code, edit.message)
+    const changed = Object.keys(edit.row).filter((id) => edit.row[id] !== row[id])
+    const r = this.record
+    const lc = this.lifecycle
+    if (round === first) for (const id of changed) r.seating[id] = edit.row[id]!
+    const announced = r.nextSeating !== null && lc.phase === 'round' && round === lc.round + 1
+    if (announced) for (const id of changed) r.nextSeating![id] = edit.row[id]!
+    plan.rounds[round - 1] = edit.row
+    this.pin(round, edit.pins, true)
+    this.commit()
+    if (announced) for (const id of changed) this.emitNextSeat(id)
+    return success(this.planView())
+  }
+
+  /** Lets the planner move someone again in one round (their seat stays where it is until a re-plan). */
+  unpin(round: number, participantId: string): Result<PlanView> {
+    const pins = this.record.plan!.pinned[round - 1]
+    if (!pins || !(participantId in pins)) return failure('not_found', 'This seat is not pinned.')
+    delete pins[participantId]
+    this.commit()
+    return success(this.planView())
+  }
+
+  /**
+   * Plans the rounds nobody has been given yet again, now, keeping pinned seats. `fresh` ignores the
+   * current plan (seats may move freely); otherwise the planner changes as few seats as it can.
+   */
+  replan(fresh: boolean): Result<PlanView> {
+    if (!this.isJoinable) return failure('invalid_state', 'The café is over: its plan can no longer change.')
+    if (this.announcing !== null) return failure('conflict', 'The next round is being planned right now; try again in a moment.')
+    if (this.firstOpenRound() > this.definition.rounds.length) return failure('invalid_state', 'Every round is already played or announced.')
+    this.cancelScheduledReplan()
+    this.requestPlan(this.firstOpenRound(), { fresh })
+    return success(this.planView())
+  }
+
+  private pin(round: number, seats: Seating, replace = false): void {
+    const pinned = this.record.plan!.pinned
+    while (pinned.length < round) pinned.push({})
+    pinned[round - 1] = replace ? { ...seats } : { ...pinned[round - 1], ...seats }
+  }
+
+  /** The plan's rows for played rounds, the round in effect and the announced one are what really happened / was announced. */
+  private syncPlan(): void {
+    const r = this.record
+    const rows = r.plan!.rounds
+    r.history.forEach((seating, i) => { rows[i] = { ...seating } })
+    const seat = this.seatRound()
+    if (seat !== null && seat > r.history.length) rows[seat - 1] = { ...r.seating }
+    if (r.nextSeating && this.lifecycle.phase === 'round') rows[this.lifecycle.round] = { ...r.nextSeating }
+    rows.length = Math.min(rows.length, this.definition.rounds.length)
+  }
+
+  private plannerPeople(): PlannerParticipant[] {
+    return this.activeParticipants().map((p) => ({ ...plannerPerson(p), present: true }))
+  }
+
+  /** After a change of people, re-plan the open rounds a little later (arrivals come in bursts). */
+  private scheduleReplan(delayMs = REPLAN_DELAY_MS): void {
+    if (this.disposed || !this.isJoinable || this.firstOpenRound() > this.definition.rounds.length) return
+    this.cancelScheduledReplan()
+    this.planPending = true
+    this.replanTimer = this.deps.clock.setTimeout(() => {
+      this.replanTimer = null
+      // An announcement in progress re-plans every open round anyway; come back once it has landed.
+      if (this.announcing !== null) return this.scheduleReplan(delayMs)
+      this.requestPlan(this.firstOpenRound(), {})
+    }, delayMs)
+  }
+
+  private cancelScheduledReplan(): void {
+    if (this.replanTimer !== null) this.deps.clock.clearTimeout(this.replanTimer)
+    this.replanTimer = null
+  }
+
+  /** Asks the planner for rounds from..end, from what has been played and announced so far. */
+  private requestPlan(from: number, opts: { fresh?: boolean; announce?: boolean }): void {
+    const total = this.definition.rounds.length
+    if (this.disposed || from > total) {
+      this.planPending = false
+      return
+    }
+    this.syncPlan()
+    const plan = this.record.plan!
+    const generation = ++this.planGeneration
+    this.planPending = true
+    if (opts.announce) this.announcing = from
+    const pinned: Seating[] = []
+    for (let k = from; k <= total; k++) pinned.push(plan.pinned[k - 1] ?? {})
+    const previous = plan.rounds.slice(from - 1, total)
+    this.deps.plans.plan({
+      key: this.id,
+      input: {
+        participants: this.plannerPeople(), tables: this.definition.tables, shape: this.definition.shape,
+        history: plan.rounds.slice(0, from - 1), round: from, rounds: total, seed: this.record.seed, pinned,
+        ...(opts.fresh || previous.length === 0 ? {} : { previousPlan: previous }),
+      },
+    }, (result) => this.planned(generation, from, opts, result))
+  }
+
+  private planned(generation: number, from: number, opts: { announce?: boolean }, result: Seating[] | null): void {
+    if (this.disposed || generation !== this.planGeneration) return
+    this.planPending = this.replanTimer !== null
+    if (opts.announce) this.announcing = null
+    const r = this.record
+    if (from !== this.firstOpenRound() || !this.isJoinable) {
+      // The café moved on while the planner worked (a round ended early): plan what is open now.
+      this.commit()
+      return this.scheduleReplan(0)
+    }
+    if (!result) this.deps.log.warn('planning failed; keeping the current plan', { cafeId: this.id })
+    const people = this.plannerPeople()
+    const tables = this.definition.tables
+    if (result) {
+      const active = new Set(people.map((p) => p.id))
+      result.forEach((row, i) => {
+        const kept: Seating = {}
+        for (const [pid, tid] of Object.entries(row)) if (active.has(pid)) kept[pid] = tid
+        r.plan!.rounds[from - 1 + i] = kept
+      })
+    }
+    const row = () => fitToRoster(r.plan!.rounds[from - 1], people, tables, () => this.shiftSeating(from))
+    if (opts.announce) {
+      r.nextSeating = row()
+      this.commit()
+      for (const id of Object.keys(r.nextSeating)) this.emitNextSeat(id)
+      return
+    }
+    if (this.seatRound() === from) r.seating = row()
+    this.commit()
+  }
+
+  /** The default shift's seats for a round (no search): when no planned row exists. */
+  private shiftSeating(round: number): Seating {
+    const rows = this.record.plan!.rounds.slice(0, round - 1)
+    return shiftRow(this.plannerPeople(), this.definition.tables, rows, this.definition.shape, round, this.record.seed)
+  }
+
+  /** After a restart: if people are missing from the plan's open rounds, plan them again. */
+  resumePlanning(): void {
+    const from = this.firstOpenRound()
+    if (!this.isJoinable || from > this.definition.rounds.length) return
+    const rows = this.record.plan!.rounds
+    const missing = this.activeParticipants().some((p) => rows.slice(from - 1).some((row) => !(p.id in row))) || rows.length < this.definition.rounds.length
+    if (missing && this.activeParticipants().length > 0) this.scheduleReplan(0)
   }
 
   // ---- lifecycle ----
@@ -346,9 +570,13 @@ export class CafeRuntime {
     if (lc.phase === 'round' && lc.timer.status === 'running') {
       const { endsAt } = lc.timer
       if (lc.round < this.definition.rounds.length && this.record.nextSeating === null) {
-        // announceNext commits, which calls schedule() again with the announcement made.
-        if (endsAt - NEXT_TABLE_NOTICE_MS <= now) return this.announceNext()
-        at(endsAt - NEXT_TABLE_NOTICE_MS, () => this.announceNext())
+        if (endsAt - NEXT_TABLE_NOTICE_MS <= now) {
+          // Planned at once (inline planner): its commit called schedule() again with the announcement made.
+          this.announceNext()
+          if (this.record.nextSeating !== null) return
+        } else {
+          at(endsAt - NEXT_TABLE_NOTICE_MS, () => this.announceNext())
+        }
       }
       for (const msLeft of ROUND_WARNINGS_MS) {
         if (endsAt - msLeft > now) at(endsAt - msLeft, () => this.deps.events.warning(this, { round: lc.round, msLeft, endsAt }))
@@ -362,6 +590,7 @@ export class CafeRuntime {
   dispose(): void {
     this.disposed = true
     this.clearTimers()
+    this.cancelScheduledReplan()
   }
 
   private tick(): void {
@@ -391,25 +620,16 @@ export class CafeRuntime {
     this.commit()
   }
 
-  /** Plans the next round and tells everyone where they go, ahead of the move. */
+  /**
+   * Re-plans the rounds left from what was really played (late arrivals, moves, departures), changing as
+   * few planned seats as possible, then tells everyone where they go next, ahead of the move.
+   */
   private announceNext(): void {
     const r = this.record
-    if (r.nextSeating !== null || r.lifecycle.phase !== 'round') return
-    const next = this.plan([...r.history, r.seating], r.lifecycle.round + 1)
-    r.nextSeating = next
-    this.commit()
-    for (const id of Object.keys(next)) this.emitNextSeat(id)
-  }
-
-  private plan(history: Seating[], round: number): Seating {
-    return this.deps.planner.planNext({
-      participants: this.activeParticipants().map((p) => ({ id: p.id, hostOf: p.hostOf, organisation: p.organisation, sector: p.sector, present: true })),
-      tables: this.definition.tables,
-      history,
-      shape: this.definition.shape,
-      round,
-      seed: this.record.seed,
-    })
+    const lc = r.lifecycle
+    if (r.nextSeating !== null || lc.phase !== 'round' || this.announcing === lc.round + 1) return
+    this.cancelScheduledReplan()
+    this.requestPlan(lc.round + 1, { announce: true })
   }
 
   private emitNextSeat(id: string): void {
@@ -425,21 +645,38 @@ export class CafeRuntime {
 
   private enter(before: LifecycleState, after: LifecycleState): void {
     const r = this.record
+    let replanAfter = false
     if (before.phase === 'round' && after.phase !== 'round') {
       r.history.push({ ...r.seating })
       r.roundEndedAt = this.deps.clock.now()
+      const announced = r.nextSeating
+      const planning = this.announcing !== null
+      r.nextSeating = null
+      this.announcing = null
       if (after.phase === 'transition') {
-        // Ended before the announcement (skip, short round): plan with the round just played.
-        r.seating = r.nextSeating ?? this.plan(r.history, r.history.length + 1)
-        r.nextSeating = null
-      } else {
-        r.nextSeating = null
+        // Ended before the announcement landed (skip, short round): the plan's row for it, fitted to who is here.
+        if (announced) {
+          r.seating = announced
+        } else {
+          const round = r.history.length + 1
+          r.seating = fitToRoster(r.plan!.rounds[round - 1], this.plannerPeople(), this.definition.tables, () => this.shiftSeating(round))
+        }
       }
+      if (planning) {
+        this.planGeneration++
+        this.planPending = false
+      }
+      replanAfter = !announced && after.phase === 'transition'
     }
     if (before.phase === 'lobby' && after.phase === 'round') this.seatEveryone()
     r.lifecycle = after
     this.deps.log.info('café phase', { cafeId: r.id, from: before.phase, to: after.phase, round: 'round' in after ? after.round : undefined })
+    if (!this.isJoinable) {
+      this.cancelScheduledReplan()
+      this.planPending = false
+    }
     this.commit()
+    if (replanAfter) this.scheduleReplan(0)
   }
 
   /** Before round 1: hosts at their tables, anyone unseated at the smallest table. */
@@ -455,6 +692,8 @@ export class CafeRuntime {
   }
 
   private commit(): void {
+    this.version++
+    this.syncPlan()
     this.record.updatedAt = this.deps.clock.now()
     this.deps.writer.saveCafe(this.record)
     this.schedule()
@@ -479,4 +718,8 @@ export class CafeRuntime {
     for (const t of this.timers) this.deps.clock.clearTimeout(t)
     this.timers = []
   }
+}
+
+function plannerPerson(p: ParticipantRecord): Omit<PlannerParticipant, 'present'> {
+  return { id: p.id, hostOf: p.hostOf, organisation: p.organisation, sector: p.sector }
 }

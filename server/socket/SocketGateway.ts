@@ -159,6 +159,15 @@ export class SocketGateway {
       case 'participant:leave': return toAck(cafe.remove(participantId!), (v) => v)
       case 'participant:update': return toAck(cafe.updateProfile(participantId!, data), (p) => ({ participant: cafe.participantView(p) }))
       case 'cafe:broadcast': return toAck(cafe.broadcast((data as { text: string }).text), (message) => ({ message }))
+      case 'plan:move': {
+        const d = data as { round: number; participantId: string; tableId: string; swapWith?: string | null }
+        return toAck(cafe.editPlan(d.round, d.participantId, d.tableId, d.swapWith ?? null), (plan) => ({ plan }))
+      }
+      case 'plan:unpin': {
+        const d = data as { round: number; participantId: string }
+        return toAck(cafe.unpin(d.round, d.participantId), (plan) => ({ plan }))
+      }
+      case 'plan:replan': return toAck(cafe.replan((data as { fresh: boolean }).fresh), (plan) => ({ plan }))
       case 'tablecloth:lock': {
         const d = data as { tableId: string; questionId: string; locked: boolean }
         return toAck(cafe.setLocked(d.tableId, d.questionId, d.locked), (lockedDocs) => ({ lockedDocs }))

@@ -6,6 +6,7 @@
 import type { CafeDefinition } from '../../shared/cafe'
 import type { LifecycleState } from '../../shared/lifecycle'
 import type { Seating } from '../../shared/rotation'
+import type { StoredPlan } from '../../shared/seatingPlan'
 
 export interface CafeRecord {
   id: string
@@ -27,6 +28,8 @@ export interface CafeRecord {
   roundEndedAt: number | null
   /** Rounds whose end-of-round tablecloth snapshots are stored (taken once the write grace is over). */
   snapshotRounds: number
+  /** Who sits where in every round: played, announced and planned (absent in records from before plans). */
+  plan?: StoredPlan
   seed: number
   createdAt: number
   updatedAt: number

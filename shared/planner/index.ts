@@ -16,6 +16,8 @@ export interface PlanInput extends RotationInput {
   rounds: number
   /** The plan announced earlier for rounds input.round..rounds (index 0 = input.round), to change as little as possible. */
   previousPlan?: Seating[]
+  /** The facilitator's seats per planned round (index 0 = input.round): kept like a host's. */
+  pinned?: Array<Seating | null | undefined>
 }
 
 /** Safety net only: far above the normal running time, so results never depend on the clock in practice. */

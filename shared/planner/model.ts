@@ -21,6 +21,8 @@ export interface ModelInput {
   history: readonly Seating[]
   shape: CafeShape
   fixed?: Seating | undefined
+  /** Manual seats per planned round (index 0 = the first planned round): kept like hosts. */
+  pinned?: readonly (Seating | null | undefined)[] | undefined
   /** Number of rounds to plan (>= 1). */
   rounds: number
   previousPlan?: readonly Seating[] | undefined
@@ -120,10 +122,10 @@ export function buildModel(input: ModelInput): Model {
   const hi: Int32Array[] = []
   let stride = 1
   for (let r = 0; r < R; r++) {
-    // Hosts stay at their table; a manual move for the first planned round wins even over that.
+    // Hosts stay at their table; a manual move (for the first planned round, or pinned for any) wins even over that.
     const lock = Int32Array.from(host)
-    if (r === 0 && input.fixed) {
-      for (const [pid, tid] of Object.entries(input.fixed)) {
+    for (const manual of [r === 0 ? input.fixed : undefined, input.pinned?.[r]]) {
+      if (manual) for (const [pid, tid] of Object.entries(manual)) {
         const i = personIndex.get(pid)
         const t = tableIndex.get(tid)
         if (i !== undefined && t !== undefined) lock[i] = t

@@ -87,6 +87,35 @@ describe('Socket.IO: roles and commands', () => {
     await eventually(() => expect(x.state().lifecycle).toMatchObject({ timer: { status: 'running' } }))
   })
 
+  it('the facilitator gets the seating plan (planned in the worker thread) and edits it; participants never see it', async () => {
+    s = await runningCafe({ names: ['A', 'B', 'C', 'D', 'E', 'F', 'G'], start: false })
+    const plan = await eventually(() => {
+      const p = s!.state().plan!
+      expect(p.planning).toBe(false)
+      expect(p.rounds).toHaveLength(2)
+      expect(Object.keys(p.rounds[1]!)).toHaveLength(7)
+      return p
+    }, { timeoutMs: 15_000 })
+    expect(plan.quality).toMatchObject({ capacityViolations: 0, hostViolations: 0, revisits: 0 })
+    const person = s.people[0]!.participantId
+    const other = plan.rounds[1]![person] === 't1' ? 't2' : 't1'
+    const moved = await request<{ plan: { rounds: Array<Record<string, string>>; pinned: Array<Record<string, string>> } }>(s.facilitator, 'plan:move', { round: 2, participantId: person, tableId: other })
+    expect(moved).toMatchObject({ ok: true })
+    expect(moved.ok && moved.data.plan.pinned[1]).toEqual({ [person]: other })
+    expect(await request(s.facilitator, 'plan:move', { round: 0, participantId: person, tableId: other })).toMatchObject({ ok: false, error: { code: 'bad_request' } })
+    expect(await request(s.facilitator, 'plan:move', { round: 2, participantId: person, tableId: 't9' })).toMatchObject({ ok: false, error: { code: 'not_found' } })
+    expect(await request(s.facilitator, 'plan:replan', { fresh: 'yes' })).toMatchObject({ ok: false, error: { code: 'bad_request' } })
+    const { socket, state } = await connect(s.t.url, s.cafeId, { participantToken: s.people[1]!.participantToken })
+    cleanups.push(() => socket.close())
+    expect(state().plan).toBeNull()
+    for (const [event, payload] of [['plan:move', { round: 2, participantId: person, tableId: 't1' }], ['plan:unpin', { round: 2, participantId: person }], ['plan:replan', { fresh: true }]] as const) {
+      expect(await request(socket, event, payload), event).toMatchObject({ ok: false, error: { code: 'forbidden' } })
+    }
+    // Through a re-plan (fresh) the pinned seat holds; the café then follows the plan.
+    expect(await request(s.facilitator, 'plan:replan', { fresh: true })).toMatchObject({ ok: true })
+    await eventually(() => expect(s!.state().plan).toMatchObject({ planning: false, rounds: [expect.anything(), expect.objectContaining({ [person]: other })] }), { timeoutMs: 15_000 })
+  })
+
   it('a participant\'s view holds only their own table\'s people and their own next seat', async () => {
     s = await runningCafe({ names: ['A', 'B', 'C', 'D', 'E', 'F'] })
     const p = s.people[0]!

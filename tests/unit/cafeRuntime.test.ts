@@ -9,7 +9,7 @@ import type { Store } from '../../server/store/Store'
 import { parseCafeInput } from '../../shared/cafe'
 import type { CafeInput } from '../../shared/cafe'
 import type { NextSeat } from '../../shared/protocol'
-import { shiftPlanner } from '../../shared/rotation'
+import { inlinePlanService } from '../../server/cafes/PlanService'
 import { twoTableCafe } from '../helpers/server'
 
 const MIN = 60_000
@@ -27,7 +27,7 @@ function setup(input: CafeInput = twoTableCafe, store: Store = new MemoryStore()
   }
   const t0 = clock.now()
   const writer = new DurableWriter(store, clock, silentLogger)
-  const registry = new CafeRegistry({ writer, clock, planner: shiftPlanner, log: silentLogger, events })
+  const registry = new CafeRegistry({ writer, clock, plans: inlinePlanService(), log: silentLogger, events })
   const def = parseCafeInput(input)
   if (!def.ok) throw new Error(JSON.stringify(def.fields))
   return { clock, log, seats, registry, writer, store, t0, def: def.value }

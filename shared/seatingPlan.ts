@@ -1,0 +1,100 @@
+/**
+ * The café's seating plan: who sits where in every round. The server keeps it from the first arrival,
+ * re-plans the rounds nobody has played yet when people arrive or leave (changing as few announced seats
+ * as it can), and the facilitator edits it by hand; those edits are "pinned" and every re-plan keeps them.
+ * Pure functions only: the server applies them, the console and the printed cards read the result.
+ */
+import type { CafeShape, Table } from './cafe'
+import type { PlannerParticipant, PlannerTable, Seating } from './rotation'
+import { shiftPlanner, smallestTable } from './rotation'
+import type { PlanQuality } from './planner/quality'
+
+export interface StoredPlan {
+  /** Seating of each round (index 0 = round 1). Played rounds are their history; the rest is the plan. Rows may be missing while the first plan is computed. */
+  rounds: Seating[]
+  /** The facilitator's seats per round (index 0 = round 1), kept by every re-plan. */
+  pinned: Seating[]
+}
+
+/** What a facilitator's console receives. */
+export interface PlanView {
+  rounds: Seating[]
+  pinned: Seating[]
+  /** Over every round of `rounds` (played ones included); null before the first plan. */
+  quality: PlanQuality | null
+  /** A re-plan is queued or running. */
+  planning: boolean
+  /** Rounds before this one are played and cannot change. */
+  firstEditableRound: number
+}
+
+export const emptyPlan = (): StoredPlan => ({ rounds: [], pinned: [] })
+
+/**
+ * A planned row made valid for the people here now: hosts at their table, everyone else where the row
+ * says if that table exists, and anyone the row does not know (arrived since) at the smallest table with room.
+ * Without a row at all, the default shift planner fills in (fast, no search: this runs on the event loop).
+ */
+export function fitToRoster(
+  row: Seating | undefined, participants: readonly PlannerParticipant[], tables: readonly PlannerTable[],
+  fallback: () => Seating,
+): Seating {
+  const base = row && Object.keys(row).length > 0 ? row : fallback()
+  const ids = new Set(tables.map((t) => t.id))
+  const seating: Seating = {}
+  const unplaced: string[] = []
+  for (const p of participants) {
+    if (!p.present) continue
+    const tid = p.hostOf !== null && ids.has(p.hostOf) ? p.hostOf : base[p.id]
+    if (tid !== undefined && ids.has(tid)) seating[p.id] = tid
+    else unplaced.push(p.id)
+  }
+  for (const id of unplaced) {
+    const t = smallestTable(tables, seating)
+    if (t) seating[id] = t
+  }
+  return seating
+}
+
+/** The default shift's seating for one round, from the rounds before it: the fallback when no plan row exists. */
+export function shiftRow(participants: readonly PlannerParticipant[], tables: readonly PlannerTable[], history: readonly Seating[], shape: CafeShape, round: number, seed: number): Seating {
+  return shiftPlanner.planNext({ participants, tables, history, shape, round, seed })
+}
+
+export type PlanEdit =
+  | { ok: true; row: Seating; pins: Seating }
+  | { ok: false; code: 'not_found' | 'conflict' | 'invalid_state'; message: string }
+
+/**
+ * Moves a person to a table in one planned round, or swaps them with `swapWith` (someone at that table).
+ * Returns the new row and pins; the moved people are pinned there. Capacities and hosts are checked.
+ */
+export function editRow(
+  row: Seating, pins: Seating, tables: readonly Table[], people: ReadonlyMap<string, PlannerParticipant>,
+  move: { participantId: string; tableId: string; swapWith?: string | null | undefined },
+): PlanEdit {
+  const person = people.get(move.participantId)
+  const table = tables.find((t) => t.id === move.tableId)
+  if (!person) return { ok: false, code: 'not_found', message: 'No such participant.' }
+  if (!table) return { ok: false, code: 'not_found', message: 'No such table.' }
+  const from = row[person.id]
+  if (person.hostOf !== null && person.hostOf !== table.id) return { ok: false, code: 'conflict', message: 'A host stays at their table; unset the host first.' }
+  const next = { ...row }
+  const nextPins = { ...pins }
+  if (move.swapWith) {
+    const other = people.get(move.swapWith)
+    if (!other || row[other.id] !== table.id) return { ok: false, code: 'conflict', message: 'That person is not at this table in this round any more.' }
+    if (other.id === person.id) return { ok: true, row, pins }
+    if (from === undefined) return { ok: false, code: 'conflict', message: 'This person has no seat in this round yet.' }
+    if (other.hostOf !== null) return { ok: false, code: 'conflict', message: 'A host stays at their table; unset the host first.' }
+    next[other.id] = from
+    nextPins[other.id] = from
+  } else if (from !== table.id) {
+    let count = 0
+    for (const tid of Object.values(row)) if (tid === table.id) count++
+    if (count >= table.capacity) return { ok: false, code: 'conflict', message: `${table.name} is full in this round: drop the person onto someone there to swap their places.` }
+  }
+  next[person.id] = table.id
+  nextPins[person.id] = table.id
+  return { ok: true, row: next, pins: nextPins }
+}
