@@ -10,6 +10,7 @@ import { ParticipantPage } from './views/ParticipantPage'
 const CreateCafe = lazy(() => import('./views/CreateCafe').then((m) => ({ default: m.CreateCafe })))
 const FacilitatorConsole = lazy(() => import('./views/FacilitatorConsole').then((m) => ({ default: m.FacilitatorConsole })))
 const HarvestStudio = lazy(() => import('./views/HarvestStudio').then((m) => ({ default: m.HarvestStudio })))
+const PlanPrint = lazy(() => import('./views/PlanPrint').then((m) => ({ default: m.PlanPrint })))
 const ProjectorPage = lazy(() => import('./views/ProjectorPage').then((m) => ({ default: m.ProjectorPage })))
 
 export function App() {
@@ -28,6 +29,7 @@ function Screen() {
     case 'cafe': return <ParticipantPage cafeId={route.cafeId} />
     case 'facilitate': return <FacilitatorConsole cafeId={route.cafeId} keyFromUrl={route.key} />
     case 'harvest': return <HarvestStudio cafeId={route.cafeId} keyFromUrl={route.key} />
+    case 'print': return <PlanPrint cafeId={route.cafeId} keyFromUrl={route.key} kind={route.kind} />
     case 'projector': return <ProjectorPage cafeId={route.cafeId} keyFromUrl={route.key} />
     case 'notFound': return <FullMessage title={t('common.notFound')} />
   }

@@ -9,12 +9,14 @@ export type Route =
   | { name: 'facilitate'; cafeId: string; key: string | null }
   | { name: 'projector'; cafeId: string; key: string | null }
   | { name: 'harvest'; cafeId: string; key: string | null }
+  | { name: 'print'; cafeId: string; key: string | null; kind: 'cards' | 'tables' }
   | { name: 'notFound' }
 
 const ID = '([A-Za-z0-9_-]{1,40})'
 
 export function parseRoute(pathname: string, hash: string): Route {
-  const key = new URLSearchParams(hash.replace(/^#/, '')).get('key')
+  const fragment = new URLSearchParams(hash.replace(/^#/, ''))
+  const key = fragment.get('key')
   let m: RegExpExecArray | null
   if (pathname === '/' || pathname === '') return { name: 'home' }
   if (pathname === '/new') return { name: 'new' }
@@ -23,6 +25,7 @@ export function parseRoute(pathname: string, hash: string): Route {
   if ((m = new RegExp(`^/facilitate/${ID}/?$`).exec(pathname))) return { name: 'facilitate', cafeId: m[1]!, key }
   if ((m = new RegExp(`^/projector/${ID}/?$`).exec(pathname))) return { name: 'projector', cafeId: m[1]!, key }
   if ((m = new RegExp(`^/harvest/${ID}/?$`).exec(pathname))) return { name: 'harvest', cafeId: m[1]!, key }
+  if ((m = new RegExp(`^/print/${ID}/?$`).exec(pathname))) return { name: 'print', cafeId: m[1]!, key, kind: fragment.get('kind') === 'tables' ? 'tables' : 'cards' }
   return { name: 'notFound' }
 }
 

@@ -215,7 +215,10 @@ export class CafeRuntime {
     this.index(p)
     this.deps.writer.saveParticipant(p)
     const tables = this.definition.tables
-    const seat = smallestTable(tables, this.record.seating)
+    // Before the café, the plan gives the first seat (REPLAN_DELAY_MS later, once a burst of arrivals is in);
+    // during it, a late arrival sits down at once at the smallest table.
+    const beforeCafe = this.lifecycle.phase === 'draft' || this.lifecycle.phase === 'lobby'
+    const seat = beforeCafe ? null : smallestTable(tables, this.record.seating)
     if (seat) this.record.seating[p.id] = seat
     if (this.record.nextSeating) {
       const next = smallestTable(tables, this.record.nextSeating)
@@ -317,7 +320,8 @@ export class CafeRuntime {
     const plan = this.record.plan!
     if (this.qualityCache?.version !== this.version) {
       const people = this.allParticipants().map((p) => ({ ...plannerPerson(p), present: p.leftAt === null }))
-      const quality = plan.rounds.length === 0 ? null : planQuality(plan.rounds, people, this.definition.tables, this.definition.shape)
+      const complete = plan.rounds.length === this.definition.rounds.length && this.activeParticipants().every((p) => plan.rounds.every((row) => p.id in row))
+      const quality = !complete ? null : planQuality(plan.rounds, people, this.definition.tables, this.definition.shape)
       this.qualityCache = { version: this.version, quality }
     }
     return {

@@ -9,6 +9,8 @@ export interface PlanQuality {
   averageNewPeople: number
   /** Per (round, table), people beyond the first of each organisation. */
   sameOrganisationSeatings: number
+  /** (round, table) pairs where two people or more share an organisation. */
+  sameOrganisationTables: number
   /** Max over rounds of (largest table - smallest table). */
   sizeImbalance: number
   /** Per (round, table), people beyond the capacity. */
@@ -26,7 +28,7 @@ export function planQuality(
   const pairCount = new Map<string, number>()
   const met = new Map<string, Set<string>>()
   const visits = new Map<string, Map<string, number>>()
-  let sameOrganisationSeatings = 0, sizeImbalance = 0, capacityViolations = 0, hostViolations = 0
+  let sameOrganisationSeatings = 0, sameOrganisationTables = 0, sizeImbalance = 0, capacityViolations = 0, hostViolations = 0
   for (const seating of plan) {
     const groups = new Map<string, string[]>(tables.map((t) => [t.id, []]))
     for (const [pid, tid] of Object.entries(seating)) {
@@ -50,6 +52,7 @@ export function planQuality(
         if (o) { withOrg++; orgs.add(o) }
       }
       sameOrganisationSeatings += withOrg - orgs.size
+      if (withOrg > orgs.size) sameOrganisationTables++
       for (const a of group) {
         let set = met.get(a)
         if (!set) met.set(a, (set = new Set()))
@@ -72,7 +75,7 @@ export function planQuality(
   }
   const present = participants.filter((p) => p.present)
   const averageNewPeople = present.length === 0 ? 0 : present.reduce((sum, p) => sum + (met.get(p.id)?.size ?? 0), 0) / present.length
-  return { repeatedEncounters, averageNewPeople, sameOrganisationSeatings, sizeImbalance, capacityViolations, hostViolations, revisits }
+  return { repeatedEncounters, averageNewPeople, sameOrganisationSeatings, sameOrganisationTables, sizeImbalance, capacityViolations, hostViolations, revisits }
 }
 
 /** Seats that differ between two plans: people seated in the same round of both, at different tables. */

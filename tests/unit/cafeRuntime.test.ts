@@ -47,8 +47,11 @@ describe('café runtime: timer, warnings, rotation', () => {
     const { cafe } = registry.create(def)
     expect(cafe.apply({ type: 'open' }).ok).toBe(true)
     const ids = joinMany(cafe, 6)
-    const before = { ...cafe.record.seating }
+    // Arrivals get their first seat from the plan; starting before it is made seats them anyway.
+    expect(cafe.record.seating).toEqual({})
     expect(cafe.apply({ type: 'start' }).ok).toBe(true)
+    const before = { ...cafe.record.seating }
+    expect(Object.keys(before)).toHaveLength(6)
 
     clock.advance(MIN - 1)
     expect(log).toEqual([])

@@ -265,7 +265,7 @@ describe('plan measures', () => {
     const ts = [{ id: 't1', capacity: 1 }, { id: 't2', capacity: 3 }]
     const plan: Seating[] = [{ a: 't1', b: 't1', c: 't2', d: 't2' }, { a: 't1', b: 't1', c: 't2', d: 't2' }, { a: 't1', b: 't2', c: 't1', d: 't2' }]
     expect(planQuality(plan, ps, ts, 'table-question')).toEqual({
-      repeatedEncounters: 2, averageNewPeople: 2, sameOrganisationSeatings: 2, sizeImbalance: 0,
+      repeatedEncounters: 2, averageNewPeople: 2, sameOrganisationSeatings: 2, sameOrganisationTables: 2, sizeImbalance: 0,
       capacityViolations: 3, hostViolations: 3, revisits: 2 + 1 + 1,
     })
     expect(planQuality(plan, ps, ts, 'classic').revisits).toBe(0)

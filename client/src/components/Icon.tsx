@@ -9,6 +9,7 @@ const PATHS = {
   list: 'M8 6h12M8 12h12M8 18h12M4 6h.01M4 12h.01M4 18h.01',
   megaphone: 'M3 10v4h4l6 4V6L7 10zM16 9a4 4 0 010 6M19 6a8 8 0 010 12',
   person: 'M12 12a4 4 0 100-8 4 4 0 000 8zM4 21a8 8 0 0116 0',
+  pin: 'M9 3h6M10 3v6l-3 4h10l-3-4V3M12 13v8',
 } as const
 export type IconName = keyof typeof PATHS
 

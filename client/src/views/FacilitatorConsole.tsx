@@ -10,6 +10,7 @@ import { StatusBadge } from '../components/StatusBadge'
 import { TableclothThumbnail } from '../components/TableclothThumbnail'
 import { Timer } from '../components/Timer'
 import { useCafeConnection, useCredential, useItems, useNow, useTableclothPool } from '../hooks'
+import { PlanPanel } from '../plan/PlanPanel'
 import { navigate } from '../router'
 import { facilitatedCafe, saveFacilitatedCafe, saveTemplate } from '../storage'
 import { TableclothBoard } from '../tablecloth/TableclothBoard'
@@ -118,6 +119,8 @@ export function FacilitatorConsole({ cafeId, keyFromUrl }: { cafeId: string; key
       )}
 
       {view.nextSeating && lc.phase === 'round' && <NextRotation view={view} />}
+
+      {!over && <PlanPanel view={view} facilitatorKey={key} run={run} />}
 
       <section className="card">
         <h2>{t('console.tables')}</h2>

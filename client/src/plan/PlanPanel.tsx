@@ -1,0 +1,185 @@
+/**
+ * The seating plan in the facilitator's console: who sits where in each round, its quality in words and
+ * numbers, and editing by drag and drop (or tap, then tap, on touch screens and with a keyboard). Every
+ * move is a `plan:move` request; the server pins it and checks capacities and hosts.
+ */
+import type { DragEvent } from 'react'
+import { useMemo, useState } from 'react'
+import { useTranslation } from 'react-i18next'
+import type { CafeView, ParticipantView } from '../../../shared/protocol'
+import type { Seating } from '../../../shared/rotation'
+import type { PlanView } from '../../../shared/seatingPlan'
+import { Icon } from '../components/Icon'
+import { QualitySummary } from './QualitySummary'
+
+const DRAG_TYPE = 'application/x-nappe-person'
+
+type Run = (event: 'plan:move' | 'plan:unpin' | 'plan:replan', payload: unknown) => Promise<boolean>
+
+export function PlanPanel({ view, facilitatorKey, run }: { view: CafeView; facilitatorKey: string; run: Run }) {
+  const { t } = useTranslation()
+  const plan = view.plan
+  const def = view.definition
+  const total = def.rounds.length
+  const [chosen, setRound] = useState<number | null>(null)
+  const [selected, setSelected] = useState<string | null>(null)
+  const people = useMemo(() => new Map(view.participants.map((p) => [p.id, p])), [view.participants])
+  if (!plan) return null
+  const round = Math.min(total, chosen ?? Math.max(1, Math.min(total, plan.firstEditableRound)))
+  const row = plan.rounds[round - 1] ?? {}
+  const pins = plan.pinned[round - 1] ?? {}
+  const editable = round >= plan.firstEditableRound
+  const unplanned = view.participants.filter((p) => !(p.id in row))
+  const move = async (participantId: string, tableId: string, swapWith: string | null = null) => {
+    setSelected(null)
+    if (row[participantId] === tableId && !swapWith) return
+    await run('plan:move', { round, participantId, tableId, swapWith })
+  }
+  const printUrl = (kind: string) => `/print/${view.id}#key=${facilitatorKey}&kind=${kind}`
+  const selectedPerson = selected ? people.get(selected) ?? null : null
+
+  return (
+    <section className="card plan-panel" aria-labelledby="plan-title">
+      <div className="row spread">
+        <h2 id="plan-title">{t('plan.title')}</h2>
+        {plan.planning && <span className="tag" role="status">{t('plan.planning')}</span>}
+      </div>
+      {view.participants.length === 0 ? <p className="muted">{t('plan.nobody')}</p> : (
+        <>
+          {plan.quality && <QualitySummary quality={plan.quality} />}
+          <div className="plan-tabs" role="tablist" aria-label={t('plan.tabs')}>
+            {Array.from({ length: total }, (_, i) => i + 1).map((n) => (
+              <button key={n} type="button" role="tab" aria-selected={n === round} className={n === round ? 'primary' : ''} onClick={() => { setRound(n); setSelected(null) }}>
+                {t('plan.roundN', { n })}{stateOf(n, plan, view) ? ` · ${t(`plan.${stateOf(n, plan, view)}`)}` : ''}
+              </button>
+            ))}
+          </div>
+          <p className="muted small">{editable ? t('plan.help') : t('plan.playedHelp')}</p>
+          {selectedPerson && (
+            <p className="selected-note" role="status">
+              {t('plan.selected', { name: selectedPerson.displayName })} <button type="button" className="small" onClick={() => setSelected(null)}>{t('plan.cancel')}</button>
+            </p>
+          )}
+          <div className="plan-tables" role="tabpanel" aria-label={t('plan.roundN', { n: round })}>
+            {def.tables.map((tb) => (
+              <PlanTable key={tb.id} tableId={tb.id} name={tb.name} capacity={tb.capacity} round={round} plan={plan} row={row} pins={pins}
+                people={people} editable={editable} selected={selected} onSelect={setSelected} onMove={move}
+                onUnpin={(id) => void run('plan:unpin', { round, participantId: id })} />
+            ))}
+          </div>
+          {unplanned.length > 0 && <p className="muted small">{t('plan.unplanned', { names: unplanned.map((p) => p.displayName).join(', ') })}</p>}
+          <div className="row wrap">
+            {plan.firstEditableRound <= total && (
+              <>
+                <button type="button" onClick={() => void run('plan:replan', { fresh: false })}>{t('plan.replan')}</button>
+                <button type="button" onClick={() => { if (window.confirm(t('plan.confirmFresh'))) void run('plan:replan', { fresh: true }) }}>{t('plan.fresh')}</button>
+              </>
+            )}
+            <a className="button" href={printUrl('cards')} target="_blank" rel="noreferrer">{t('plan.printCards')}</a>
+            <a className="button" href={printUrl('tables')} target="_blank" rel="noreferrer">{t('plan.printTables')}</a>
+          </div>
+        </>
+      )}
+    </section>
+  )
+}
+
+/** "played", "now" or "next" for a round tab, or null for a planned one. */
+function stateOf(n: number, plan: PlanView, view: CafeView): 'played' | 'now' | 'next' | null {
+  if (n < plan.firstEditableRound) return 'played'
+  if (n === plan.firstEditableRound && view.lifecycle.phase !== 'draft' && view.lifecycle.phase !== 'lobby') return 'now'
+  if (view.nextSeating && n === plan.firstEditableRound + 1) return 'next'
+  return null
+}
+
+function PlanTable({ tableId, name, capacity, round, plan, row, pins, people, editable, selected, onSelect, onMove, onUnpin }: {
+  tableId: string; name: string; capacity: number; round: number; plan: PlanView; row: Seating; pins: Seating
+  people: Map<string, ParticipantView>; editable: boolean; selected: string | null
+  onSelect(id: string | null): void; onMove(id: string, tableId: string, swapWith?: string | null): void; onUnpin(id: string): void
+}) {
+  const { t } = useTranslation()
+  const [over, setOver] = useState(false)
+  const here = Object.keys(row).filter((id) => row[id] === tableId && people.has(id))
+    .sort((a, b) => Number(people.get(b)!.hostOf === tableId) - Number(people.get(a)!.hostOf === tableId) || people.get(a)!.displayName.localeCompare(people.get(b)!.displayName))
+  const repeated = pairsMeetingElsewhere(here, plan.rounds, round - 1)
+  const sameOrg = sameOrganisation(here, people)
+  const accepts = (e: DragEvent) => editable && e.dataTransfer.types.includes(DRAG_TYPE)
+  const drop = (e: DragEvent, swapWith: string | null) => {
+    setOver(false)
+    const id = e.dataTransfer.getData(DRAG_TYPE)
+    if (!id || !editable) return
+    e.preventDefault()
+    e.stopPropagation()
+    onMove(id, tableId, swapWith)
+  }
+  const movable = selected !== null && row[selected] !== tableId
+  return (
+    <article className={`plan-table${over ? ' over' : ''}`} aria-label={name}
+      onDragOver={(e) => { if (accepts(e)) { e.preventDefault(); e.dataTransfer.dropEffect = 'move'; setOver(true) } }}
+      onDragLeave={() => setOver(false)} onDrop={(e) => drop(e, null)}>
+      <header>
+        <h3>{name}</h3>
+        <span className={here.length > capacity ? 'tag warn' : 'tag'}>{t('plan.seats', { count: here.length, capacity })}</span>
+      </header>
+      <ul className="plan-people">
+        {here.map((id) => {
+          const p = people.get(id)!
+          const host = p.hostOf === tableId
+          const pinned = id in pins
+          return (
+            <li key={id} className={`plan-person${selected === id ? ' selected' : ''}${host ? ' host' : ''}`}
+              draggable={editable && !host}
+              onDragStart={(e) => { e.dataTransfer.setData(DRAG_TYPE, id); e.dataTransfer.setData('text/plain', p.displayName); e.dataTransfer.effectAllowed = 'move' }}
+              onDragOver={(e) => { if (accepts(e) && !host) { e.preventDefault(); e.dataTransfer.dropEffect = 'move' } }}
+              onDrop={(e) => { if (!host) drop(e, id) }}>
+              <button type="button" className="person-button" disabled={!editable || (host && selected === null)} aria-pressed={selected === id}
+                aria-label={selected !== null && selected !== id && !host ? t('plan.moveHere', { name: people.get(selected)?.displayName ?? '' }) + ` ↔ ${p.displayName}` : t('plan.select', { name: p.displayName })}
+                onClick={() => {
+                  if (selected === null) onSelect(id)
+                  else if (selected === id) onSelect(null)
+                  else if (!host && row[selected] !== tableId) onMove(selected, tableId, id)
+                  else onSelect(host ? selected : id)
+                }}>
+                {host && <span aria-hidden="true">★ </span>}{p.displayName}
+                {p.organisation && <span className="muted small"> · {p.organisation}</span>}
+                {host && <span className="sr-only"> ({t('plan.host')})</span>}
+              </button>
+              {pinned && editable && !host && (
+                <button type="button" className="pin" title={t('plan.pinned')} aria-label={t('plan.unpin', { name: p.displayName })} onClick={() => onUnpin(id)}><Icon name="pin" size={18} /></button>
+              )}
+            </li>
+          )
+        })}
+      </ul>
+      {movable && editable && <button type="button" className="small primary" onClick={() => onMove(selected!, tableId)}>{t('plan.moveHere', { name: people.get(selected!)?.displayName ?? '' })}</button>}
+      {repeated > 0 && <p className="small warn-text">{t('plan.metBefore', { count: repeated })}</p>}
+      {sameOrg.length > 0 && <p className="small muted">{t('plan.sameOrg', { names: sameOrg.join(', ') })}</p>}
+    </article>
+  )
+}
+
+/** Pairs at this table in round `index` who also sit together in another round of the plan. */
+function pairsMeetingElsewhere(here: string[], rounds: Seating[], index: number): number {
+  let count = 0
+  for (let a = 0; a < here.length; a++) {
+    for (let b = a + 1; b < here.length; b++) {
+      const x = here[a]!, y = here[b]!
+      if (rounds.some((row, r) => r !== index && row[x] !== undefined && row[x] === row[y])) count++
+    }
+  }
+  return count
+}
+
+/** Organisations with two people or more at this table. */
+function sameOrganisation(here: string[], people: Map<string, ParticipantView>): string[] {
+  const counts = new Map<string, { name: string; n: number }>()
+  for (const id of here) {
+    const org = people.get(id)?.organisation?.trim()
+    if (!org) continue
+    const key = org.toLowerCase()
+    const c = counts.get(key)
+    if (c) c.n++
+    else counts.set(key, { name: org, n: 1 })
+  }
+  return [...counts.values()].filter((c) => c.n > 1).map((c) => c.name)
+}
