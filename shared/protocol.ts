@@ -11,6 +11,9 @@ import type { Seating } from './rotation'
 import type { PlanView } from './seatingPlan'
 import { MAX_ADD_TIME_MS, MAX_BROADCAST_CHARS, MAX_NAME_CHARS, MAX_ROUNDS } from './constants'
 
+/** People the facilitator may enter in one request. */
+export const MAX_ADDED_PEOPLE = 500
+
 export const handshakeSchema = z.object({
   protocol: z.number().int(),
   cafeId: z.string().regex(/^[A-Za-z0-9_-]{1,40}$/),
@@ -51,6 +54,10 @@ export const requestSchemas = {
   'participant:move': z.object({ participantId, tableId }).strict(),
   'participant:setHost': z.object({ participantId, tableId: tableId.nullable() }).strict(),
   'participant:remove': z.object({ participantId }).strict(),
+  /** People registered beforehand, entered by the facilitator (no credential: they sit at real tables). */
+  'participant:add': z.object({ people: z.array(profileSchema).min(1).max(MAX_ADDED_PEOPLE) }).strict(),
+  /** Absent (a no-show: not seated, planned out) or present again. */
+  'participant:setPresent': z.object({ participantId, present: z.boolean() }).strict(),
   'participant:leave': empty,
   'participant:update': profileSchema,
   'tablecloth:lock': z.object({ tableId, questionId: z.string().min(1).max(40), locked: z.boolean() }).strict(),
@@ -68,7 +75,7 @@ export type RequestPayload<E extends RequestName> = z.infer<(typeof requestSchem
 /** Requests only a facilitator may send. */
 export const FACILITATOR_REQUESTS: ReadonlySet<RequestName> = new Set<RequestName>([
   'cafe:open', 'cafe:end', 'cafe:close', 'cafe:setAdvance', 'round:start', 'round:pause', 'round:resume',
-  'round:skip', 'round:addTime', 'participant:move', 'participant:setHost', 'participant:remove', 'tablecloth:lock',
+  'round:skip', 'round:addTime', 'participant:move', 'participant:setHost', 'participant:remove', 'participant:add', 'participant:setPresent', 'tablecloth:lock',
   'cafe:broadcast', 'plan:move', 'plan:unpin', 'plan:replan',
 ])
 /** Requests only a participant may send. */
@@ -85,6 +92,8 @@ export interface ParticipantView {
   tableId: string | null
   online: boolean
   left: boolean
+  /** Marked absent by the facilitator: not seated, not planned. */
+  absent: boolean
 }
 
 export interface CafeView {
@@ -147,6 +156,8 @@ export interface ClientToServerEvents {
   'participant:move': Handler<'participant:move', { participant: ParticipantView }>
   'participant:setHost': Handler<'participant:setHost', { participant: ParticipantView }>
   'participant:remove': Handler<'participant:remove', { participantId: string }>
+  'participant:add': Handler<'participant:add', { participants: ParticipantView[] }>
+  'participant:setPresent': Handler<'participant:setPresent', { participant: ParticipantView }>
   'participant:leave': Handler<'participant:leave', { participantId: string }>
   'participant:update': Handler<'participant:update', { participant: ParticipantView }>
   'tablecloth:lock': Handler<'tablecloth:lock', { lockedDocs: string[] }>

@@ -131,7 +131,7 @@ export class CafeRuntime {
   participantView(p: ParticipantRecord): ParticipantView {
     return {
       id: p.id, displayName: p.displayName, organisation: p.organisation, sector: p.sector, hostOf: p.hostOf,
-      tableId: this.record.seating[p.id] ?? null, online: (this.online.get(p.id) ?? 0) > 0, left: p.leftAt !== null,
+      tableId: this.record.seating[p.id] ?? null, online: (this.online.get(p.id) ?? 0) > 0, left: p.leftAt !== null, absent: p.absent === true,
     }
   }
 
@@ -208,28 +208,81 @@ export class CafeRuntime {
     if (!this.isJoinable) return failure('not_found', 'Unknown or expired code.')
     if (this.activeParticipants().length >= MAX_PARTICIPANTS_PER_CAFE) return failure('conflict', 'This café is full.')
     const token = newSecret()
+    const p = this.newParticipant(profile, token)
+    this.seatLate(p.id)
+    this.commit()
+    this.scheduleReplan()
+    return success({ participant: p, token })
+  }
+
+  /**
+   * The facilitator enters people who registered beforehand (name, organisation, sector), so the plan and
+   * the printed cards can be made before the day. They hold no credential: they sit at real tables.
+   */
+  addPeople(profiles: Profile[]): Result<ParticipantRecord[]> {
+    if (!this.isJoinable) return failure('invalid_state', 'The café is over: nobody can be added.')
+    if (this.activeParticipants().length + profiles.length > MAX_PARTICIPANTS_PER_CAFE) return failure('conflict', 'This café would be full.')
+    const added = profiles.map((profile) => {
+      const p = this.newParticipant(profile, newSecret())
+      this.seatLate(p.id)
+      return p
+    })
+    this.commit()
+    this.scheduleReplan()
+    return success(added)
+  }
+
+  /**
+   * Marks someone absent (a no-show, or gone for a while: they keep their place in the café and what they
+   * wrote, but get no seat and are planned out) or present again (seated at once during the café).
+   */
+  setPresent(id: string, present: boolean): Result<ParticipantRecord> {
+    const p = this.participant(id)
+    if (!p) return failure('not_found', 'No such participant.')
+    if ((p.absent !== true) === present) return success(p)
+    const r = this.record
+    if (present) {
+      delete p.absent
+      this.seatLate(id)
+    } else {
+      p.absent = true
+      delete r.seating[id]
+      if (r.nextSeating) delete r.nextSeating[id]
+      for (let i = r.history.length; i < r.plan!.rounds.length; i++) delete r.plan!.rounds[i]![id]
+    }
+    this.deps.writer.saveParticipant(p)
+    this.commit()
+    this.scheduleReplan()
+    return success(p)
+  }
+
+  private newParticipant(profile: Profile, token: string): ParticipantRecord {
     const p: ParticipantRecord = {
       id: nanoid(12), cafeId: this.id, tokenHash: hashSecret(token), displayName: profile.displayName,
       organisation: profile.organisation, sector: profile.sector, hostOf: null, joinedAt: this.deps.clock.now(), leftAt: null,
     }
     this.index(p)
     this.deps.writer.saveParticipant(p)
+    return p
+  }
+
+  /**
+   * Before the café, the plan gives the first seat (REPLAN_DELAY_MS later, once a burst of arrivals is in);
+   * during it, a late arrival sits down at once at the smallest table, and is told the announced next one.
+   */
+  private seatLate(id: string): void {
+    const phase = this.lifecycle.phase
+    if (phase === 'draft' || phase === 'lobby' || !this.isJoinable) return
     const tables = this.definition.tables
-    // Before the café, the plan gives the first seat (REPLAN_DELAY_MS later, once a burst of arrivals is in);
-    // during it, a late arrival sits down at once at the smallest table.
-    const beforeCafe = this.lifecycle.phase === 'draft' || this.lifecycle.phase === 'lobby'
-    const seat = beforeCafe ? null : smallestTable(tables, this.record.seating)
-    if (seat) this.record.seating[p.id] = seat
+    const seat = smallestTable(tables, this.record.seating)
+    if (seat) this.record.seating[id] = seat
     if (this.record.nextSeating) {
       const next = smallestTable(tables, this.record.nextSeating)
       if (next) {
-        this.record.nextSeating[p.id] = next
-        this.emitNextSeat(p.id)
+        this.record.nextSeating[id] = next
+        this.emitNextSeat(id)
       }
     }
-    this.commit()
-    this.scheduleReplan()
-    return success({ participant: p, token })
   }
 
   updateProfile(id: string, profile: Profile): Result<ParticipantRecord> {
@@ -267,6 +320,7 @@ export class CafeRuntime {
     if (!p) return failure('not_found', 'No such participant.')
     if (!this.hasTable(tableId)) return failure('not_found', 'No such table.')
     if (p.hostOf !== null && p.hostOf !== tableId) return failure('conflict', 'A host stays at their table; unset the host first.')
+    if (p.absent) return failure('conflict', 'This person is marked absent: mark them present first.')
     this.record.seating[id] = tableId
     // Before the café starts, round 1 is still planned: keep the move through re-plans.
     if (this.lifecycle.phase === 'draft' || this.lifecycle.phase === 'lobby') this.pin(1, { [id]: tableId })
@@ -282,8 +336,8 @@ export class CafeRuntime {
       if (!this.hasTable(tableId)) return failure('not_found', 'No such table.')
       const other = this.activeParticipants().find((q) => q.hostOf === tableId && q.id !== id)
       if (other) return failure('conflict', `${other.displayName} already hosts this table.`)
-      this.record.seating[id] = tableId
-      if (this.record.nextSeating) {
+      if (!p.absent) this.record.seating[id] = tableId
+      if (this.record.nextSeating && !p.absent) {
         this.record.nextSeating[id] = tableId
         this.emitNextSeat(id)
       }
@@ -319,8 +373,9 @@ export class CafeRuntime {
   planView(): PlanView {
     const plan = this.record.plan!
     if (this.qualityCache?.version !== this.version) {
-      const people = this.allParticipants().map((p) => ({ ...plannerPerson(p), present: p.leftAt === null }))
-      const complete = plan.rounds.length === this.definition.rounds.length && this.activeParticipants().every((p) => plan.rounds.every((row) => p.id in row))
+      const people = this.allParticipants().map((p) => ({ ...plannerPerson(p), present: p.leftAt === null && p.absent !== true }))
+      const complete = plan.rounds.length === this.definition.rounds.length &&
+        this.activeParticipants().every((p) => p.absent === true || plan.rounds.every((row) => p.id in row))
       const quality = !complete ? null : planQuality(plan.rounds, people, this.definition.tables, this.definition.shape)
       this.qualityCache = { version: this.version, quality }
     }
@@ -346,7 +401,7 @@ export class CafeRuntime {
     const plan = this.record.plan!
     const row = plan.rounds[round - 1]
     if (!row) return failure('invalid_state', 'This round is being planned; try again in a moment.')
-    const people = new Map(this.activeParticipants().map((p) => [p.id, { ...plannerPerson(p), present: true }]))
+    const people = new Map(this.plannerPeople().filter((p) => p.present).map((p) => [p.id, p]))
     const edit = editRow(row, plan.pinned[round - 1] ?? {}, this.definition.tables, people, { participantId, tableId, swapWith })
     if (!edit.ok) return failure(edit.code, edit.message)
     const changed = Object.keys(edit.row).filter((id) => edit.row[id] !== row[id])
@@ -401,8 +456,9 @@ export class CafeRuntime {
     rows.length = Math.min(rows.length, this.definition.rounds.length)
   }
 
+  /** Everyone who has not left; those marked absent are not seated (present: false). */
   private plannerPeople(): PlannerParticipant[] {
-    return this.activeParticipants().map((p) => ({ ...plannerPerson(p), present: true }))
+    return this.activeParticipants().map((p) => ({ ...plannerPerson(p), present: p.absent !== true }))
   }
 
   /** After a change of people, re-plan the open rounds a little later (arrivals come in bursts). */
@@ -491,8 +547,9 @@ export class CafeRuntime {
     const from = this.firstOpenRound()
     if (!this.isJoinable || from > this.definition.rounds.length) return
     const rows = this.record.plan!.rounds
-    const missing = this.activeParticipants().some((p) => rows.slice(from - 1).some((row) => !(p.id in row))) || rows.length < this.definition.rounds.length
-    if (missing && this.activeParticipants().length > 0) this.scheduleReplan(0)
+    const present = this.plannerPeople().filter((p) => p.present)
+    const missing = present.some((p) => rows.slice(from - 1).some((row) => !(p.id in row))) || rows.length < this.definition.rounds.length
+    if (missing && present.length > 0) this.scheduleReplan(0)
   }
 
   // ---- lifecycle ----
@@ -687,6 +744,7 @@ export class CafeRuntime {
   private seatEveryone(): void {
     const seating = this.record.seating
     for (const p of this.activeParticipants()) {
+      if (p.absent) continue
       if (p.hostOf !== null) seating[p.id] = p.hostOf
       else if (!seating[p.id] || !this.hasTable(seating[p.id]!)) {
         const t = smallestTable(this.definition.tables, seating)

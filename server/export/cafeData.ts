@@ -64,7 +64,8 @@ export function collectCafeData(cafe: CafeRuntime, tablecloths: TableclothServer
     definition: def,
     phase: cafe.lifecycle.phase,
     createdAt: cafe.record.createdAt,
-    participants: cafe.allParticipants().map((p) => ({
+    // A no-show (marked absent, never seated in a round played) did not take part.
+    participants: cafe.allParticipants().filter((p) => !p.absent || cafe.record.history.some((s) => p.id in s)).map((p) => ({
       id: p.id, displayName: p.displayName, organisation: p.organisation, sector: p.sector, hostOf: p.hostOf, joinedAt: p.joinedAt, leftAt: p.leftAt,
     })),
     history: cafe.record.history.map((s) => ({ ...s })),

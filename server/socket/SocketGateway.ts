@@ -10,7 +10,7 @@ import { MAX_FRAME_BYTES, PROTOCOL_VERSION } from '../../shared/constants'
 import type { Ack, ErrorCode } from '../../shared/errors'
 import { fail, ok } from '../../shared/errors'
 import type { LifecycleEvent } from '../../shared/lifecycle'
-import type { ClientToServerEvents, RequestName, ServerToClientEvents, SocketData } from '../../shared/protocol'
+import type { ClientToServerEvents, Profile, RequestName, ServerToClientEvents, SocketData } from '../../shared/protocol'
 import { FACILITATOR_REQUESTS, PARTICIPANT_REQUESTS, handshakeSchema, requestSchemas } from '../../shared/protocol'
 import type { CafeRegistry } from '../cafes/CafeRegistry'
 import type { CafeRuntime } from '../cafes/CafeRuntime'
@@ -154,6 +154,11 @@ export class SocketGateway {
       case 'participant:setHost': {
         const d = data as { participantId: string; tableId: string | null }
         return toAck(cafe.setHost(d.participantId, d.tableId), (p) => ({ participant: cafe.participantView(p) }))
+      }
+      case 'participant:add': return toAck(cafe.addPeople((data as { people: Profile[] }).people), (list) => ({ participants: list.map((p) => cafe.participantView(p)) }))
+      case 'participant:setPresent': {
+        const d = data as { participantId: string; present: boolean }
+        return toAck(cafe.setPresent(d.participantId, d.present), (p) => ({ participant: cafe.participantView(p) }))
       }
       case 'participant:remove': return toAck(cafe.remove((data as { participantId: string }).participantId), (v) => v)
       case 'participant:leave': return toAck(cafe.remove(participantId!), (v) => v)

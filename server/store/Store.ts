@@ -46,6 +46,8 @@ export interface ParticipantRecord {
   hostOf: string | null
   joinedAt: number
   leftAt: number | null
+  /** Marked absent by the facilitator (a no-show): kept, but not seated nor planned. */
+  absent?: boolean
 }
 
 export interface StoredDoc {

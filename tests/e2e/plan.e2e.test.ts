@@ -95,4 +95,34 @@ describe('the seating plan in the browser', () => {
     }
     expect(app.errors).toEqual([])
   })
+
+  it('people registered beforehand are pasted in, planned and printed; a no-show is planned out', async () => {
+    const cafe = await createCafe(app.t.url, {
+      title: 'Café sur inscription', language: 'fr', shape: 'classic', advance: 'manual', roundMinutes: 5,
+      tables: [{ name: 'Table A', capacity: 4 }, { name: 'Table B', capacity: 4 }],
+      questions: [{ text: 'Pour quoi faire ?' }, { text: 'Avec qui ?' }],
+    })
+    const page = await app.newPage('registrations', { locale: 'fr-BE', viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true })
+    await page.goto(`${app.t.url}/facilitate/${cafe.id}#key=${cafe.facilitatorKey}`)
+    await page.getByText('Ajouter des personnes inscrites à l’avance').click()
+    await page.getByLabel('Personnes à ajouter').fill('Amélie; AMO Rixensart; Aide à la jeunesse\nBruno;Athénée de Wavre\nChloé\tCPAS de Wavre\tSocial\n\nDriss; Planning familial\nEmma; AMO Rixensart\nRose; CPAS de Wavre')
+    await page.getByRole('button', { name: 'Ajouter', exact: true }).click()
+    await page.getByRole('status').filter({ hasText: '6 personnes ajoutées' }).waitFor()
+    const runtime = () => app.t.server.registry.get(cafe.id)!
+    expect(runtime().activeParticipants().map((p) => [p.displayName, p.organisation, p.sector])).toContainEqual(['Chloé', 'CPAS de Wavre', 'Social'])
+    // Rose does not come.
+    await page.getByRole('checkbox', { name: 'Rose est là' }).click()
+    const panel = page.getByRole('region', { name: 'Plan de table' })
+    await panel.getByText('Absent·es (hors plan) : Rose').waitFor()
+    // Five people at two tables for two rounds: one pair must meet again (three share a table in round 1).
+    await expect.poll(() => panel.getByTestId('plan-quality').textContent(), { timeout: 15_000 }).toContain('1 rencontre répétée')
+    const rose = runtime().activeParticipants().find((p) => p.displayName === 'Rose')!.id
+    expect(runtime().planView().rounds.every((row) => Object.keys(row).length === 5 && !(rose in row))).toBe(true)
+    await shot(page, 'plan-phone')
+    const cards = await app.newPage('cards-2', { locale: 'fr-BE' })
+    await cards.goto(`${app.t.url}/print/${cafe.id}#key=${cafe.facilitatorKey}&kind=cards`)
+    await cards.getByRole('article', { name: 'Amélie' }).waitFor()
+    expect(await cards.locator('.itinerary-card h2').allTextContents()).toEqual(['Amélie', 'Bruno', 'Chloé', 'Driss', 'Emma'])
+    expect(app.errors).toEqual([])
+  })
 })

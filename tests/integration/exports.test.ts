@@ -45,6 +45,22 @@ describe('exports API', () => {
     expect((await get(t.url, `/api/join/${created.joinCode}`)).status).toBe(404)
   })
 
+  it('leaves out of the exports a registered person who never came (marked absent), not one who came late', async () => {
+    s = await runningCafe({ names: ['Amélie', 'Bruno'], start: false })
+    const added = await request<{ participants: Array<{ id: string }> }>(s.facilitator, 'participant:add', { people: [{ displayName: 'Jamais venu', organisation: 'Nulle part' }, { displayName: 'Venu tard' }] })
+    expect(added.ok).toBe(true)
+    const [never, late] = added.ok ? added.data.participants.map((p) => p.id) : []
+    expect((await request(s.facilitator, 'participant:setPresent', { participantId: never, present: false })).ok).toBe(true)
+    expect((await request(s.facilitator, 'participant:setPresent', { participantId: late, present: false })).ok).toBe(true)
+    expect((await request(s.facilitator, 'round:start')).ok).toBe(true)
+    expect((await request(s.facilitator, 'participant:setPresent', { participantId: late, present: true })).ok).toBe(true)
+    expect((await request(s.facilitator, 'cafe:end')).ok).toBe(true)
+    const archive = await (await get(s.t.url, `/api/cafes/${s.cafeId}/export?format=json`, s.facilitatorKey)).json() as { participants: Array<{ displayName: string }> }
+    expect(archive.participants.map((p) => p.displayName).sort()).toEqual(['Amélie', 'Bruno', 'Venu tard'])
+    const md = await (await get(s.t.url, `/api/cafes/${s.cafeId}/export?format=md`, s.facilitatorKey)).text()
+    expect(md).not.toContain('Nulle part')
+  })
+
   it('wants the facilitator key in a Bearer header: 401 without, 403 when wrong, 400 for an unknown format', async () => {
     t = await startServer()
     const { created } = await importFixture(t.url)

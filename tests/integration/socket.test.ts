@@ -111,6 +111,13 @@ describe('Socket.IO: roles and commands', () => {
     for (const [event, payload] of [['plan:move', { round: 2, participantId: person, tableId: 't1' }], ['plan:unpin', { round: 2, participantId: person }], ['plan:replan', { fresh: true }]] as const) {
       expect(await request(socket, event, payload), event).toMatchObject({ ok: false, error: { code: 'forbidden' } })
     }
+    for (const [event, payload] of [['participant:add', { people: [{ displayName: 'X' }] }], ['participant:setPresent', { participantId: person, present: false }]] as const) {
+      expect(await request(socket, event, payload), event).toMatchObject({ ok: false, error: { code: 'forbidden' } })
+    }
+    expect(await request(s.facilitator, 'participant:add', { people: [] })).toMatchObject({ ok: false, error: { code: 'bad_request' } })
+    expect(await request(s.facilitator, 'participant:add', { people: [{ displayName: '' }] })).toMatchObject({ ok: false, error: { code: 'bad_request' } })
+    expect(await request(s.facilitator, 'participant:add', { people: Array.from({ length: 501 }, () => ({ displayName: 'X' })) })).toMatchObject({ ok: false, error: { code: 'bad_request' } })
+    expect(await request(s.facilitator, 'participant:setPresent', { participantId: 'nobody', present: false })).toMatchObject({ ok: false, error: { code: 'not_found' } })
     // Through a re-plan (fresh) the pinned seat holds; the café then follows the plan.
     expect(await request(s.facilitator, 'plan:replan', { fresh: true })).toMatchObject({ ok: true })
     await eventually(() => expect(s!.state().plan).toMatchObject({ planning: false, rounds: [expect.anything(), expect.objectContaining({ [person]: other })] }), { timeoutMs: 15_000 })

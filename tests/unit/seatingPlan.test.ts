@@ -156,6 +156,51 @@ describe('the seating plan before the café', () => {
   })
 })
 
+describe('people registered beforehand and no-shows', () => {
+  it('plans people the facilitator entered, plans a no-show out, and seats them at once if they come after all', () => {
+    // Four rounds: then nobody meets anyone twice AND no table has two people of one organisation.
+    const { clock, seats, registry, def } = setup({ ...sixteen, questions: sixteen.questions.slice(0, 4) })
+    const { cafe } = registry.create(def)
+    const added = cafe.addPeople(Array.from({ length: 16 }, (_, i) => ({ displayName: `Inscrit ${i}`, organisation: `Org ${i % 4}`, sector: null })))
+    expect(added.ok).toBe(true)
+    const ids = added.ok ? added.value.map((p) => p.id) : []
+    clock.advance(REPLAN_DELAY_MS)
+    expect(cafe.planView().quality).toMatchObject({ repeatedEncounters: 0, sameOrganisationTables: 0 })
+    // Nobody holds a credential for them: they sit at real tables with a printed card.
+    expect(ids.every((id) => cafe.participantByToken(id) === null)).toBe(true)
+    // One does not come: out of every round at once, and re-planned around.
+    expect(cafe.setPresent(ids[0]!, false).ok).toBe(true)
+    expect(cafe.planView().rounds.some((row) => ids[0]! in row)).toBe(false)
+    clock.advance(REPLAN_DELAY_MS)
+    expect(cafe.planView().rounds.every((row) => Object.keys(row).length === 15)).toBe(true)
+    expect(cafe.planView().quality).toMatchObject({ averageNewPeople: expect.any(Number), capacityViolations: 0 })
+    expect(cafe.move(ids[0]!, 't1')).toMatchObject({ ok: false, code: 'conflict' })
+    expect(cafe.editPlan(2, ids[0]!, 't1', null)).toMatchObject({ ok: false, code: 'not_found' })
+    cafe.apply({ type: 'open' })
+    cafe.apply({ type: 'start' })
+    expect(cafe.record.seating[ids[0]!]).toBeUndefined()
+    expect(cafe.participantView(cafe.participant(ids[0]!)!)).toMatchObject({ absent: true, tableId: null })
+    // They come after all, during round 1 after the announcement: a seat now, their next table told.
+    clock.advance(10 * MIN - 30_000)
+    expect(cafe.setPresent(ids[0]!, true).ok).toBe(true)
+    expect(cafe.record.seating[ids[0]!]).toBeDefined()
+    expect(seats.get(ids[0]!)?.at(-1)).toMatchObject({ round: 2, tableId: cafe.record.nextSeating![ids[0]!] })
+    clock.advance(30_000 + REPLAN_DELAY_MS)
+    expect(cafe.planView().rounds.slice(1).every((row) => ids[0]! in row)).toBe(true)
+    // They sat in round 1 from the moment they came: what they write there counts as round 1.
+    clock.advance(10 * MIN)
+    expect(cafe.record.history[0]![ids[0]!]).toBeDefined()
+  })
+
+  it('refuses to add people to a café that is over, or beyond what a request may carry', () => {
+    const { registry, def } = setup()
+    const { cafe } = registry.create(def)
+    cafe.apply({ type: 'open' })
+    cafe.apply({ type: 'end' })
+    expect(cafe.addPeople([{ displayName: 'Trop tard', organisation: null, sector: null }])).toMatchObject({ ok: false, code: 'invalid_state' })
+  })
+})
+
 describe('the seating plan during the café', () => {
   it('is followed round after round when nothing changes, with nobody meeting anyone twice', () => {
     const { clock, registry, def } = setup()

@@ -62,6 +62,10 @@ export const en = {
     saveTemplate: 'Save as a template', templateName: 'Name of the template', create: 'Create the café',
   },
   console: {
+    present: 'Here', presentLabel: '{{name}} is here', absentTag: 'absent',
+    addPeople: 'Add people registered beforehand', addLabel: 'People to add',
+    addHelp: 'One person per line: name; organisation; sector (organisation and sector optional; a spreadsheet paste works too). They get a seat in the plan and on the printed cards, and need no phone. Untick “Here” for anyone who does not come.',
+    addButton: 'Add', added_one: '{{count}} person added', added_other: '{{count}} people added', addTooLong: 'Line {{line}}: at most 60 characters per field.',
     noKeyTitle: 'The facilitator key is missing', noKeyText: 'Open the full facilitator link, including the part after #.',
     refusedTitle: 'This facilitator link is not valid', refusedText: 'Check that you copied the whole link.',
     storageDegraded: 'The server cannot write to its disk right now. Nothing is lost: {{count}} changes are kept in memory and retried.',
@@ -83,6 +87,7 @@ export const en = {
     openStudio: 'Open the harvest studio', exports: 'Exports',
   },
   plan: {
+    absent: 'Absent (not planned): {{names}}',
     sep: '; ',
     title: 'Seating plan', planning: 'Planning…', nobody: 'The plan appears here as people arrive.',
     roundN: 'Round {{n}}', played: 'played', now: 'now', next: 'announced', tabs: 'Rounds of the plan',

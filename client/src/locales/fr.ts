@@ -64,6 +64,10 @@ export const fr: Translation = {
     saveTemplate: 'Enregistrer comme modèle', templateName: 'Nom du modèle', create: 'Créer le café',
   },
   console: {
+    present: 'Là', presentLabel: '{{name}} est là', absentTag: 'absent·e',
+    addPeople: 'Ajouter des personnes inscrites à l’avance', addLabel: 'Personnes à ajouter',
+    addHelp: 'Une personne par ligne : nom ; organisation ; secteur (organisation et secteur facultatifs ; un copier-coller depuis un tableur marche aussi). Elles ont une place dans le plan et sur les cartes imprimées, sans téléphone. Décochez « Là » pour qui ne vient pas.',
+    addButton: 'Ajouter', added_one: '{{count}} personne ajoutée', added_other: '{{count}} personnes ajoutées', addTooLong: 'Ligne {{line}} : 60 caractères au plus par champ.',
     noKeyTitle: 'La clé d’animation manque', noKeyText: 'Ouvrez le lien d’animation complet, y compris la partie après #.',
     refusedTitle: 'Ce lien d’animation n’est pas valable', refusedText: 'Vérifiez que vous avez copié le lien en entier.',
     storageDegraded: 'Le serveur ne peut pas écrire sur son disque pour l’instant. Rien n’est perdu : {{count}} modifications sont gardées en mémoire et réessayées.',
@@ -85,6 +89,7 @@ export const fr: Translation = {
     openStudio: 'Ouvrir l’atelier de récolte', exports: 'Exports',
   },
   plan: {
+    absent: 'Absent·es (hors plan) : {{names}}',
     sep: ' ; ',
     title: 'Plan de table', planning: 'Calcul en cours…', nobody: 'Le plan apparaît ici au fil des arrivées.',
     roundN: 'Tour {{n}}', played: 'joué', now: 'en cours', next: 'annoncé', tabs: 'Tours du plan',

@@ -29,7 +29,8 @@ export function PlanPanel({ view, facilitatorKey, run }: { view: CafeView; facil
   const row = plan.rounds[round - 1] ?? {}
   const pins = plan.pinned[round - 1] ?? {}
   const editable = round >= plan.firstEditableRound
-  const unplanned = view.participants.filter((p) => !(p.id in row))
+  const unplanned = view.participants.filter((p) => !(p.id in row) && !p.absent)
+  const absent = view.participants.filter((p) => p.absent)
   const move = async (participantId: string, tableId: string, swapWith: string | null = null) => {
     setSelected(null)
     if (row[participantId] === tableId && !swapWith) return
@@ -68,6 +69,7 @@ export function PlanPanel({ view, facilitatorKey, run }: { view: CafeView; facil
             ))}
           </div>
           {unplanned.length > 0 && <p className="muted small">{t('plan.unplanned', { names: unplanned.map((p) => p.displayName).join(', ') })}</p>}
+          {absent.length > 0 && <p className="muted small">{t('plan.absent', { names: absent.map((p) => p.displayName).join(', ') })}</p>}
           <div className="row wrap">
             {plan.firstEditableRound <= total && (
               <>

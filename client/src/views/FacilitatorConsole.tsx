@@ -261,17 +261,19 @@ function PeoplePanel({ view, run }: { view: CafeView; run(event: Parameters<Cafe
         <h2>{t('console.people', { count: view.participants.length })}</h2>
         <input type="search" aria-label={t('console.search')} placeholder={t('console.search')} value={filter} onChange={(e) => setFilter(e.target.value)} />
       </div>
+      <AddPeople run={run} />
       {view.participants.length === 0 ? <p className="muted">{t('console.nobody')}</p> : (
-        <table className="people-table">
-          <thead><tr><th>{t('console.name')}</th><th>{t('console.organisation')}</th><th>{t('console.table')}</th><th>{t('console.host')}</th><th><span className="sr-only">{t('console.actions')}</span></th></tr></thead>
+        <div className="table-scroll"><table className="people-table">
+          <thead><tr><th>{t('console.present')}</th><th>{t('console.name')}</th><th>{t('console.organisation')}</th><th>{t('console.table')}</th><th>{t('console.host')}</th><th><span className="sr-only">{t('console.actions')}</span></th></tr></thead>
           <tbody>
             {people.map((p: ParticipantView) => (
-              <tr key={p.id}>
+              <tr key={p.id} className={p.absent ? 'absent' : ''}>
+                <td><input type="checkbox" aria-label={t('console.presentLabel', { name: p.displayName })} checked={!p.absent} onChange={(e) => void run('participant:setPresent', { participantId: p.id, present: e.target.checked })} /></td>
                 <td><span className={p.online ? 'online-dot on' : 'online-dot'} aria-label={p.online ? t('console.online') : t('console.offline')} /> {p.displayName}</td>
                 <td className="muted">{[p.organisation, p.sector].filter(Boolean).join(' · ')}</td>
                 <td>
-                  <select aria-label={t('console.moveLabel', { name: p.displayName })} value={p.tableId ?? ''} disabled={Boolean(p.hostOf)} onChange={(e) => void run('participant:move', { participantId: p.id, tableId: e.target.value })}>
-                    {p.tableId === null && <option value="">—</option>}
+                  <select aria-label={t('console.moveLabel', { name: p.displayName })} value={p.tableId ?? ''} disabled={Boolean(p.hostOf) || p.absent} onChange={(e) => void run('participant:move', { participantId: p.id, tableId: e.target.value })}>
+                    {p.tableId === null && <option value="">{p.absent ? t('console.absentTag') : '—'}</option>}
                     {tables.map((tb) => <option key={tb.id} value={tb.id}>{tb.name}</option>)}
                   </select>
                 </td>
@@ -285,9 +287,42 @@ function PeoplePanel({ view, run }: { view: CafeView; run(event: Parameters<Cafe
               </tr>
             ))}
           </tbody>
-        </table>
+        </table></div>
       )}
       <p className="muted small"><a href="/" onClick={(e) => { e.preventDefault(); navigate('/') }}>{t('common.home')}</a></p>
     </section>
+  )
+}
+
+/** People registered beforehand, pasted one per line ("name; organisation; sector", or a spreadsheet's columns). */
+function AddPeople({ run }: { run(event: Parameters<CafeConnection['request']>[0], payload?: unknown): Promise<boolean> }) {
+  const { t } = useTranslation()
+  const [text, setText] = useState('')
+  const [note, setNote] = useState<string | null>(null)
+  const submit = async () => {
+    const lines = text.split(/\r?\n/).map((l) => l.trim()).filter(Boolean)
+    const people = []
+    for (const [i, line] of lines.entries()) {
+      const [displayName = '', organisation = '', sector = ''] = line.split(/[;\t]/).map((x) => x.trim())
+      if ([displayName, organisation, sector].some((x) => x.length > 60)) return setNote(t('console.addTooLong', { line: i + 1 }))
+      if (displayName) people.push({ displayName, organisation: organisation || null, sector: sector || null })
+    }
+    if (people.length === 0) return
+    if (await run('participant:add', { people })) {
+      setText('')
+      setNote(t('console.added', { count: people.length }))
+    }
+  }
+  return (
+    <details className="add-people">
+      <summary>{t('console.addPeople')}</summary>
+      <p className="muted small" id="add-help">{t('console.addHelp')}</p>
+      <label htmlFor="add-people" className="sr-only">{t('console.addLabel')}</label>
+      <textarea id="add-people" rows={5} aria-describedby="add-help" value={text} onChange={(e) => { setText(e.target.value); setNote(null) }} placeholder={'Amélie; AMO Rixensart; Aide à la jeunesse\nBruno; Athénée de Wavre; École'} />
+      <div className="row">
+        <button type="button" className="primary" disabled={!text.trim()} onClick={() => void submit()}>{t('console.addButton')}</button>
+        {note && <span role="status" className="small">{note}</span>}
+      </div>
+    </details>
   )
 }

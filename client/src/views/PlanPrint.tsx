@@ -62,7 +62,7 @@ function Cards({ view, t }: { view: CafeView; t: T }) {
   const when = [def.date ? new Date(`${def.date}T12:00:00`).toLocaleDateString(def.language, { day: 'numeric', month: 'long', year: 'numeric' }) : null, def.place || null].filter(Boolean).join(' · ')
   return (
     <div className="print-cards">
-      {[...view.participants].sort(byName).map((p) => (
+      {view.participants.filter((p) => !p.absent).sort(byName).map((p) => (
         <article key={p.id} className="itinerary-card" aria-label={p.displayName}>
           <p className="eyebrow">{def.title}{when ? ` · ${when}` : ''}</p>
           <h2>{p.displayName}</h2>
