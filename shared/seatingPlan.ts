@@ -26,6 +26,8 @@ export interface PlanView {
   planning: boolean
   /** Rounds before this one are played and cannot change. */
   firstEditableRound: number
+  /** First round a re-plan may change (rounds before it are played, being played or announced); rounds + 1 if none. */
+  firstOpenRound: number
 }
 
 export const emptyPlan = (): StoredPlan => ({ rounds: [], pinned: [] })
@@ -84,12 +86,14 @@ export function editRow(
   if (move.swapWith) {
     const other = people.get(move.swapWith)
     if (!other || row[other.id] !== table.id) return { ok: false, code: 'conflict', message: 'That person is not at this table in this round any more.' }
-    if (other.id === person.id) return { ok: true, row, pins }
+    if (other.id === person.id || row[other.id] === from) return { ok: true, row, pins }
     if (from === undefined) return { ok: false, code: 'conflict', message: 'This person has no seat in this round yet.' }
     if (other.hostOf !== null) return { ok: false, code: 'conflict', message: 'A host stays at their table; unset the host first.' }
     next[other.id] = from
     nextPins[other.id] = from
-  } else if (from !== table.id) {
+  } else if (from === table.id) {
+    return { ok: true, row, pins }
+  } else {
     let count = 0
     for (const tid of Object.values(row)) if (tid === table.id) count++
     if (count >= table.capacity) return { ok: false, code: 'conflict', message: `${table.name} is full in this round: drop the person onto someone there to swap their places.` }

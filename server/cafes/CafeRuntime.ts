@@ -47,6 +47,8 @@ export interface CafeDeps {
 const JOINABLE: ReadonlySet<LifecycleState['phase']> = new Set(['draft', 'lobby', 'round', 'transition'])
 /** After an arrival, a departure or a profile change, the rounds not played yet are re-planned this much later (arrivals come in bursts). */
 export const REPLAN_DELAY_MS = 1500
+/** ...but never later than this after the first change of a burst (a steady queue at the door). */
+export const REPLAN_MAX_WAIT_MS = 4000
 
 export class CafeRuntime {
   private readonly participants = new Map<string, ParticipantRecord>()
@@ -59,6 +61,7 @@ export class CafeRuntime {
   private planGeneration = 0
   private planPending = false
   private replanTimer: unknown = null
+  private replanDueBy: number | null = null
   /** The round an announcement is being planned for, while the planner works. */
   private announcing: number | null = null
   private qualityCache: { version: number; quality: PlanQuality | null } | null = null
@@ -374,8 +377,9 @@ export class CafeRuntime {
     const plan = this.record.plan!
     if (this.qualityCache?.version !== this.version) {
       const people = this.allParticipants().map((p) => ({ ...plannerPerson(p), present: p.leftAt === null && p.absent !== true }))
+      const from = (this.seatRound() ?? Infinity) - 1
       const complete = plan.rounds.length === this.definition.rounds.length &&
-        this.activeParticipants().every((p) => p.absent === true || plan.rounds.every((row) => p.id in row))
+        this.activeParticipants().every((p) => p.absent === true || plan.rounds.every((row, i) => i < from || p.id in row))
       const quality = !complete ? null : planQuality(plan.rounds, people, this.definition.tables, this.definition.shape)
       this.qualityCache = { version: this.version, quality }
     }
@@ -383,6 +387,7 @@ export class CafeRuntime {
       rounds: plan.rounds, pinned: plan.pinned, quality: this.qualityCache.quality,
       planning: this.planPending || this.announcing !== null,
       firstEditableRound: this.seatRound() ?? this.definition.rounds.length + 1,
+      firstOpenRound: Math.min(this.firstOpenRound(), this.definition.rounds.length + 1),
     }
   }
 
@@ -420,7 +425,7 @@ export class CafeRuntime {
   /** Lets the planner move someone again in one round (their seat stays where it is until a re-plan). */
   unpin(round: number, participantId: string): Result<PlanView> {
     const pins = this.record.plan!.pinned[round - 1]
-    if (!pins || !(participantId in pins)) return failure('not_found', 'This seat is not pinned.')
+    if (!pins || !Object.hasOwn(pins, participantId)) return failure('not_found', 'This seat is not pinned.')
     delete pins[participantId]
     this.commit()
     return success(this.planView())
@@ -461,29 +466,43 @@ export class CafeRuntime {
     return this.activeParticipants().map((p) => ({ ...plannerPerson(p), present: p.absent !== true }))
   }
 
-  /** After a change of people, re-plan the open rounds a little later (arrivals come in bursts). */
+  /**
+   * After a change of people, re-plan the open rounds a little later: arrivals come in bursts, and one
+   * planning serves the whole burst. A steady queue at the door still gets a plan every REPLAN_MAX_WAIT_MS.
+   */
   private scheduleReplan(delayMs = REPLAN_DELAY_MS): void {
     if (this.disposed || !this.isJoinable || this.firstOpenRound() > this.definition.rounds.length) return
-    this.cancelScheduledReplan()
-    this.planPending = true
+    const now = this.deps.clock.now()
+    this.replanDueBy ??= now + REPLAN_MAX_WAIT_MS
+    const delay = Math.max(0, Math.min(delayMs, this.replanDueBy - now))
+    if (this.replanTimer !== null) this.deps.clock.clearTimeout(this.replanTimer)
+    if (!this.planPending) {
+      this.planPending = true
+      this.deps.events.changed(this)
+    }
     this.replanTimer = this.deps.clock.setTimeout(() => {
       this.replanTimer = null
+      this.replanDueBy = null
       // An announcement in progress re-plans every open round anyway; come back once it has landed.
-      if (this.announcing !== null) return this.scheduleReplan(delayMs)
+      if (this.announcing !== null) return this.scheduleReplan(REPLAN_DELAY_MS)
       this.requestPlan(this.firstOpenRound(), {})
-    }, delayMs)
+    }, delay)
   }
 
   private cancelScheduledReplan(): void {
     if (this.replanTimer !== null) this.deps.clock.clearTimeout(this.replanTimer)
     this.replanTimer = null
+    this.replanDueBy = null
   }
 
   /** Asks the planner for rounds from..end, from what has been played and announced so far. */
   private requestPlan(from: number, opts: { fresh?: boolean; announce?: boolean }): void {
     const total = this.definition.rounds.length
     if (this.disposed || from > total) {
-      this.planPending = false
+      if (this.planPending) {
+        this.planPending = false
+        if (!this.disposed) this.deps.events.changed(this)
+      }
       return
     }
     this.syncPlan()
@@ -494,12 +513,13 @@ export class CafeRuntime {
     const pinned: Seating[] = []
     for (let k = from; k <= total; k++) pinned.push(plan.pinned[k - 1] ?? {})
     const previous = plan.rounds.slice(from - 1, total)
+    this.deps.events.changed(this)
     this.deps.plans.plan({
       key: this.id,
       input: {
         participants: this.plannerPeople(), tables: this.definition.tables, shape: this.definition.shape,
         history: plan.rounds.slice(0, from - 1), round: from, rounds: total, seed: this.record.seed, pinned,
-        ...(opts.fresh || previous.length === 0 ? {} : { previousPlan: previous }),
+        ...(opts.fresh || !previous.some((row) => Object.keys(row).length > 0) ? {} : { previousPlan: previous }),
       },
     }, (result) => this.planned(generation, from, opts, result))
   }
@@ -517,11 +537,16 @@ export class CafeRuntime {
     if (!result) this.deps.log.warn('planning failed; keeping the current plan', { cafeId: this.id })
     const people = this.plannerPeople()
     const tables = this.definition.tables
+    let editedMeanwhile = false
     if (result) {
-      const active = new Set(people.map((p) => p.id))
+      const active = new Set(people.filter((p) => p.present).map((p) => p.id))
       result.forEach((row, i) => {
         const kept: Seating = {}
         for (const [pid, tid] of Object.entries(row)) if (active.has(pid)) kept[pid] = tid
+        // Seats the facilitator pinned while the planner worked win over its answer.
+        for (const [pid, tid] of Object.entries(r.plan!.pinned[from - 1 + i] ?? {})) {
+          if (active.has(pid) && kept[pid] !== tid) { kept[pid] = tid; editedMeanwhile = true }
+        }
         r.plan!.rounds[from - 1 + i] = kept
       })
     }
@@ -530,10 +555,13 @@ export class CafeRuntime {
       r.nextSeating = row()
       this.commit()
       for (const id of Object.keys(r.nextSeating)) this.emitNextSeat(id)
+      if (editedMeanwhile) this.scheduleReplan()
       return
     }
     if (this.seatRound() === from) r.seating = row()
     this.commit()
+    // Balance the pinned seats that came in during the planning (they are kept).
+    if (editedMeanwhile) this.scheduleReplan()
   }
 
   /** The default shift's seats for a round (no search): when no planned row exists. */

@@ -50,7 +50,8 @@ export function planRemaining(input: PlanInput, options: PlanOptions = {}): Seat
 
   let start: PlanState = greedyStart(m, random)
   relabelRounds(start)
-  if (!m.prev && options.designs !== false) {
+  // A known design competes even in a re-plan: the cost counts its changed seats, so it wins only when worth it.
+  if (options.designs !== false) {
     const design = designStart(m)
     if (design) relabelRounds(design)
     if (design && design.cost <= start.cost) start = design

@@ -6,8 +6,10 @@
 import { describe, expect, it } from 'vitest'
 import { CafeRegistry } from '../../server/cafes/CafeRegistry'
 import type { CafeEvents, CafeRuntime } from '../../server/cafes/CafeRuntime'
-import { REPLAN_DELAY_MS } from '../../server/cafes/CafeRuntime'
+import { REPLAN_DELAY_MS, REPLAN_MAX_WAIT_MS } from '../../server/cafes/CafeRuntime'
 import { inlinePlanService } from '../../server/cafes/PlanService'
+import type { PlanJob, PlanService } from '../../server/cafes/PlanService'
+import { planRemaining } from '../../shared/planner/index'
 import { ManualClock } from '../../server/clock'
 import { silentLogger } from '../../server/log'
 import { DurableWriter } from '../../server/store/DurableWriter'
@@ -27,14 +29,36 @@ const sixteen: CafeInput = {
   questions: [1, 2, 3, 4, 5].map((n) => ({ text: `Question ${n}` })),
 }
 
-function setup(input: CafeInput = sixteen, store = new MemoryStore(), clock = new ManualClock()) {
+/** A planner that answers only when told to, like the worker thread does some time later. */
+class DeferredPlans implements PlanService {
+  readonly kind = 'worker'
+  jobs: Array<{ job: PlanJob; done: (plan: Seating[] | null) => void }> = []
+  plan(job: PlanJob, done: (plan: Seating[] | null) => void): void { this.jobs.push({ job, done }) }
+  /** Answers every waiting job, in order. */
+  release(): void {
+    for (const { job, done } of this.jobs.splice(0)) done(planRemaining(job.input, { effort: 0.3 }))
+  }
+  async close() {}
+}
+
+/** Counts the timers armed, to catch a timer that keeps re-arming itself. */
+class CountingClock extends ManualClock {
+  armed = 0
+  override setTimeout(fn: () => void, ms: number): unknown {
+    // A timer re-arming itself at 0 ms would spin forever on a manual clock: fail instead of hanging.
+    if (++this.armed > 10_000) throw new Error('timers keep re-arming themselves')
+    return super.setTimeout(fn, ms)
+  }
+}
+
+function setup(input: CafeInput = sixteen, store = new MemoryStore(), clock = new ManualClock(), plans: PlanService = inlinePlanService({ effort: 0.3 })) {
   const seats = new Map<string, NextSeat[]>()
   const events: CafeEvents = {
     changed: () => {}, warning: () => {}, message: () => {}, participantGone: () => {}, roundClosed: () => {},
     nextSeat: (_c, id, seat) => seats.set(id, [...(seats.get(id) ?? []), seat]),
   }
   const writer = new DurableWriter(store, clock, silentLogger)
-  const registry = new CafeRegistry({ writer, clock, plans: inlinePlanService({ effort: 0.3 }), log: silentLogger, events })
+  const registry = new CafeRegistry({ writer, clock, plans, log: silentLogger, events })
   const def = parseCafeInput(input)
   if (!def.ok) throw new Error(JSON.stringify(def.fields))
   return { clock, seats, registry, store, writer, def: def.value }
@@ -286,5 +310,110 @@ describe('the seating plan during the café', () => {
     const again = second.registry.get(cafe.id)!
     expect(again.planView().rounds).toEqual(planned)
     expect(again.planView().planning).toBe(false)
+  })
+})
+
+describe('the seating plan while the planner works (worker thread answers later)', () => {
+  it('keeps a facilitator\'s edit made while a re-plan is being computed', () => {
+    const plans = new DeferredPlans()
+    const { clock, registry, def } = setup(sixteen, new MemoryStore(), new ManualClock(), plans)
+    const { cafe } = registry.create(def)
+    cafe.apply({ type: 'open' })
+    const ids = join(cafe, 15)
+    clock.advance(REPLAN_DELAY_MS)
+    plans.release()
+    join(cafe, 1, 'Late')
+    clock.advance(REPLAN_DELAY_MS)
+    expect(plans.jobs).toHaveLength(1)
+    expect(cafe.planView().planning).toBe(true)
+    // While that plan is computed, the facilitator moves someone in round 3.
+    const row3 = cafe.planView().rounds[2]!
+    const small = [...groupByTable(row3).entries()].find(([, g]) => g.length < 4)![0]
+    const mover = ids.find((id) => row3[id] !== small)!
+    expect(cafe.editPlan(3, mover, small, null).ok).toBe(true)
+    plans.release()
+    expect(cafe.planView().rounds[2]![mover]).toBe(small)
+    // The pinned seat came in after the request: a re-plan balances around it, keeping it.
+    clock.advance(REPLAN_DELAY_MS)
+    plans.release()
+    expect(cafe.planView().rounds[2]![mover]).toBe(small)
+    expect(cafe.planView()).toMatchObject({ planning: false, quality: { capacityViolations: 0 } })
+  })
+
+  it('an edit of the next round made while its announcement is computed is announced', () => {
+    const plans = new DeferredPlans()
+    const { clock, seats, registry, def } = setup(sixteen, new MemoryStore(), new ManualClock(), plans)
+    const { cafe } = registry.create(def)
+    cafe.apply({ type: 'open' })
+    const ids = join(cafe, 15)
+    clock.advance(REPLAN_DELAY_MS)
+    plans.release()
+    cafe.apply({ type: 'start' })
+    clock.advance(10 * MIN - 30_000)
+    expect(cafe.record.nextSeating).toBeNull()
+    expect(cafe.planView().planning).toBe(true)
+    const row2 = cafe.planView().rounds[1]!
+    const small = [...groupByTable(row2).entries()].find(([, g]) => g.length < 4)![0]
+    const mover = ids.find((id) => row2[id] !== small)!
+    expect(cafe.editPlan(2, mover, small, null).ok).toBe(true)
+    plans.release()
+    expect(cafe.record.nextSeating![mover]).toBe(small)
+    expect(seats.get(mover)?.at(-1)).toMatchObject({ round: 2, tableId: small })
+  })
+
+  it('a steady queue at the door still gets seats, and a pending announcement does not make timers spin', () => {
+    const plans = new DeferredPlans()
+    const clock = new CountingClock()
+    const { registry, def } = setup(sixteen, new MemoryStore(), clock, plans)
+    const { cafe } = registry.create(def)
+    cafe.apply({ type: 'open' })
+    // One arrival a second for 10 s: a plan is asked for within REPLAN_MAX_WAIT_MS of the first one.
+    let asked = -1
+    for (let i = 0; i < 10; i++) {
+      join(cafe, 1, `Q${i}-`)
+      clock.advance(1000)
+      if (asked < 0 && plans.jobs.length > 0) asked = i + 1
+    }
+    expect(asked).toBeGreaterThan(0)
+    expect(asked * 1000).toBeLessThanOrEqual(REPLAN_MAX_WAIT_MS + 1000)
+    plans.release()
+    clock.advance(REPLAN_MAX_WAIT_MS)
+    plans.release()
+    expect(Object.keys(cafe.record.seating)).toHaveLength(10)
+    cafe.apply({ type: 'start' })
+    clock.advance(10 * MIN - 30_000)
+    expect(plans.jobs).toHaveLength(1) // the announcement, unanswered
+    join(cafe, 1, 'Late')
+    cafe.resumePlanning() // (as after a restart: someone is missing from the plan, re-plan at once)
+    const before = clock.armed
+    clock.advance(5000)
+    expect(clock.armed - before).toBeLessThan(20)
+    plans.release()
+    expect(cafe.record.nextSeating).not.toBeNull()
+  })
+
+  it('keeps the quality shown after someone arrives in round 2', () => {
+    const { clock, registry, def } = setup()
+    const { cafe } = registry.create(def)
+    cafe.apply({ type: 'open' })
+    join(cafe, 15)
+    clock.advance(REPLAN_DELAY_MS)
+    cafe.apply({ type: 'start' })
+    clock.advance(11 * MIN)
+    join(cafe, 1, 'Late')
+    clock.advance(REPLAN_DELAY_MS)
+    expect(cafe.planView().quality).not.toBeNull()
+  })
+
+  it('the first plan of a lobby uses the known designs: 49 people, 7 tables, 8 rounds, nobody meets twice', () => {
+    const { clock, registry, def } = setup({
+      ...sixteen, tables: Array.from({ length: 7 }, (_, i) => ({ name: `T${i + 1}`, capacity: 7 })),
+      questions: Array.from({ length: 8 }, (_, i) => ({ text: `Q${i + 1}` })),
+    })
+    const { cafe } = registry.create(def)
+    cafe.apply({ type: 'open' })
+    join(cafe, 49, 'P', 49)
+    clock.advance(REPLAN_DELAY_MS)
+    expect(cafe.planView().quality).toMatchObject({ repeatedEncounters: 0, averageNewPeople: 48 })
   })
 })

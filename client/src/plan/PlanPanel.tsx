@@ -4,7 +4,7 @@
  * move is a `plan:move` request; the server pins it and checks capacities and hosts.
  */
 import type { DragEvent } from 'react'
-import { useMemo, useState } from 'react'
+import { useEffect, useMemo, useState } from 'react'
 import { useTranslation } from 'react-i18next'
 import type { CafeView, ParticipantView } from '../../../shared/protocol'
 import type { Seating } from '../../../shared/rotation'
@@ -23,18 +23,29 @@ export function PlanPanel({ view, facilitatorKey, run }: { view: CafeView; facil
   const total = def.rounds.length
   const [chosen, setRound] = useState<number | null>(null)
   const [selected, setSelected] = useState<string | null>(null)
+  const [done, setDone] = useState<{ text: string; focus: string } | null>(null)
   const people = useMemo(() => new Map(view.participants.map((p) => [p.id, p])), [view.participants])
+  // After a move, keyboard and screen reader users stay on the person they moved.
+  useEffect(() => {
+    if (!done) return
+    const el = document.querySelector<HTMLElement>(`[data-person="${CSS.escape(done.focus)}"]`)
+    if (el && document.activeElement !== el && (document.activeElement === document.body || document.activeElement === null)) el.focus()
+  }, [done, view])
   if (!plan) return null
   const round = Math.min(total, chosen ?? Math.max(1, Math.min(total, plan.firstEditableRound)))
   const row = plan.rounds[round - 1] ?? {}
   const pins = plan.pinned[round - 1] ?? {}
   const editable = round >= plan.firstEditableRound
-  const unplanned = view.participants.filter((p) => !(p.id in row) && !p.absent)
+  const unplanned = editable ? view.participants.filter((p) => !(p.id in row) && !p.absent) : []
   const absent = view.participants.filter((p) => p.absent)
   const move = async (participantId: string, tableId: string, swapWith: string | null = null) => {
     setSelected(null)
-    if (row[participantId] === tableId && !swapWith) return
-    await run('plan:move', { round, participantId, tableId, swapWith })
+    if (row[participantId] === tableId) return
+    const table = def.tables.find((tb) => tb.id === tableId)?.name ?? ''
+    if (await run('plan:move', { round, participantId, tableId, swapWith })) {
+      const name = people.get(participantId)?.displayName ?? ''
+      setDone({ text: swapWith ? t('plan.swapped', { a: name, b: people.get(swapWith)?.displayName ?? '' }) : t('plan.moved', { name, table }), focus: participantId })
+    }
   }
   const printUrl = (kind: string) => `/print/${view.id}#key=${facilitatorKey}&kind=${kind}`
   const selectedPerson = selected ? people.get(selected) ?? null : null
@@ -48,14 +59,24 @@ export function PlanPanel({ view, facilitatorKey, run }: { view: CafeView; facil
       {view.participants.length === 0 ? <p className="muted">{t('plan.nobody')}</p> : (
         <>
           {plan.quality && <QualitySummary quality={plan.quality} />}
-          <div className="plan-tabs" role="tablist" aria-label={t('plan.tabs')}>
+          <div className="plan-tabs" role="tablist" aria-label={t('plan.tabs')}
+            onKeyDown={(e) => {
+              const step = e.key === 'ArrowRight' ? 1 : e.key === 'ArrowLeft' ? -1 : 0
+              if (!step) return
+              e.preventDefault()
+              const n = Math.min(total, Math.max(1, round + step))
+              setRound(n)
+              setSelected(null)
+              e.currentTarget.querySelectorAll<HTMLElement>('[role="tab"]')[n - 1]?.focus()
+            }}>
             {Array.from({ length: total }, (_, i) => i + 1).map((n) => (
-              <button key={n} type="button" role="tab" aria-selected={n === round} className={n === round ? 'primary' : ''} onClick={() => { setRound(n); setSelected(null) }}>
+              <button key={n} type="button" role="tab" aria-selected={n === round} tabIndex={n === round ? 0 : -1} className={n === round ? 'primary' : ''} onClick={() => { setRound(n); setSelected(null) }}>
                 {t('plan.roundN', { n })}{stateOf(n, plan, view) ? ` · ${t(`plan.${stateOf(n, plan, view)}`)}` : ''}
               </button>
             ))}
           </div>
           <p className="muted small">{editable ? t('plan.help') : t('plan.playedHelp')}</p>
+          <p className="sr-only" role="status">{done?.text ?? ''}</p>
           {selectedPerson && (
             <p className="selected-note" role="status">
               {t('plan.selected', { name: selectedPerson.displayName })} <button type="button" className="small" onClick={() => setSelected(null)}>{t('plan.cancel')}</button>
@@ -71,7 +92,7 @@ export function PlanPanel({ view, facilitatorKey, run }: { view: CafeView; facil
           {unplanned.length > 0 && <p className="muted small">{t('plan.unplanned', { names: unplanned.map((p) => p.displayName).join(', ') })}</p>}
           {absent.length > 0 && <p className="muted small">{t('plan.absent', { names: absent.map((p) => p.displayName).join(', ') })}</p>}
           <div className="row wrap">
-            {plan.firstEditableRound <= total && (
+            {plan.firstOpenRound <= total && (
               <>
                 <button type="button" onClick={() => void run('plan:replan', { fresh: false })}>{t('plan.replan')}</button>
                 <button type="button" onClick={() => { if (window.confirm(t('plan.confirmFresh'))) void run('plan:replan', { fresh: true }) }}>{t('plan.fresh')}</button>
@@ -115,6 +136,8 @@ function PlanTable({ tableId, name, capacity, round, plan, row, pins, people, ed
     onMove(id, tableId, swapWith)
   }
   const movable = selected !== null && row[selected] !== tableId
+  const full = here.length >= capacity
+  const selectedName = selected ? people.get(selected)?.displayName ?? '' : ''
   return (
     <article className={`plan-table${over ? ' over' : ''}`} aria-label={name}
       onDragOver={(e) => { if (accepts(e)) { e.preventDefault(); e.dataTransfer.dropEffect = 'move'; setOver(true) } }}
@@ -134,13 +157,14 @@ function PlanTable({ tableId, name, capacity, round, plan, row, pins, people, ed
               onDragStart={(e) => { e.dataTransfer.setData(DRAG_TYPE, id); e.dataTransfer.setData('text/plain', p.displayName); e.dataTransfer.effectAllowed = 'move' }}
               onDragOver={(e) => { if (accepts(e) && !host) { e.preventDefault(); e.dataTransfer.dropEffect = 'move' } }}
               onDrop={(e) => { if (!host) drop(e, id) }}>
-              <button type="button" className="person-button" disabled={!editable || (host && selected === null)} aria-pressed={selected === id}
-                aria-label={selected !== null && selected !== id && !host ? t('plan.moveHere', { name: people.get(selected)?.displayName ?? '' }) + ` ↔ ${p.displayName}` : t('plan.select', { name: p.displayName })}
+              <button type="button" className="person-button" data-person={id} disabled={!editable || host} aria-pressed={host ? undefined : selected === id}
+                aria-label={host ? `${p.displayName} (${t('plan.host')})`
+                  : selected !== null && selected !== id && row[selected] !== tableId ? t('plan.swapWith', { a: selectedName, b: p.displayName })
+                    : t('plan.select', { name: p.displayName })}
                 onClick={() => {
-                  if (selected === null) onSelect(id)
-                  else if (selected === id) onSelect(null)
-                  else if (!host && row[selected] !== tableId) onMove(selected, tableId, id)
-                  else onSelect(host ? selected : id)
+                  if (selected === id) onSelect(null)
+                  else if (selected !== null && row[selected] !== tableId) onMove(selected, tableId, id)
+                  else onSelect(id)
                 }}>
                 {host && <span aria-hidden="true">★ </span>}{p.displayName}
                 {p.organisation && <span className="muted small"> · {p.organisation}</span>}
@@ -153,7 +177,9 @@ function PlanTable({ tableId, name, capacity, round, plan, row, pins, people, ed
           )
         })}
       </ul>
-      {movable && editable && <button type="button" className="small primary" onClick={() => onMove(selected!, tableId)}>{t('plan.moveHere', { name: people.get(selected!)?.displayName ?? '' })}</button>}
+      {movable && editable && (full
+        ? <p className="small muted">{t('plan.fullHint')}</p>
+        : <button type="button" className="small primary" onClick={() => onMove(selected!, tableId)}>{t('plan.moveHere', { name: selectedName })}</button>)}
       {repeated > 0 && <p className="small warn-text">{t('plan.metBefore', { count: repeated })}</p>}
       {sameOrg.length > 0 && <p className="small muted">{t('plan.sameOrg', { names: sameOrg.join(', ') })}</p>}
     </article>

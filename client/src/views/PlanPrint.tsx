@@ -2,6 +2,7 @@
  * Printable seating plan, in the café's language: itinerary cards (one per participant: their table in
  * each round) or the table plan (one page per round). For rooms where people sit at real tables.
  */
+import { useEffect, useState } from 'react'
 import { useTranslation } from 'react-i18next'
 import type { CafeDefinition } from '../../../shared/cafe'
 import { questionAt } from '../../../shared/cafe'
@@ -12,7 +13,11 @@ import { FullMessage } from './Page'
 
 export function PlanPrint({ cafeId, keyFromUrl, kind }: { cafeId: string; keyFromUrl: string | null; kind: 'cards' | 'tables' }) {
   const { t: uiT, i18n } = useTranslation()
-  const key = keyFromUrl ?? facilitatedCafe(cafeId)?.key ?? null
+  // Browsers print the page's address in the footer: the key must not be in it. Kept in memory only.
+  const [key] = useState(() => keyFromUrl ?? facilitatedCafe(cafeId)?.key ?? null)
+  useEffect(() => {
+    if (keyFromUrl) history.replaceState(null, '', `${location.pathname}#kind=${kind}`)
+  }, [keyFromUrl, kind])
   const credential = useCredential('facilitator', key)
   const { snap } = useCafeConnection(cafeId, credential)
   const view = snap?.view
@@ -23,7 +28,7 @@ export function PlanPrint({ cafeId, keyFromUrl, kind }: { cafeId: string; keyFro
   const t = i18n.getFixedT(def.language)
   const plan = view.plan
   const total = def.rounds.length
-  const ready = plan !== null && plan.rounds.length === total && view.participants.length > 0
+  const ready = plan !== null && !plan.planning && plan.rounds.length === total && view.participants.length > 0
   const title = kind === 'cards' ? t('print.cardsTitle') : t('print.tablesTitle')
   return (
     <div className="print-page" lang={def.language}>
