@@ -4,9 +4,9 @@
  * as it can), and the facilitator edits it by hand; those edits are "pinned" and every re-plan keeps them.
  * Pure functions only: the server applies them, the console and the printed cards read the result.
  */
-import type { CafeShape, Table } from './cafe'
+import type { Table } from './cafe'
 import type { PlannerParticipant, PlannerTable, Seating } from './rotation'
-import { shiftPlanner, smallestTable } from './rotation'
+import { smallestTable } from './rotation'
 import type { PlanQuality } from './planner/quality'
 
 export interface StoredPlan {
@@ -35,7 +35,7 @@ export const emptyPlan = (): StoredPlan => ({ rounds: [], pinned: [] })
 /**
  * A planned row made valid for the people here now: hosts at their table, everyone else where the row
  * says if that table exists, and anyone the row does not know (arrived since) at the smallest table with room.
- * Without a row at all, the default shift planner fills in (fast, no search: this runs on the event loop).
+ * Without a row at all, `fallback` gives one (the server passes the default shift: fast, no search, for the event loop).
  */
 export function fitToRoster(
   row: Seating | undefined, participants: readonly PlannerParticipant[], tables: readonly PlannerTable[],
@@ -56,11 +56,6 @@ export function fitToRoster(
     if (t) seating[id] = t
   }
   return seating
-}
-
-/** The default shift's seating for one round, from the rounds before it: the fallback when no plan row exists. */
-export function shiftRow(participants: readonly PlannerParticipant[], tables: readonly PlannerTable[], history: readonly Seating[], shape: CafeShape, round: number, seed: number): Seating {
-  return shiftPlanner.planNext({ participants, tables, history, shape, round, seed })
 }
 
 export type PlanEdit =

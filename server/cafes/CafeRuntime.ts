@@ -10,10 +10,10 @@ import type { LifecycleEvent, LifecycleState } from '../../shared/lifecycle'
 import { createLifecycle, seatingRound } from '../../shared/lifecycle'
 import type { CafeView, NextSeat, ParticipantView, Profile } from '../../shared/protocol'
 import type { PlannerParticipant, Seating } from '../../shared/rotation'
-import { planQuality, smallestTable } from '../../shared/rotation'
+import { planQuality, shiftPlanner, smallestTable } from '../../shared/rotation'
 import type { PlanQuality } from '../../shared/rotation'
 import type { PlanView, StoredPlan } from '../../shared/seatingPlan'
-import { editRow, emptyPlan, fitToRoster, shiftRow } from '../../shared/seatingPlan'
+import { editRow, emptyPlan, fitToRoster } from '../../shared/seatingPlan'
 import { tableclothDocName } from '../../shared/tablecloth'
 import type { Clock } from '../clock'
 import type { Logger } from '../log'
@@ -128,6 +128,9 @@ export class CafeRuntime {
   }
 
   get isJoinable(): boolean { return JOINABLE.has(this.lifecycle.phase) }
+
+  /** Draft or lobby: round 1 has not started. */
+  private get beforeCafe(): boolean { return this.lifecycle.phase === 'draft' || this.lifecycle.phase === 'lobby' }
 
   // ---- views ----
 
@@ -249,14 +252,20 @@ export class CafeRuntime {
       this.seatLate(id)
     } else {
       p.absent = true
-      delete r.seating[id]
-      if (r.nextSeating) delete r.nextSeating[id]
-      for (let i = r.history.length; i < r.plan!.rounds.length; i++) delete r.plan!.rounds[i]![id]
+      this.unseat(id)
     }
     this.deps.writer.saveParticipant(p)
     this.commit()
     this.scheduleReplan()
     return success(p)
+  }
+
+  /** Takes someone out of the seats of now, of the announced round and of every round not played yet. */
+  private unseat(id: string): void {
+    const r = this.record
+    delete r.seating[id]
+    if (r.nextSeating) delete r.nextSeating[id]
+    for (let i = r.history.length; i < r.plan!.rounds.length; i++) delete r.plan!.rounds[i]![id]
   }
 
   private newParticipant(profile: Profile, token: string): ParticipantRecord {
@@ -274,8 +283,7 @@ export class CafeRuntime {
    * during it, a late arrival sits down at once at the smallest table, and is told the announced next one.
    */
   private seatLate(id: string): void {
-    const phase = this.lifecycle.phase
-    if (phase === 'draft' || phase === 'lobby' || !this.isJoinable) return
+    if (this.beforeCafe || !this.isJoinable) return
     const tables = this.definition.tables
     const seat = smallestTable(tables, this.record.seating)
     if (seat) this.record.seating[id] = seat
@@ -305,11 +313,8 @@ export class CafeRuntime {
     if (!p) return failure('not_found', 'No such participant.')
     p.leftAt = this.deps.clock.now()
     p.hostOf = null
-    delete this.record.seating[id]
-    if (this.record.nextSeating) delete this.record.nextSeating[id]
-    const plan = this.record.plan!
-    for (let i = this.record.history.length; i < plan.rounds.length; i++) delete plan.rounds[i]![id]
-    for (const pins of plan.pinned) delete pins[id]
+    this.unseat(id)
+    for (const pins of this.record.plan!.pinned) delete pins[id]
     this.deps.writer.saveParticipant(p)
     this.commit()
     this.scheduleReplan()
@@ -326,7 +331,7 @@ export class CafeRuntime {
     if (p.absent) return failure('conflict', 'This person is marked absent: mark them present first.')
     this.record.seating[id] = tableId
     // Before the café starts, round 1 is still planned: keep the move through re-plans.
-    if (this.lifecycle.phase === 'draft' || this.lifecycle.phase === 'lobby') this.pin(1, { [id]: tableId })
+    if (this.beforeCafe) this.pin(1, { [id]: tableId })
     this.commit()
     return success(p)
   }
@@ -377,10 +382,7 @@ export class CafeRuntime {
     const plan = this.record.plan!
     if (this.qualityCache?.version !== this.version) {
       const people = this.allParticipants().map((p) => ({ ...plannerPerson(p), present: p.leftAt === null && p.absent !== true }))
-      const from = (this.seatRound() ?? Infinity) - 1
-      const complete = plan.rounds.length === this.definition.rounds.length &&
-        this.activeParticipants().every((p) => p.absent === true || plan.rounds.every((row, i) => i < from || p.id in row))
-      const quality = !complete ? null : planQuality(plan.rounds, people, this.definition.tables, this.definition.shape)
+      const quality = !this.plannedFrom(this.seatRound() ?? Infinity) ? null : planQuality(plan.rounds, people, this.definition.tables, this.definition.shape)
       this.qualityCache = { version: this.version, quality }
     }
     return {
@@ -406,7 +408,7 @@ export class CafeRuntime {
     const plan = this.record.plan!
     const row = plan.rounds[round - 1]
     if (!row) return failure('invalid_state', 'This round is being planned; try again in a moment.')
-    const people = new Map(this.plannerPeople().filter((p) => p.present).map((p) => [p.id, p]))
+    const people = new Map(this.presentPeople().map((p) => [p.id, p]))
     const edit = editRow(row, plan.pinned[round - 1] ?? {}, this.definition.tables, people, { participantId, tableId, swapWith })
     if (!edit.ok) return failure(edit.code, edit.message)
     const changed = Object.keys(edit.row).filter((id) => edit.row[id] !== row[id])
@@ -464,6 +466,11 @@ export class CafeRuntime {
   /** Everyone who has not left; those marked absent are not seated (present: false). */
   private plannerPeople(): PlannerParticipant[] {
     return this.activeParticipants().map((p) => ({ ...plannerPerson(p), present: p.absent !== true }))
+  }
+
+  /** The people to seat: not gone, not absent. */
+  private presentPeople(): PlannerParticipant[] {
+    return this.plannerPeople().filter((p) => p.present)
   }
 
   /**
@@ -535,11 +542,9 @@ export class CafeRuntime {
       return this.scheduleReplan(0)
     }
     if (!result) this.deps.log.warn('planning failed; keeping the current plan', { cafeId: this.id })
-    const people = this.plannerPeople()
-    const tables = this.definition.tables
     let editedMeanwhile = false
     if (result) {
-      const active = new Set(people.filter((p) => p.present).map((p) => p.id))
+      const active = new Set(this.presentPeople().map((p) => p.id))
       result.forEach((row, i) => {
         const kept: Seating = {}
         for (const [pid, tid] of Object.entries(row)) if (active.has(pid)) kept[pid] = tid
@@ -550,34 +555,38 @@ export class CafeRuntime {
         r.plan!.rounds[from - 1 + i] = kept
       })
     }
-    const row = () => fitToRoster(r.plan!.rounds[from - 1], people, tables, () => this.shiftSeating(from))
-    if (opts.announce) {
-      r.nextSeating = row()
-      this.commit()
-      for (const id of Object.keys(r.nextSeating)) this.emitNextSeat(id)
-      if (editedMeanwhile) this.scheduleReplan()
-      return
-    }
-    if (this.seatRound() === from) r.seating = row()
+    if (opts.announce) r.nextSeating = this.plannedSeating(from)
+    else if (this.seatRound() === from) r.seating = this.plannedSeating(from)
     this.commit()
+    if (opts.announce) for (const id of Object.keys(r.nextSeating!)) this.emitNextSeat(id)
     // Balance the pinned seats that came in during the planning (they are kept).
     if (editedMeanwhile) this.scheduleReplan()
   }
 
-  /** The default shift's seats for a round (no search): when no planned row exists. */
-  private shiftSeating(round: number): Seating {
-    const rows = this.record.plan!.rounds.slice(0, round - 1)
-    return shiftRow(this.plannerPeople(), this.definition.tables, rows, this.definition.shape, round, this.record.seed)
+  /**
+   * The plan's row for a round, fitted to who is here now; without a row, the default shift's seats
+   * (no search: this runs on the event loop).
+   */
+  private plannedSeating(round: number): Seating {
+    const rows = this.record.plan!.rounds
+    const people = this.plannerPeople()
+    const { tables, shape } = this.definition
+    return fitToRoster(rows[round - 1], people, tables,
+      () => shiftPlanner.planNext({ participants: people, tables, history: rows.slice(0, round - 1), shape, round, seed: this.record.seed }))
   }
 
   /** After a restart: if people are missing from the plan's open rounds, plan them again. */
   resumePlanning(): void {
     const from = this.firstOpenRound()
     if (!this.isJoinable || from > this.definition.rounds.length) return
+    if (this.presentPeople().length > 0 && !this.plannedFrom(from)) this.scheduleReplan(0)
+  }
+
+  /** Every round is planned, and every present person has a seat in each from round `from` on. */
+  private plannedFrom(from: number): boolean {
     const rows = this.record.plan!.rounds
-    const present = this.plannerPeople().filter((p) => p.present)
-    const missing = present.some((p) => rows.slice(from - 1).some((row) => !(p.id in row))) || rows.length < this.definition.rounds.length
-    if (missing && present.length > 0) this.scheduleReplan(0)
+    return rows.length === this.definition.rounds.length &&
+      this.presentPeople().every((p) => rows.every((row, i) => i < from - 1 || p.id in row))
   }
 
   // ---- lifecycle ----
@@ -747,8 +756,7 @@ export class CafeRuntime {
         if (announced) {
           r.seating = announced
         } else {
-          const round = r.history.length + 1
-          r.seating = fitToRoster(r.plan!.rounds[round - 1], this.plannerPeople(), this.definition.tables, () => this.shiftSeating(round))
+          r.seating = this.plannedSeating(r.history.length + 1)
         }
       }
       if (planning) {
