@@ -158,6 +158,12 @@ export function questionAt(def: CafeDefinition, round: number, tableId: string):
   return def.rounds[round - 1]?.questionByTable[tableId]
 }
 
+/** The question a table discusses in a round (1-based), or undefined outside the plan. */
+export function questionOf(def: CafeDefinition, round: number, tableId: string): Question | undefined {
+  const id = questionAt(def, round, tableId)
+  return id === undefined ? undefined : def.questions.find((q) => q.id === id)
+}
+
 /** Every (table, question) pair that has a tablecloth in this café. */
 export function tableclothKeys(def: CafeDefinition): Array<{ tableId: string; questionId: string }> {
   const seen = new Map<string, { tableId: string; questionId: string }>()

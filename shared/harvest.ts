@@ -22,6 +22,9 @@ export const HARVEST_DOC = 'harvest'
 /** Longest theme name or section title. */
 export const MAX_LABEL_CHARS = 200
 
+/** A theme's name or a section's title as typed: trimmed, at most MAX_LABEL_CHARS. */
+const label = (text: string): string => text.trim().slice(0, MAX_LABEL_CHARS)
+
 export const harvestDocName = (cafeId: string): string => `${cafeId}.${HARVEST_DOC}`
 
 /** The café id of a harvest document name, or null when the name is something else. */
@@ -119,7 +122,7 @@ export function addTheme(doc: Y.Doc, section: SectionRef, name: string, origin?:
   doc.transact(() => {
     const t = new Y.Map<unknown>()
     t.set('section', section)
-    t.set('name', name.trim().slice(0, MAX_LABEL_CHARS))
+    t.set('name', label(name))
     t.set('order', nextOrder(themes, (e) => e.get('section') === section))
     themes.set(id, t)
   }, origin)
@@ -128,7 +131,7 @@ export function addTheme(doc: Y.Doc, section: SectionRef, name: string, origin?:
 
 export function renameTheme(doc: Y.Doc, themeId: string, name: string, origin?: unknown): void {
   const t = maps(doc).themes.get(themeId)
-  if (t instanceof Y.Map) doc.transact(() => t.set('name', name.trim().slice(0, MAX_LABEL_CHARS)), origin)
+  if (t instanceof Y.Map) doc.transact(() => t.set('name', label(name)), origin)
 }
 
 /** Deletes a theme; its contributions go back to their question's unsorted pile. */
@@ -206,7 +209,7 @@ export function addFreeSection(doc: Y.Doc, title: string, origin?: unknown): str
   const { sections } = maps(doc)
   doc.transact(() => {
     const s = new Y.Map<unknown>()
-    s.set('title', title.trim().slice(0, MAX_LABEL_CHARS))
+    s.set('title', label(title))
     s.set('order', nextOrder(sections))
     sections.set(id, s)
   }, origin)
@@ -215,7 +218,7 @@ export function addFreeSection(doc: Y.Doc, title: string, origin?: unknown): str
 
 export function renameFreeSection(doc: Y.Doc, id: string, title: string, origin?: unknown): void {
   const s = maps(doc).sections.get(id)
-  if (s instanceof Y.Map) doc.transact(() => s.set('title', title.trim().slice(0, MAX_LABEL_CHARS)), origin)
+  if (s instanceof Y.Map) doc.transact(() => s.set('title', label(title)), origin)
 }
 
 /** Deletes a free section and its themes; their contributions go back to the unsorted piles. */

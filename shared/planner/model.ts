@@ -66,11 +66,17 @@ export interface Model {
   sectorCount: number
 }
 
+/** How organisations and sectors compare: "CPAS " and "cpas" are one; blank is none (null). */
+export function groupKey(value: string | null | undefined): string | null {
+  const key = value?.trim().toLowerCase()
+  return key ? key : null
+}
+
 const interned = (values: ReadonlyArray<string | null>): Int32Array => {
   const codes = new Map<string, number>()
   return Int32Array.from(values, (v) => {
-    if (v === null || v.trim() === '') return -1
-    const key = v.trim().toLowerCase()
+    const key = groupKey(v)
+    if (key === null) return -1
     let code = codes.get(key)
     if (code === undefined) codes.set(key, (code = codes.size))
     return code

@@ -1,6 +1,7 @@
 /** Measures of a whole plan (history included), for the bench, the tests and the facilitator. */
 import type { CafeShape } from '../cafe'
 import type { PlannerParticipant, PlannerTable, Seating } from '../rotation'
+import { groupKey } from './model'
 
 export interface PlanQuality {
   /** Pairs meeting more than once, with multiplicity: a pair meeting k times counts k - 1. */
@@ -48,7 +49,7 @@ export function planQuality(
       const orgs = new Set<string>()
       let withOrg = 0
       for (const pid of group) {
-        const o = byId.get(pid)?.organisation?.trim().toLowerCase()
+        const o = groupKey(byId.get(pid)?.organisation)
         if (o) { withOrg++; orgs.add(o) }
       }
       sameOrganisationSeatings += withOrg - orgs.size

@@ -9,6 +9,7 @@ import { useTranslation } from 'react-i18next'
 import type { CafeView, ParticipantView } from '../../../shared/protocol'
 import type { Seating } from '../../../shared/rotation'
 import type { PlanView } from '../../../shared/seatingPlan'
+import { groupKey } from '../../../shared/planner/model'
 import { Icon } from '../components/Icon'
 import { QualitySummary } from './QualitySummary'
 
@@ -69,11 +70,14 @@ export function PlanPanel({ view, facilitatorKey, run }: { view: CafeView; facil
               setSelected(null)
               e.currentTarget.querySelectorAll<HTMLElement>('[role="tab"]')[n - 1]?.focus()
             }}>
-            {Array.from({ length: total }, (_, i) => i + 1).map((n) => (
-              <button key={n} type="button" role="tab" aria-selected={n === round} tabIndex={n === round ? 0 : -1} className={n === round ? 'primary' : ''} onClick={() => { setRound(n); setSelected(null) }}>
-                {t('plan.roundN', { n })}{stateOf(n, plan, view) ? ` · ${t(`plan.${stateOf(n, plan, view)}`)}` : ''}
-              </button>
-            ))}
+            {Array.from({ length: total }, (_, i) => i + 1).map((n) => {
+              const state = stateOf(n, plan, view)
+              return (
+                <button key={n} type="button" role="tab" aria-selected={n === round} tabIndex={n === round ? 0 : -1} className={n === round ? 'primary' : ''} onClick={() => { setRound(n); setSelected(null) }}>
+                  {t('plan.roundN', { n })}{state ? ` · ${t(`plan.${state}`)}` : ''}
+                </button>
+              )
+            })}
           </div>
           <p className="muted small">{editable ? t('plan.help') : t('plan.playedHelp')}</p>
           <p className="sr-only" role="status">{done?.text ?? ''}</p>
@@ -202,12 +206,12 @@ function pairsMeetingElsewhere(here: string[], rounds: Seating[], index: number)
 function sameOrganisation(here: string[], people: Map<string, ParticipantView>): string[] {
   const counts = new Map<string, { name: string; n: number }>()
   for (const id of here) {
-    const org = people.get(id)?.organisation?.trim()
-    if (!org) continue
-    const key = org.toLowerCase()
+    const org = people.get(id)?.organisation
+    const key = groupKey(org)
+    if (key === null) continue
     const c = counts.get(key)
     if (c) c.n++
-    else counts.set(key, { name: org, n: 1 })
+    else counts.set(key, { name: org!.trim(), n: 1 })
   }
   return [...counts.values()].filter((c) => c.n > 1).map((c) => c.name)
 }

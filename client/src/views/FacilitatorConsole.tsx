@@ -1,6 +1,7 @@
 import { useEffect, useState } from 'react'
 import { useTranslation } from 'react-i18next'
-import { definitionToInput, questionAt } from '../../../shared/cafe'
+import { definitionToInput, questionAt, questionOf } from '../../../shared/cafe'
+import { MAX_NAME_CHARS } from '../../../shared/constants'
 import { seatingRound } from '../../../shared/lifecycle'
 import type { CafeView, ParticipantView } from '../../../shared/protocol'
 import { tableclothDocName } from '../../../shared/tablecloth'
@@ -220,7 +221,7 @@ function TableCard({ view, tableId, round, docName, session, onOpen, onLock }: {
   const { items, lastChangeAt } = useItems(session)
   const def = view.definition
   const table = def.tables.find((x) => x.id === tableId)!
-  const q = def.questions.find((x) => x.id === questionAt(def, round, tableId))
+  const q = questionOf(def, round, tableId)
   const people = view.participants.filter((p) => p.tableId === tableId)
   // Change times seen by this browser (participants' clocks may be off).
   const lastActivity = lastChangeAt ?? 0
@@ -304,7 +305,7 @@ function AddPeople({ run }: { run(event: Parameters<CafeConnection['request']>[0
     const people = []
     for (const [i, line] of lines.entries()) {
       const [displayName = '', organisation = '', sector = ''] = line.split(/[;\t]/).map((x) => x.trim())
-      if ([displayName, organisation, sector].some((x) => x.length > 60)) return setNote(t('console.addTooLong', { line: i + 1 }))
+      if ([displayName, organisation, sector].some((x) => x.length > MAX_NAME_CHARS)) return setNote(t('console.addTooLong', { line: i + 1 }))
       if (displayName) people.push({ displayName, organisation: organisation || null, sector: sector || null })
     }
     if (people.length === 0) return

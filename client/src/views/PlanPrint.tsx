@@ -5,7 +5,7 @@
 import { useEffect, useState } from 'react'
 import { useTranslation } from 'react-i18next'
 import type { CafeDefinition } from '../../../shared/cafe'
-import { questionAt } from '../../../shared/cafe'
+import { questionAt, questionOf } from '../../../shared/cafe'
 import type { CafeView, ParticipantView } from '../../../shared/protocol'
 import { useCafeConnection, useCredential } from '../hooks'
 import { facilitatedCafe } from '../storage'
@@ -56,8 +56,7 @@ function tableName(def: CafeDefinition, id: string | undefined): string {
 }
 
 function questionText(def: CafeDefinition, round: number, tableId: string | undefined): string {
-  const id = tableId ? questionAt(def, round, tableId) : undefined
-  return def.questions.find((q) => q.id === id)?.text ?? ''
+  return (tableId ? questionOf(def, round, tableId)?.text : undefined) ?? ''
 }
 
 function Cards({ view, t }: { view: CafeView; t: T }) {

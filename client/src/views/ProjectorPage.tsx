@@ -1,5 +1,5 @@
 import { useTranslation } from 'react-i18next'
-import { questionAt } from '../../../shared/cafe'
+import { questionAt, questionOf } from '../../../shared/cafe'
 import { seatingRound } from '../../../shared/lifecycle'
 import { tableclothDocName } from '../../../shared/tablecloth'
 import { TableclothThumbnail } from '../components/TableclothThumbnail'
@@ -49,7 +49,7 @@ export function ProjectorPage({ cafeId, keyFromUrl }: { cafeId: string; keyFromU
       <section className="projector-questions">
         {questions.length === 1
           ? <p className="projector-question">{questions[0]!.text}</p>
-          : <ul>{def.tables.map((tb) => { const q = def.questions.find((x) => x.id === questionAt(def, round, tb.id)); return q ? <li key={tb.id}><strong>{tb.name}</strong> — {q.text}</li> : null })}</ul>}
+          : <ul>{def.tables.map((tb) => { const q = questionOf(def, round, tb.id); return q ? <li key={tb.id}><strong>{tb.name}</strong> — {q.text}</li> : null })}</ul>}
       </section>
       <section className="projector-gallery" aria-label={t('projector.gallery')}>
         {def.tables.map((tb, i) => (
