@@ -1,39 +1,88 @@
-/** Entry point of `npm start`: reads the configuration, opens the store and listens. */
+/**
+ * Entry point of `npm start`: reads the configuration, opens the store, replays any fallback file left by
+ * an earlier shutdown, and listens. Exit codes are in `exitCodes.ts`.
+ */
+import { mkdirSync } from 'node:fs'
 import { join } from 'node:path'
+import { systemClock } from './clock'
 import { parseConfig } from './config'
 import { createServer } from './createServer'
+import type { ExitCode } from './exitCodes'
+import { EXIT_CODE } from './exitCodes'
 import { createJsonLogger } from './log'
+import { backlogDirs, replayBacklogs, saveBacklog } from './store/Backlog'
+import { DurableWriter } from './store/DurableWriter'
 import { MemoryStore } from './store/MemoryStore'
 import { SqliteStore } from './store/SqliteStore'
 
 const SHUTDOWN_DEADLINE_MS = 5000
+/** The part of the shutdown spent retrying writes the database refused, before they go to a fallback file. */
+const SHUTDOWN_RETRY_MS = 3000
 
 let config
 try {
   config = parseConfig(process.env)
 } catch (err) {
   process.stderr.write(`${(err as Error).message}\n`)
-  process.exit(2)
+  process.exit(EXIT_CODE.badConfig)
 }
 const log = createJsonLogger(config.logLevel)
 const store = config.store === 'memory' ? new MemoryStore() : new SqliteStore(join(config.dataDir, 'nappe.sqlite'))
-const server = createServer({ config, store, log })
+// A memory store never refuses a write, and a fallback file replayed into one would be lost.
+const fallbackDirs = config.store === 'sqlite' ? backlogDirs(config.dataDir, config.backlogDir) : []
+
+if (fallbackDirs.length > 0) {
+  try {
+    const replay = replayBacklogs(fallbackDirs, new DurableWriter(store, systemClock, log), log)
+    if (replay.replayed.length > 0) {
+      log.warn('writes refused by the database at an earlier shutdown were replayed from fallback files', {
+        files: replay.replayed.length, writes: replay.writes, olderCafeRecordsSkipped: replay.olderCafes,
+      })
+    }
+  } catch (err) {
+    log.error(`cannot start: ${(err as Error).message}`)
+    process.exit(EXIT_CODE.failed)
+  }
+  // Made while the disk has room, so a shutdown on a full disk only needs room for the file.
+  try { mkdirSync(fallbackDirs[0]!, { recursive: true }) } catch (err) { log.warn('cannot create the backlog folder', { dir: fallbackDirs[0], err }) }
+}
+
+const server = createServer({ config, store, log, shutdownRetryMs: SHUTDOWN_RETRY_MS })
 const { url, port } = await server.listen()
 log.info('Nappe is listening', { url, port, store: store.kind, dataDir: config.store === 'sqlite' ? config.dataDir : null })
+
+/** Exits with `code`, unless writes are still held in memory: those go to a fallback file first. */
+function exit(code: ExitCode): never {
+  const backlog = server.writer.backlog
+  if (backlog.length === 0) {
+    if (code === EXIT_CODE.ok) log.info('stopped')
+    process.exit(code)
+  }
+  const reason = server.writer.health.lastError
+  const saved = saveBacklog(backlog, fallbackDirs, Date.now(), process.pid)
+  if (saved.ok) {
+    log.error(`stopped with ${backlog.length} writes the database refused: saved to ${saved.file}, replayed at the next start`, { writes: backlog.length, file: saved.file, error: reason })
+    process.exit(EXIT_CODE.backlogSaved)
+  }
+  const where = saved.failures.map((f) => `${f.dir}: ${f.error}`).join('; ')
+  log.error(`${backlog.length} writes LOST: the database refused them (${reason ?? 'unknown error'}) and no fallback file could be written (${where || 'no fallback folder'})`, { writes: backlog.length, error: reason, failures: saved.failures })
+  process.exit(EXIT_CODE.writesLost)
+}
 
 let stopping = false
 const stop = (signal: string) => {
   if (stopping) return
   stopping = true
   log.info('shutting down', { signal })
-  const deadline = setTimeout(() => {
+  // Not unref'd: the writer's retry timers are, and a process whose loop runs dry exits 0 with whatever
+  // it still holds. Saving the backlog is synchronous: once it starts, this timer cannot cut it short.
+  setTimeout(() => {
     log.error('shutdown took too long; exiting')
-    process.exit(1)
+    exit(EXIT_CODE.failed)
   }, SHUTDOWN_DEADLINE_MS)
-  deadline.unref()
   server.close().then(
-    () => { log.info('stopped'); process.exit(0) },
-    (err: unknown) => { log.error('shutdown failed', { err }); process.exit(1) },
+    () => exit(EXIT_CODE.ok),
+    (err: unknown) => { log.error('shutdown failed', { err }); exit(EXIT_CODE.failed) },
   )
 }
 process.on('SIGTERM', () => stop('SIGTERM'))

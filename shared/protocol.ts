@@ -137,7 +137,15 @@ export interface NextSeat {
   docName: string
 }
 
-export interface HealthInfo { storage: 'ok' | 'degraded'; pendingWrites: number }
+export interface HealthInfo {
+  storage: 'ok' | 'degraded'
+  pendingWrites: number
+  /**
+   * Set in the last push before the server stops with writes the database refused: they are retried for
+   * a few seconds more, then saved to a fallback file that the next start replays.
+   */
+  savingToFallback?: boolean
+}
 
 type Handler<E extends RequestName, R> = (payload: RequestPayload<E>, ack: (result: Ack<R>) => void) => void
 type LifecycleAck = { lifecycle: LifecycleState }

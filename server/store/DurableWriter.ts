@@ -1,14 +1,17 @@
 /**
  * Every write to the store goes through here. When the database cannot be written (disk full, read-only
  * file, locked), the write is kept in memory, retried every `retryMs`, and the server reports itself
- * degraded until the backlog is written. Nothing is dropped.
+ * degraded until the backlog is written. Nothing is dropped: what is still held when the server stops is
+ * retried for a bounded time (`drain`), then `server/index.ts` saves `backlog` to a fallback file
+ * (`Backlog.ts`) that the next start replays.
  */
 import type { Clock } from '../clock'
 import type { Logger } from '../log'
 import type { CafeRecord, ParticipantRecord, SnapshotRecord, Store, StoredDoc } from './Store'
 import { bySnapshotOrder } from './Store'
 
-type Pending =
+/** One write the store has not taken yet. Records are copies: later changes to the caller's objects do not leak in. */
+export type PendingWrite =
   | { kind: 'cafe'; key: string; cafe: CafeRecord }
   | { kind: 'participant'; key: string; participant: ParticipantRecord }
   | { kind: 'update'; key: null; docName: string; update: Uint8Array }
@@ -20,7 +23,7 @@ const SLOW_WRITE_MS = 50
 export interface StorageHealth { storage: 'ok' | 'degraded'; pendingWrites: number; lastError: string | null }
 
 export class DurableWriter {
-  private pending: Pending[] = []
+  private pending: PendingWrite[] = []
   private retryTimer: unknown = null
   private lastError: string | null = null
   private listeners = new Set<(h: StorageHealth) => void>()
@@ -29,6 +32,11 @@ export class DurableWriter {
 
   get health(): StorageHealth {
     return { storage: this.pending.length ? 'degraded' : 'ok', pendingWrites: this.pending.length, lastError: this.lastError }
+  }
+
+  /** The writes held in memory, oldest first (one per café, participant and snapshot: the latest). */
+  get backlog(): readonly PendingWrite[] {
+    return [...this.pending]
   }
 
   onHealthChange(fn: (h: StorageHealth) => void): () => void {
@@ -106,12 +114,26 @@ export class DurableWriter {
     return true
   }
 
+  /**
+   * Retries the backlog every `retryMs` (and once more when `budgetMs` runs out) until it is written or
+   * the budget is spent. True when nothing is left in memory.
+   */
+  async drain(budgetMs: number): Promise<boolean> {
+    const until = this.clock.now() + budgetMs
+    while (!this.flush()) {
+      const left = until - this.clock.now()
+      if (left <= 0) return false
+      await new Promise<void>((resolve) => this.clock.setTimeout(resolve, Math.min(this.retryMs, left)))
+    }
+    return true
+  }
+
   stop(): void {
     if (this.retryTimer !== null) this.clock.clearTimeout(this.retryTimer)
     this.retryTimer = null
   }
 
-  private write(op: Pending): number | null {
+  private write(op: PendingWrite): number | null {
     if (this.pending.length > 0 && !this.flush()) {
       this.enqueue(op)
       return null
@@ -125,7 +147,7 @@ export class DurableWriter {
     }
   }
 
-  private apply(op: Pending): number | null {
+  private apply(op: PendingWrite): number | null {
     const started = performance.now()
     try {
       if (op.kind === 'cafe') this.store.saveCafe(op.cafe)
@@ -139,7 +161,7 @@ export class DurableWriter {
     }
   }
 
-  private enqueue(op: Pending): void {
+  private enqueue(op: PendingWrite): void {
     const wasOk = this.pending.length === 0
     if (op.key !== null) {
       const i = this.pending.findIndex((p) => p.key === op.key)

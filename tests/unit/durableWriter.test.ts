@@ -37,3 +37,57 @@ describe('DurableWriter when the disk fails', () => {
     expect(store.listParticipants('c1')[0]?.displayName).toBe('Après')
   })
 })
+
+describe('DurableWriter at shutdown', () => {
+  const settled = () => new Promise((r) => setImmediate(r))
+
+  it('drain retries until the budget runs out, once more at the very end, and says whether anything is left', async () => {
+    const clock = new ManualClock()
+    const store = new FlakyStore(new MemoryStore())
+    const writer = new DurableWriter(store, clock, silentLogger, 1000)
+    store.failing = true
+    writer.appendUpdate('d', new Uint8Array([1]))
+    writer.saveParticipant(participant('Amélie'))
+
+    let result: boolean | null = null
+    void writer.drain(2500).then((r) => { result = r })
+    for (const step of [1000, 1000, 499]) { clock.advance(step); await settled() }
+    expect(result).toBeNull() // 2,499 ms: still trying
+    clock.advance(1)
+    await settled()
+    expect(result).toBe(false) // 2,500 ms: gives up
+    expect(writer.backlog.map((w) => w.kind)).toEqual(['update', 'participant'])
+    writer.stop()
+  })
+
+  it('drain resolves as soon as the store takes the backlog, even on the last attempt', async () => {
+    const clock = new ManualClock()
+    const store = new FlakyStore(new MemoryStore())
+    const writer = new DurableWriter(store, clock, silentLogger, 1000)
+    store.failing = true
+    writer.appendUpdate('d', new Uint8Array([1]))
+    let result: boolean | null = null
+    void writer.drain(2500).then((r) => { result = r })
+    clock.advance(2499)
+    await settled()
+    store.failing = false
+    expect(result).toBeNull()
+    clock.advance(1)
+    await settled()
+    expect(result).toBe(true)
+    expect(writer.backlog).toEqual([])
+    expect(store.loadDoc('d').updates.map((u) => [...u])).toEqual([[1]])
+    expect(await writer.drain(2500)).toBe(true) // nothing held: at once
+  })
+
+  it('backlog holds copies: what is saved is what was written then', () => {
+    const store = new FlakyStore(new MemoryStore())
+    const writer = new DurableWriter(store, new ManualClock(), silentLogger, 1000)
+    store.failing = true
+    const p = participant('Amélie')
+    writer.saveParticipant(p)
+    p.displayName = 'changed afterwards'
+    expect(writer.backlog).toEqual([{ kind: 'participant', key: 'participant:p1', participant: participant('Amélie') }])
+    writer.stop()
+  })
+})
