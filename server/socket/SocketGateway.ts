@@ -1,6 +1,7 @@
 /**
- * Socket.IO: who is connected to which café, and the requests they may send. Every payload is parsed by
- * its zod schema, every request is checked against the sender's role, and every request gets an ack.
+ * Socket.IO: who is connected to which café, and the requests they may send. Every request is first
+ * checked against the sender's rate limits (`socketLimits.ts`), then its payload is parsed by its zod
+ * schema and checked against the sender's role, and every request gets an ack.
  */
 import type { Server as HttpServer } from 'node:http'
 import { Server } from 'socket.io'
@@ -18,6 +19,11 @@ import type { Result } from '../cafes/result'
 import type { Clock } from '../clock'
 import type { Logger } from '../log'
 import type { StorageHealth } from '../store/DurableWriter'
+import { CommandLimiter } from './CommandLimiter'
+import { ConnectionLimiter, clientAddress } from './ConnectionLimiter'
+import { RecoveryAdapter } from './RecoveryAdapter'
+import { SOCKET_LIMITS } from './socketLimits'
+import type { SocketLimits } from './socketLimits'
 
 type IoServer = Server<ClientToServerEvents, ServerToClientEvents, Record<string, never>, SocketData>
 type IoSocket = Socket<ClientToServerEvents, ServerToClientEvents, Record<string, never>, SocketData>
@@ -27,6 +33,8 @@ export const facilitatorRoom = (cafeId: string) => `cafe:${cafeId}:facilitators`
 export const participantRoom = (participantId: string) => `participant:${participantId}`
 
 const STATE_BROADCAST_DELAY_MS = 25
+/** After a push that took d ms, the next one waits at least this many times d: pushes stay under a fifth of the loop. */
+const STATE_PUSH_QUIET_FACTOR = 4
 
 class HandshakeError extends Error {
   data: { code: ErrorCode; message: string }
@@ -41,23 +49,56 @@ export interface GatewayDeps {
   clock: Clock
   log: Logger
   health(): StorageHealth
+  /** Take the client's address from X-Forwarded-For (the server's TRUST_PROXY). Default false. */
+  trustProxy?: boolean
+  /** Default `SOCKET_LIMITS`. */
+  limits?: SocketLimits
+  /** A monotonic clock in ms for the rate limits (default `performance.now`). */
+  monotonicNow?: () => number
 }
 
 export class SocketGateway {
   readonly io: IoServer
+  readonly connections: ConnectionLimiter
+  private readonly commands: CommandLimiter
   private pendingState = new Map<string, NodeJS.Timeout>()
+  /** When a café's last slow push ended and how long it took (fast pushes are not remembered). */
+  private slowPushes = new Map<string, { endedAt: number; tookMs: number }>()
+  private readonly addresses = new WeakMap<IoSocket, string>()
+  /** Engine connections that carry a café socket: one each, so one transport cannot multiply sockets. */
+  private readonly carrying = new WeakSet<object>()
 
   constructor(httpServer: HttpServer, private deps: GatewayDeps) {
+    const limits = deps.limits ?? SOCKET_LIMITS
+    const now = deps.monotonicNow ?? (() => performance.now())
+    const trustProxy = deps.trustProxy ?? false
+    this.connections = new ConnectionLimiter(limits.connections, now)
+    this.commands = new CommandLimiter(limits, now)
     this.io = new Server(httpServer, {
       serveClient: false,
       maxHttpBufferSize: MAX_FRAME_BYTES,
       destroyUpgrade: false,
       // After a blip the same socket resumes; middlewares still run, so the role is checked again.
       connectionStateRecovery: { maxDisconnectionDuration: 2 * 60_000, skipMiddlewares: false },
+      // Keeps only the notices worth replaying, boundedly (the stock adapter keeps every state push).
+      adapter: RecoveryAdapter,
+      // Before the handshake does any work: a refused client's transport fails and it retries later.
+      allowRequest: (req, callback) => {
+        const admitted = this.connections.admit(clientAddress(req, trustProxy))
+        callback(admitted ? null : 'Too many connections from this address.', admitted)
+      },
+    })
+    this.io.engine.on('connection', (conn: { request: Parameters<typeof clientAddress>[0]; once(e: 'close', fn: () => void): void }) => {
+      const address = clientAddress(conn.request, trustProxy)
+      this.connections.opened(address)
+      conn.once('close', () => this.connections.closed(address))
     })
     this.io.use((socket, next) => {
       try {
+        if (this.carrying.has(socket.conn)) throw new HandshakeError('rate_limited', 'This connection already carries a café session.')
         socket.data = this.authenticate(socket.handshake.auth)
+        this.carrying.add(socket.conn)
+        this.addresses.set(socket, clientAddress(socket.request, trustProxy))
         next()
       } catch (err) {
         next(err instanceof HandshakeError ? err : new HandshakeError('internal', 'Could not authenticate.'))
@@ -84,6 +125,7 @@ export class SocketGateway {
   private onConnection(socket: IoSocket): void {
     const { cafeId, role, participantId } = socket.data
     const cafe = this.deps.registry.get(cafeId)
+    socket.on('disconnect', () => this.carrying.delete(socket.conn))
     if (!cafe) return void socket.disconnect(true)
     void socket.join(cafeRoom(cafeId))
     if (role === 'facilitator') void socket.join(facilitatorRoom(cafeId))
@@ -108,12 +150,22 @@ export class SocketGateway {
   }
 
   private handle(socket: IoSocket, name: RequestName, args: unknown[]): void {
+    if (!socket.connected) return
     const last = args.at(-1)
     const ack = typeof last === 'function' ? (last as (a: Ack<unknown>) => void) : null
     const payload = ack ? (args.length > 1 ? args[0] : undefined) : args[0]
     const reply = (result: Ack<unknown>) => {
       if (ack) ack(result)
       else if (!result.ok) socket.emit('server:error', { code: result.error.code, message: result.error.message })
+    }
+    // Before anything else, the payload's parsing included: a refused request costs next to nothing.
+    const verdict = this.commands.check({ participantId: socket.data.participantId, socketId: socket.id, address: this.addresses.get(socket) ?? 'unknown' }, name)
+    if (verdict === 'limited') return reply(fail('rate_limited', 'Too many requests. Wait a moment and try again.'))
+    if (verdict === 'flooding') {
+      this.deps.log.warn('socket flooding: disconnected', { event: name, cafeId: socket.data.cafeId, role: socket.data.role })
+      if (ack) ack(fail('rate_limited', 'Far too many requests: this connection is closed.'))
+      socket.emit('server:error', { code: 'rate_limited', message: 'Far too many requests: this connection is closed.' })
+      return void socket.disconnect(true)
     }
     try {
       reply(this.dispatch(socket, name, payload))
@@ -184,19 +236,35 @@ export class SocketGateway {
 
   stateChanged(cafe: CafeRuntime): void {
     if (this.pendingState.has(cafe.id)) return
+    // Changes within the delay go out in one push; a café whose pushes are slow (hundreds of people) is
+    // pushed to less often, so that a stream of changes cannot keep the loop busy with pushes.
+    const slow = this.slowPushes.get(cafe.id)
+    const quietUntil = slow ? slow.endedAt + slow.tookMs * STATE_PUSH_QUIET_FACTOR : 0
+    const delay = Math.max(STATE_BROADCAST_DELAY_MS, quietUntil - performance.now())
     const t = setTimeout(() => {
       this.pendingState.delete(cafe.id)
-      const full = cafe.view()
-      this.io.to(facilitatorRoom(cafe.id)).emit('cafe:state', full)
-      const viewFor = cafe.participantViews(full)
-      const sockets = this.io.sockets.adapter.rooms.get(cafeRoom(cafe.id))
-      for (const id of sockets ?? []) {
-        const socket = this.io.sockets.sockets.get(id)
-        const pid = socket?.data.participantId
-        if (socket && pid) socket.emit('cafe:state', viewFor(pid))
-      }
-    }, STATE_BROADCAST_DELAY_MS)
+      const started = performance.now()
+      this.pushState(cafe)
+      const endedAt = performance.now()
+      const tookMs = endedAt - started
+      if (tookMs * STATE_PUSH_QUIET_FACTOR > STATE_BROADCAST_DELAY_MS) this.slowPushes.set(cafe.id, { endedAt, tookMs })
+      else this.slowPushes.delete(cafe.id)
+    }, delay)
     this.pendingState.set(cafe.id, t)
+  }
+
+  private pushState(cafe: CafeRuntime): void {
+    // Nobody connected (an import, a café between sessions): nothing to build. Who connects gets the state then.
+    if (!this.io.sockets.adapter.rooms.get(cafeRoom(cafe.id))?.size) return
+    const full = cafe.view()
+    this.io.to(facilitatorRoom(cafe.id)).emit('cafe:state', full)
+    const viewFor = cafe.participantViews(full)
+    const sockets = this.io.sockets.adapter.rooms.get(cafeRoom(cafe.id))
+    for (const id of sockets ?? []) {
+      const socket = this.io.sockets.sockets.get(id)
+      const pid = socket?.data.participantId
+      if (socket && pid) socket.emit('cafe:state', viewFor(pid))
+    }
   }
 
   warning(cafe: CafeRuntime, w: { round: number; msLeft: number; endsAt: number }): void {
@@ -223,6 +291,7 @@ export class SocketGateway {
   async close(): Promise<void> {
     for (const t of this.pendingState.values()) clearTimeout(t)
     this.pendingState.clear()
+    this.slowPushes.clear()
     await this.io.close()
   }
 }
