@@ -1,27 +1,42 @@
 /** Configuration, parsed once from the environment. Every variable is listed in README.md and .env.example. */
 import { z } from 'zod'
-import { resolve } from 'node:path'
+import { createHash } from 'node:crypto'
+import { tmpdir } from 'node:os'
+import { join, resolve } from 'node:path'
 import { zodFieldErrors } from '../shared/cafe'
 import type { LogLevel } from './log'
 
 const bool = z.enum(['true', 'false', '1', '0', 'yes', 'no']).transform((v) => ['true', '1', 'yes'].includes(v))
 
+/** A CSP source for frame-ancestors: an origin (a host may start with `*.`), or 'self'. Nothing else can slip into the header. */
+const FRAME_ANCESTOR = /^(?:'self'|https?:\/\/(?:\*\.)?[a-z0-9-]+(?:\.[a-z0-9-]+)*(?::\d{1,5})?)$/i
+
 const envSchema = z.object({
   PORT: z.coerce.number().int().min(0).max(65535).default(3000),
   HOST: z.string().min(1).default('0.0.0.0'),
   DATA_DIR: z.string().min(1).default('./data'),
+  BACKLOG_DIR: z.string().min(1).optional(),
   PUBLIC_URL: z.url().optional(),
   STORE: z.enum(['sqlite', 'memory']).default('sqlite'),
   LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error']).default('info'),
   TRUST_PROXY: bool.default(false),
   DOC_IDLE_SECONDS: z.coerce.number().min(0).max(3600).default(10),
   JOIN_ATTEMPTS_PER_MINUTE: z.coerce.number().int().min(1).max(10_000).default(30),
+  FRAME_ANCESTORS: z.string().transform((v) => v.split(/[\s,]+/).filter(Boolean)).pipe(z.array(
+    z.string().regex(FRAME_ANCESTOR, "an origin such as https://intranet.example.org (or https://*.example.org, or 'self')"),
+  )).default([]),
 })
 
 export interface Config {
   port: number
   host: string
   dataDir: string
+  /**
+   * Second folder for the fallback file of writes the database refused at shutdown, when the data folder
+   * cannot take it either (`<dataDir>/backlog` first). Default: a folder in the system's temporary
+   * folder named after the data folder, so two servers never replay each other's.
+   */
+  backlogDir: string
   /** Base of the links we hand out (join link, facilitator link, QR code), without a trailing slash. */
   publicUrl: string | null
   store: 'sqlite' | 'memory'
@@ -29,6 +44,8 @@ export interface Config {
   trustProxy: boolean
   docIdleMs: number
   joinAttemptsPerMinute: number
+  /** Origins that may show the projector view in a frame (FRAME_ANCESTORS); every other page may not be framed. */
+  frameAncestors: string[]
   /** Folder of the built web app to serve, or null to serve none. */
   clientDir: string | null
 }
@@ -41,9 +58,11 @@ export function parseConfig(env: Record<string, string | undefined>): Config {
     throw new Error(`invalid configuration in the environment:\n${lines.join('\n')}`)
   }
   const e = parsed.data
+  const dataDir = resolve(e.DATA_DIR)
+  const backlogDir = e.BACKLOG_DIR ? resolve(e.BACKLOG_DIR) : join(tmpdir(), `nappe-backlog-${createHash('sha256').update(dataDir).digest('hex').slice(0, 12)}`)
   return {
-    port: e.PORT, host: e.HOST, dataDir: resolve(e.DATA_DIR), publicUrl: e.PUBLIC_URL ? e.PUBLIC_URL.replace(/\/+$/, '') : null,
+    port: e.PORT, host: e.HOST, dataDir, backlogDir, publicUrl: e.PUBLIC_URL ? e.PUBLIC_URL.replace(/\/+$/, '') : null,
     store: e.STORE, logLevel: e.LOG_LEVEL, trustProxy: e.TRUST_PROXY, docIdleMs: e.DOC_IDLE_SECONDS * 1000,
-    joinAttemptsPerMinute: e.JOIN_ATTEMPTS_PER_MINUTE, clientDir: resolve('client/dist'),
+    joinAttemptsPerMinute: e.JOIN_ATTEMPTS_PER_MINUTE, frameAncestors: e.FRAME_ANCESTORS, clientDir: resolve('client/dist'),
   }
 }

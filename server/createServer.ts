@@ -17,8 +17,11 @@ import { WorkerPlanService } from './cafes/PlanService'
 import type { Clock } from './clock'
 import { systemClock } from './clock'
 import type { Config } from './config'
+import type { JobPools } from './export/jobPools'
+import { createJobPools } from './export/jobPools'
 import { createApi } from './http/api'
 import { FailureThrottle } from './http/FailureThrottle'
+import { securityHeaders } from './http/securityHeaders'
 import type { Logger } from './log'
 import { SocketGateway } from './socket/SocketGateway'
 import { DurableWriter } from './store/DurableWriter'
@@ -35,8 +38,12 @@ export interface ServerDeps {
   log: Logger
   /** Where rotations are planned (default: a worker thread). */
   plans?: PlanService
+  /** The threads that read archives and draw exports (default: one each, with the limits of jobPools.ts). */
+  jobs?: JobPools
   /** Retry interval of the durable writer when the database cannot be written. */
   storageRetryMs?: number
+  /** How long close() keeps retrying writes the database refused (default 0: one attempt). */
+  shutdownRetryMs?: number
 }
 
 export interface NappeServer {
@@ -72,12 +79,14 @@ export function createServer(deps: ServerDeps): NappeServer {
   const plans = deps.plans ?? new WorkerPlanService(log)
   const registry = new CafeRegistry({ writer, clock, plans, log, events })
 
+  const jobs = deps.jobs ?? createJobPools(log)
   const app = express()
   app.disable('x-powered-by')
   app.set('trust proxy', config.trustProxy)
+  app.use(securityHeaders({ projectorFrameAncestors: config.frameAncestors, https: config.publicUrl?.startsWith('https:') ?? false }))
   const http = createHttpServer(app)
-  gateway = new SocketGateway(http, { registry, clock, log, health: () => writer.health })
-  tablecloths = new TableclothServer({ writer, log, docIdleMs: config.docIdleMs, resolveCafe: (id) => registry.get(id) })
+  gateway = new SocketGateway(http, { registry, clock, log, trustProxy: config.trustProxy, health: () => writer.health })
+  tablecloths = new TableclothServer({ writer, log, clock, trustProxy: config.trustProxy, docIdleMs: config.docIdleMs, resolveCafe: (id) => registry.get(id) })
   writer.onHealthChange((h) => gateway.healthChanged(h))
 
   // Event-loop delay: the first thing to look at when edits feel slow (reported in /healthz).
@@ -89,7 +98,7 @@ export function createServer(deps: ServerDeps): NappeServer {
   const eventLoop = () => ({ p50Ms: late(loopDelay.percentile(50)), p99Ms: late(loopDelay.percentile(99)), maxMs: late(loopDelay.max) })
 
   const publicUrl = (req: Request) => config.publicUrl ?? `${req.protocol}://${req.get('host') ?? `localhost:${config.port}`}`
-  app.use(createApi({ registry, writer, tablecloths, throttle: new FailureThrottle(clock, config.joinAttemptsPerMinute), importThrottle: new FailureThrottle(clock, IMPORTS_PER_MINUTE), log, publicUrl, loadedDocs: () => tablecloths.loadedDocs, eventLoop }))
+  app.use(createApi({ registry, writer, tablecloths, throttle: new FailureThrottle(clock, config.joinAttemptsPerMinute), importThrottle: new FailureThrottle(clock, IMPORTS_PER_MINUTE), jobs, log, publicUrl, loadedDocs: () => tablecloths.loadedDocs, eventLoop }))
   if (config.clientDir && existsSync(join(config.clientDir, 'index.html'))) {
     const dir = config.clientDir
     app.use(express.static(dir, { index: false, maxAge: '1h' }))
@@ -122,13 +131,22 @@ export function createServer(deps: ServerDeps): NappeServer {
     close() {
       closing ??= (async () => {
         loopDelay.disable()
+        // Facilitators hear it while still connected. What is still in `writer.backlog` after close() is
+        // the caller's to save (server/index.ts writes it to a fallback file).
+        const { pendingWrites } = writer.health
+        if (pendingWrites > 0) {
+          for (const socket of gateway.io.sockets.sockets.values()) {
+            if (socket.data.role === 'facilitator') socket.emit('server:health', { storage: 'degraded', pendingWrites, savingToFallback: true })
+          }
+        }
         registry.dispose()
         await plans.close()
+        await jobs.close()
         tablecloths.close()
         const stopped = gateway.close() // disconnects every socket, then closes the HTTP server (stops accepting)
         http.closeAllConnections() // keep-alive and in-flight HTTP connections must not hold the exit up
         await stopped
-        writer.flush()
+        await writer.drain(deps.shutdownRetryMs ?? 0)
         writer.stop()
         await store.close()
       })()

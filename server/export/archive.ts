@@ -6,6 +6,7 @@
  * Participant ids are the archive's own (`p1`, `p2`, ... in join order), so that an archive can be
  * imported next to the café it came from, and so that exporting an imported café gives the same ids.
  */
+import { randomBytes } from 'node:crypto'
 import * as Y from 'yjs'
 import { z } from 'zod'
 import type { CafeDefinition } from '../../shared/cafe'
@@ -20,11 +21,17 @@ import { initTablecloth, restoreItem, tableclothDocName } from '../../shared/tab
 import type { CafeRegistry } from '../cafes/CafeRegistry'
 import type { CafeRuntime } from '../cafes/CafeRuntime'
 import type { DurableWriter } from '../store/DurableWriter'
-import type { CafeData, TableclothData } from './cafeData'
+import type { CafeData, PersonData, TableclothData } from './cafeData'
+import { LoopBudget } from './LoopBudget'
 
 export const ARCHIVE_FORMAT = 'nappe.cafe-archive'
 export const ARCHIVE_SCHEMA_VERSION = 1
-/** Largest archive `POST /api/cafes/import` accepts. */
+/**
+ * Largest archive `POST /api/cafes/import` accepts. A 40-table café of notes weighs 1-2 MB; one whose
+ * 160 tablecloths all hold drawings (tests/helpers/bigArchive.ts) about 21 MB, near the stroke-number
+ * bound below; 50 MB leaves room for long texts. Reading is done on the import thread, with its own time
+ * and memory limits (jobPools.ts), so the size bounds memory, not how long the live tables wait.
+ */
 export const MAX_ARCHIVE_BYTES = 50 * 1024 * 1024
 const MAX_ARCHIVE_ITEMS = 200_000
 const MAX_ARCHIVE_POINTS = 5_000_000
@@ -124,9 +131,26 @@ export function buildArchive(data: CafeData): CafeArchive {
   }
 }
 
-// ---- import ----
+/**
+ * The archive as text: two-space indented, except that each tablecloth item stays on one line. A
+ * drawing's points one per line would make the archive of a café that draws a lot weigh three times
+ * as much, and no longer fit under MAX_ARCHIVE_BYTES when imported again.
+ */
+export function archiveJson(archive: CafeArchive): string {
+  const nonce = randomBytes(9).toString('base64url')
+  const lines = new Map<string, string>()
+  const oneLine = (item: unknown) => {
+    const token = `\u0000${nonce}:${lines.size}`
+    lines.set(JSON.stringify(token), JSON.stringify(item))
+    return token
+  }
+  const flat = <T extends { items: unknown[] }>(t: T): T => ({ ...t, items: t.items.map(oneLine) })
+  const text = JSON.stringify({ ...archive, tablecloths: archive.tablecloths.map(flat), snapshots: archive.snapshots.map(flat) }, null, 2)
+  // A note holding the same characters cannot match: it would need the nonce, drawn afresh for each export.
+  return `${text.replace(/"\\u0000[A-Za-z0-9_-]{12}:\d+"/g, (m) => lines.get(m) ?? m)}\n`
+}
 
-export type ImportResult = { ok: true; cafe: CafeRuntime; facilitatorKey: string } | { ok: false; message: string; fields?: FieldErrors }
+// ---- import ----
 
 export function parseArchive(body: unknown): { ok: true; archive: CafeArchive; definition: CafeDefinition } | { ok: false; message: string; fields?: FieldErrors } {
   const parsed = archiveSchema.safeParse(body)
@@ -148,17 +172,53 @@ function itemFromArchive(i: CafeArchive['tablecloths'][number]['items'][number])
   return { ...base, kind: 'note', text: i.text ?? '' }
 }
 
-function docState(cafeId: string, t: { tableId: string; questionId: string; items: TableclothItem[] }): Uint8Array {
+/**
+ * The items of a tablecloth as one Yjs update. The café's id (in the tablecloth's `meta`) is not in it:
+ * the café does not exist yet when this runs; `writeImport` adds that part.
+ */
+function itemsState(items: TableclothItem[]): Uint8Array {
   const doc = new Y.Doc()
-  initTablecloth(doc, { cafeId, tableId: t.tableId, questionId: t.questionId })
-  for (const item of t.items) restoreItem(doc, item)
+  for (const item of items) restoreItem(doc, item)
   const state = Y.encodeStateAsUpdate(doc)
   doc.destroy()
   return state
 }
 
-/** Creates a new café (new id, join code and facilitator key) holding everything the archive holds. */
-export function importArchive(registry: CafeRegistry, writer: DurableWriter, archive: CafeArchive, definition: CafeDefinition): ImportResult {
+/** An archive read and checked, its tablecloths already made into Yjs states: what the café's import writes. */
+export interface PreparedImport {
+  definition: CafeDefinition
+  createdAt: number
+  /** Under their new ids, in archive order. */
+  participants: PersonData[]
+  history: Seating[]
+  /** Tablecloths with something on them: their items as a Yjs update. */
+  tablecloths: Array<{ tableId: string; questionId: string; update: Uint8Array }>
+  /** End-of-round states (items only: the exports read nothing else from a snapshot). */
+  snapshots: Array<{ tableId: string; questionId: string; round: number; takenAt: number; state: Uint8Array }>
+  /** The harvest document (themes, placements, synthesis) as a Yjs update. */
+  harvest: Uint8Array
+  itemCount: number
+}
+
+export type PrepareResult = { ok: true; prepared: PreparedImport } | { ok: false; message: string; fields?: FieldErrors }
+
+const NOT_JSON = 'The request body is not valid JSON.'
+
+/**
+ * Everything heavy an import does, with no server state: parse the body, check it against the schema
+ * and against what a café can hold, give the people new ids and build every Yjs state. Runs in the
+ * import worker thread; the main thread then only writes (`writeImport`).
+ */
+export function prepareImport(body: Uint8Array | string): PrepareResult {
+  let json: unknown
+  try {
+    json = JSON.parse(typeof body === 'string' ? body : new TextDecoder('utf-8', { fatal: true }).decode(body))
+  } catch {
+    return { ok: false, message: NOT_JSON }
+  }
+  const parsed = parseArchive(json)
+  if (!parsed.ok) return parsed
+  const { archive, definition } = parsed
   const known = new Set(definition.rounds.flatMap((r) => Object.entries(r.questionByTable).map(([t, q]) => `${t}.${q}`)))
   // What one café can really hold; beyond it an archive is a way to fill the server, not a café.
   let itemCount = 0, numbers = 0
@@ -173,29 +233,73 @@ export function importArchive(registry: CafeRegistry, writer: DurableWriter, arc
   for (const t of [...archive.tablecloths, ...archive.snapshots]) {
     if (!known.has(`${t.tableId}.${t.questionId}`)) return { ok: false, message: `The archive has a tablecloth (${t.tableId}, ${t.questionId}) that its café plan does not.` }
   }
-  const { cafe, facilitatorKey } = registry.create(definition)
+  // New ids, random (the café's id is not known yet) and sorting in archive order, so that people
+  // who joined in the same millisecond keep their order.
+  const prefix = randomBytes(9).toString('base64url')
   const real = new Map<string, string>()
-  // New ids that sort in archive order, so that people who joined in the same millisecond keep their order.
-  const people = archive.participants.map((p, i) => {
-    const fresh = `${cafe.id}-${String(i + 1).padStart(6, '0')}`
+  const participants = archive.participants.map((p, i) => {
+    const fresh = `${prefix}-${String(i + 1).padStart(6, '0')}`
     real.set(p.id, fresh)
     return { ...p, id: fresh }
   })
   const map = (who: string) => real.get(who) ?? who
   const history: Seating[] = archive.history.map((s) => Object.fromEntries(Object.entries(s).map(([who, t]) => [map(who), t])))
-  cafe.restorePast({ createdAt: archive.cafe.createdAt, history, participants: people })
-
   const items = (t: { items: CafeArchive['tablecloths'][number]['items'] }) => t.items.map((i) => mapItem(itemFromArchive(i), map))
-  for (const t of archive.tablecloths) {
-    if (t.items.length > 0) writer.appendUpdate(tableclothDocName(cafe.id, t.tableId, t.questionId), docState(cafe.id, { ...t, items: items(t) }))
-  }
-  for (const s of archive.snapshots) {
-    writer.saveSnapshot(cafe.id, { docName: tableclothDocName(cafe.id, s.tableId, s.questionId), round: s.round, takenAt: s.takenAt, state: docState(cafe.id, { ...s, items: items(s) }) })
-  }
-  const harvest = mapHarvest(archive.harvest, map)
   const doc = new Y.Doc()
-  restoreHarvest(doc, harvest, archive.synthesis)
-  writer.appendUpdate(harvestDocName(cafe.id), Y.encodeStateAsUpdate(doc))
+  restoreHarvest(doc, mapHarvest(archive.harvest, map), archive.synthesis)
+  const harvest = Y.encodeStateAsUpdate(doc)
   doc.destroy()
-  return { ok: true, cafe, facilitatorKey }
+  return {
+    ok: true,
+    prepared: {
+      definition, createdAt: archive.cafe.createdAt, participants, history, harvest, itemCount,
+      tablecloths: archive.tablecloths.filter((t) => t.items.length > 0).map((t) => ({ tableId: t.tableId, questionId: t.questionId, update: itemsState(items(t)) })),
+      snapshots: archive.snapshots.map((s) => ({ tableId: s.tableId, questionId: s.questionId, round: s.round, takenAt: s.takenAt, state: itemsState(items(s)) })),
+    },
+  }
+}
+
+/** People saved per step of `writeImport` (each is a row and a token hash). */
+const PEOPLE_PER_STEP = 50
+/** Longest run of writes before `writeImport` lets the event loop turn. */
+const WRITE_BUDGET_MS = 20
+
+/**
+ * Creates a new café (new id, join code and facilitator key) holding what a prepared import holds.
+ * Only writes, cut in steps: every WRITE_BUDGET_MS the event loop gets a turn, so that the live tables
+ * never wait on a big import. Nobody can reach the café before this resolves (its key is not out yet).
+ */
+export async function writeImport(registry: CafeRegistry, writer: DurableWriter, p: PreparedImport): Promise<{ cafe: CafeRuntime; facilitatorKey: string }> {
+  const { cafe, facilitatorKey } = registry.create(p.definition)
+  const steps: Array<() => void> = []
+  const past = { createdAt: p.createdAt, history: p.history }
+  for (let i = 0; i === 0 || i < p.participants.length; i += PEOPLE_PER_STEP) {
+    steps.push(() => cafe.restorePast({ ...past, participants: p.participants.slice(i, i + PEOPLE_PER_STEP) }))
+  }
+  for (const t of p.tablecloths) {
+    steps.push(() => {
+      const docName = tableclothDocName(cafe.id, t.tableId, t.questionId)
+      writer.appendUpdate(docName, metaState(cafe.id, t))
+      writer.appendUpdate(docName, t.update)
+    })
+  }
+  for (const s of p.snapshots) {
+    steps.push(() => writer.saveSnapshot(cafe.id, { docName: tableclothDocName(cafe.id, s.tableId, s.questionId), round: s.round, takenAt: s.takenAt, state: s.state }))
+  }
+  steps.push(() => writer.appendUpdate(harvestDocName(cafe.id), p.harvest))
+  const budget = new LoopBudget(WRITE_BUDGET_MS)
+  for (const step of steps) {
+    step()
+    await budget.turn()
+  }
+  return { cafe, facilitatorKey }
+}
+
+/** The `meta` part of a tablecloth (schema version, café, table, question), as a Yjs update of its own. */
+function metaState(cafeId: string, ids: { tableId: string; questionId: string }): Uint8Array {
+  const doc = new Y.Doc()
+  initTablecloth(doc, { cafeId, ...ids })
+  const state = Y.encodeStateAsUpdate(doc)
+  doc.destroy()
+  return state
 }

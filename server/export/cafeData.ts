@@ -16,8 +16,9 @@ import type { TableclothItem } from '../../shared/tablecloth'
 import { parseDocName, readItems, tableclothDocName } from '../../shared/tablecloth'
 import type { CafeRuntime } from '../cafes/CafeRuntime'
 import type { DurableWriter } from '../store/DurableWriter'
-import type { ParticipantRecord } from '../store/Store'
+import type { ParticipantRecord, SnapshotRecord } from '../store/Store'
 import type { TableclothServer } from '../yjs/TableclothServer'
+import { LoopBudget } from './LoopBudget'
 
 /** Who took part, as the exports see them (no credentials). */
 export type PersonData = Omit<ParticipantRecord, 'cafeId' | 'tokenHash'>
@@ -43,25 +44,73 @@ export interface CafeData {
 /** `snapshots: false` skips the end-of-round states (the harvest studio's frequent reads do not need them). */
 export function collectCafeData(cafe: CafeRuntime, tablecloths: TableclothServer, writer: DurableWriter, opts: { snapshots?: boolean } = {}): CafeData {
   const def = cafe.definition
-  const tableOrder = new Map(def.tables.map((t, i) => [t.id, i]))
-  const snapshots: RoundSnapshotData[] = []
-  for (const s of opts.snapshots === false ? [] : writer.listSnapshots(cafe.id)) {
-    const ids = parseDocName(s.docName)
-    if (!ids) continue
-    const doc = new Y.Doc()
-    try {
-      Y.applyUpdate(doc, s.state)
-      snapshots.push({ tableId: ids.tableId, questionId: ids.questionId, round: s.round, takenAt: s.takenAt, items: readItems(doc) })
-    } catch {
-      // A snapshot that cannot be read is left out of the images; the final state still has everything.
-    } finally {
-      doc.destroy()
-    }
-  }
-  snapshots.sort((a, b) => a.round - b.round || (tableOrder.get(a.tableId) ?? 0) - (tableOrder.get(b.tableId) ?? 0))
   const { harvest, synthesisParts } = tablecloths.readDoc(harvestDocName(cafe.id), (doc) => ({ harvest: readHarvest(doc), synthesisParts: readSynthesisParts(doc) }))
   return {
-    definition: def,
+    ...aboutCafe(cafe),
+    tablecloths: tableclothKeys(def).map(({ tableId, questionId }) => ({
+      tableId, questionId, items: tablecloths.readDoc(tableclothDocName(cafe.id, tableId, questionId), readItems),
+    })),
+    snapshots: decodeSnapshots(def, opts.snapshots === false ? [] : writer.listSnapshots(cafe.id)),
+    harvest,
+    synthesisParts,
+  }
+}
+
+/**
+ * A café as stored, for an export made on another thread: plain data and the Yjs updates of each
+ * document, none of them decoded here. The store holds every update a live document received (each is
+ * written before it is broadcast), plus the writer's backlog, so this is the café as it is now.
+ */
+export interface CafeSource extends Omit<CafeData, 'tablecloths' | 'snapshots' | 'harvest' | 'synthesisParts'> {
+  tablecloths: Array<{ tableId: string; questionId: string; updates: Uint8Array[] }>
+  snapshots: SnapshotRecord[]
+  harvest: Uint8Array[]
+}
+
+/**
+ * For the main thread: reads of the store and copies, no Yjs work (`cafeDataFromSource` does that),
+ * in steps that let the event loop turn. The copies are the café's own, so they can be handed to the
+ * export thread (`transfer`) instead of being copied again in one go when the job is posted.
+ */
+export async function collectCafeSource(cafe: CafeRuntime, writer: DurableWriter): Promise<{ source: CafeSource; transfer: ArrayBuffer[] }> {
+  const budget = new LoopBudget()
+  const transfer: ArrayBuffer[] = []
+  const own = (u: Uint8Array) => {
+    const copy = new Uint8Array(u)
+    transfer.push(copy.buffer)
+    return copy
+  }
+  const about = aboutCafe(cafe)
+  const tablecloths: CafeSource['tablecloths'] = []
+  for (const { tableId, questionId } of tableclothKeys(about.definition)) {
+    tablecloths.push({ tableId, questionId, updates: writer.loadDoc(tableclothDocName(cafe.id, tableId, questionId)).updates.map(own) })
+    await budget.turn()
+  }
+  const snapshots: SnapshotRecord[] = []
+  for (const s of writer.listSnapshots(cafe.id)) {
+    snapshots.push({ ...s, state: own(s.state) })
+    await budget.turn()
+  }
+  const harvest = writer.loadDoc(harvestDocName(cafe.id)).updates.map(own)
+  return { source: { ...about, tablecloths, snapshots, harvest }, transfer }
+}
+
+/** What `collectCafeData` gives, from a `CafeSource` (on the export thread). */
+export function cafeDataFromSource(source: CafeSource): CafeData {
+  const { harvest, synthesisParts } = withDoc(source.harvest, (doc) => ({ harvest: readHarvest(doc), synthesisParts: readSynthesisParts(doc) }))
+  return {
+    ...source,
+    tablecloths: source.tablecloths.map(({ tableId, questionId, updates }) => ({ tableId, questionId, items: withDoc(updates, readItems) })),
+    snapshots: decodeSnapshots(source.definition, source.snapshots),
+    harvest,
+    synthesisParts,
+  }
+}
+
+/** The café's own fields, who took part and the seating history. */
+function aboutCafe(cafe: CafeRuntime): Pick<CafeData, 'definition' | 'phase' | 'createdAt' | 'participants' | 'history'> {
+  return {
+    definition: cafe.definition,
     phase: cafe.lifecycle.phase,
     createdAt: cafe.record.createdAt,
     // A no-show (marked absent, never seated in a round played) did not take part.
@@ -69,13 +118,33 @@ export function collectCafeData(cafe: CafeRuntime, tablecloths: TableclothServer
       id: p.id, displayName: p.displayName, organisation: p.organisation, sector: p.sector, hostOf: p.hostOf, joinedAt: p.joinedAt, leftAt: p.leftAt,
     })),
     history: cafe.record.history.map((s) => ({ ...s })),
-    tablecloths: tableclothKeys(def).map(({ tableId, questionId }) => ({
-      tableId, questionId, items: tablecloths.readDoc(tableclothDocName(cafe.id, tableId, questionId), readItems),
-    })),
-    snapshots,
-    harvest,
-    synthesisParts,
   }
+}
+
+function withDoc<T>(updates: Uint8Array[], fn: (doc: Y.Doc) => T): T {
+  const doc = new Y.Doc()
+  try {
+    if (updates.length > 0) Y.applyUpdate(doc, updates.length === 1 ? updates[0]! : Y.mergeUpdates(updates))
+    return fn(doc)
+  } finally {
+    doc.destroy()
+  }
+}
+
+/** Snapshots by round then table; one that cannot be read is left out of the images (the final state still has everything). */
+function decodeSnapshots(def: CafeDefinition, stored: SnapshotRecord[]): RoundSnapshotData[] {
+  const tableOrder = new Map(def.tables.map((t, i) => [t.id, i]))
+  const snapshots: RoundSnapshotData[] = []
+  for (const s of stored) {
+    const ids = parseDocName(s.docName)
+    if (!ids) continue
+    try {
+      snapshots.push({ tableId: ids.tableId, questionId: ids.questionId, round: s.round, takenAt: s.takenAt, items: withDoc([s.state], readItems) })
+    } catch {
+      // left out, see above
+    }
+  }
+  return snapshots.sort((a, b) => a.round - b.round || (tableOrder.get(a.tableId) ?? 0) - (tableOrder.get(b.tableId) ?? 0))
 }
 
 export function contributionsOf(data: CafeData): Contribution[] {

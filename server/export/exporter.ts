@@ -8,7 +8,7 @@ import type { Language } from '../../shared/cafe'
 import { parseMarkdown } from '../../shared/markdown'
 import type { CafeData } from './cafeData'
 import { contributionsOf, synthesisMarkdown } from './cafeData'
-import { buildArchive } from './archive'
+import { archiveJson, buildArchive } from './archive'
 import { contributionsCsv } from './csv'
 import { renderDocx } from './docx'
 import { renderPdf } from './pdf'
@@ -78,7 +78,7 @@ export async function exportCafe(format: ExportFormat, data: CafeData): Promise<
   const markdown = () => (md ??= synthesisMarkdown(data, contributions))
   const doc = () => ({ title: def.title, language: def.language, blocks: parseMarkdown(markdown()) })
   const csv = () => contributionsCsv({ title: def.title, language: def.language, questions: def.questions, contributions, harvest: data.harvest })
-  const json = () => `${JSON.stringify(buildArchive(data), null, 2)}\n`
+  const json = () => archiveJson(buildArchive(data))
   /** The synthesis, then the final tablecloths (their PNGs given, or drawn here). */
   const pdf = async (images: TableclothImage[], pngs?: Array<Buffer | null>) => {
     const drawn = pngs ?? await Promise.all(images.map((i) => png(i, 1200)))

@@ -13,9 +13,11 @@ import type { CafeRuntime } from '../cafes/CafeRuntime'
 import { normalizeJoinCode } from '../cafes/secrets'
 import type { Logger } from '../log'
 import type { DurableWriter } from '../store/DurableWriter'
-import { MAX_ARCHIVE_BYTES, importArchive, parseArchive } from '../export/archive'
-import { collectCafeData, contributionsOf } from '../export/cafeData'
-import { EXPORT_FORMATS, exportCafe, isExportFormat } from '../export/exporter'
+import { MAX_ARCHIVE_BYTES, writeImport } from '../export/archive'
+import { collectCafeData, collectCafeSource, contributionsOf } from '../export/cafeData'
+import { EXPORT_FORMATS, isExportFormat } from '../export/exporter'
+import type { JobPools } from '../export/jobPools'
+import { JobError } from '../export/WorkerPool'
 import type { TableclothServer } from '../yjs/TableclothServer'
 import type { FailureThrottle } from './FailureThrottle'
 
@@ -26,6 +28,8 @@ export interface ApiDeps {
   throttle: FailureThrottle
   /** Counts every import per address. */
   importThrottle: FailureThrottle
+  /** The threads that read archives and draw exports. */
+  jobs: JobPools
   log: Logger
   /** Base URL of the links handed out, from PUBLIC_URL or the request's own host. */
   publicUrl(req: Request): string
@@ -39,6 +43,35 @@ export const UNKNOWN_CODE_MESSAGE = 'Unknown or expired code. Check the code on 
 
 export function sendError(res: Response, code: ErrorCode, message: string, fields?: Record<string, string>): void {
   res.status(HTTP_STATUS[code]).json({ error: fields ? { code, message, fields } : { code, message } })
+}
+
+/** The job threads' queue is full: come back later. */
+function sendBusy(res: Response, retryAfterMs: number, what: 'imports' | 'exports'): void {
+  res.set('Retry-After', String(Math.ceil(retryAfterMs / 1000)))
+  sendError(res, 'rate_limited', `The server is busy with other ${what}; try again in ${Math.ceil(retryAfterMs / 1000)} s.`)
+}
+
+/** An import or export that did not finish on its thread: a clear answer, never a stack trace. */
+function sendJobError(res: Response, err: unknown, what: 'import' | 'export', format?: string): void {
+  if (!(err instanceof JobError)) throw err
+  switch (err.reason) {
+    case 'busy': return sendBusy(res, err.retryAfterMs, what === 'import' ? 'imports' : 'exports')
+    case 'timeout':
+    case 'memory':
+      if (what === 'import') {
+        const why = err.reason === 'timeout' ? 'Reading the archive took too long' : 'Reading the archive needed too much memory'
+        return sendError(res, 'bad_request', `${why}: it is larger or more complex than a café; nothing was imported.`)
+      }
+      return sendError(res, 'internal', `The ${format} export ${err.reason === 'timeout' ? 'took too long' : 'needed too much memory'} and was stopped; try again later, or a lighter format (md, csv, json).`)
+    case 'closed': return sendError(res, 'internal', 'The server is stopping; try again in a moment.')
+    case 'crashed':
+    case 'failed':
+      throw err
+    default: {
+      const never: never = err.reason
+      throw new Error(`unknown job failure ${String(never)}`)
+    }
+  }
 }
 
 export function joinUrl(base: string, code: string): string { return `${base}/join/${code}` }
@@ -105,15 +138,26 @@ export function createApi(deps: ApiDeps): express.Router {
   api.get('/api/cafes/:id/export', asFacilitator(async (cafe, req, res) => {
     const format = req.query.format ?? 'md'
     if (!isExportFormat(format)) return sendError(res, 'bad_request', `Unknown format; use one of ${EXPORT_FORMATS.join(', ')}.`)
+    const pool = deps.jobs.exports
+    if (pool.full) return sendBusy(res, pool.retryAfterMs(), 'exports')
     const started = performance.now()
-    const file = await exportCafe(format, collectCafeData(cafe, deps.tablecloths, deps.writer))
-    deps.log.info('café exported', { cafeId: cafe.id, format, bytes: file.body.length, ms: Math.round(performance.now() - started) })
+    let file, readMs = 0
+    try {
+      // Read here (cheap: the stored updates), decoded and drawn on the export thread.
+      const { source, transfer } = await collectCafeSource(cafe, deps.writer)
+      readMs = performance.now() - started
+      file = await pool.run({ kind: 'export', format, source }, transfer)
+    } catch (err) {
+      return sendJobError(res, err, 'export', format)
+    }
+    deps.log.info('café exported', { cafeId: cafe.id, format, bytes: file.body.byteLength, readMs: Math.round(readMs), ms: Math.round(performance.now() - started) })
+    // end(), not send(): send() would hash the whole file for an ETag, on this thread.
     res
       .type(file.contentType)
       .set('Content-Disposition', `attachment; filename="${file.filename}"; filename*=UTF-8''${encodeURIComponent(file.filename)}`)
       .set('Cache-Control', 'no-store')
-      .set('X-Content-Type-Options', 'nosniff')
-      .send(file.body)
+      .set('Content-Length', String(file.body.byteLength))
+      .end(file.body)
   }))
 
   /**
@@ -137,14 +181,25 @@ export function createApi(deps: ApiDeps): express.Router {
       return sendError(res, 'rate_limited', 'Too many imports from this address; wait a minute and try again.')
     }
     deps.importThrottle.fail(req.ip ?? 'unknown')
+    // Before reading 50 MB that could not be worked on anyway.
+    if (deps.jobs.imports.full) return sendBusy(res, deps.jobs.imports.retryAfterMs(), 'imports')
     next()
-  }, express.json({ limit: MAX_ARCHIVE_BYTES }), (req, res) => {
-    const parsed = parseArchive(req.body)
-    if (!parsed.ok) return sendError(res, 'bad_request', parsed.message, parsed.fields)
-    const imported = importArchive(deps.registry, deps.writer, parsed.archive, parsed.definition)
-    if (!imported.ok) return sendError(res, 'bad_request', imported.message, imported.fields)
-    deps.log.info('café imported', { cafeId: imported.cafe.id, participants: parsed.archive.participants.length })
-    created(req, res, imported.cafe, imported.facilitatorKey)
+    // The raw bytes: parsing the JSON of a big archive is itself seconds of work, done on the import thread.
+  }, express.raw({ type: () => true, limit: MAX_ARCHIVE_BYTES }), async (req, res) => {
+    const body: Uint8Array = Buffer.isBuffer(req.body) ? req.body : new Uint8Array(0)
+    const started = performance.now()
+    let outcome
+    try {
+      // A body of its own can be handed to the thread without a copy.
+      const own = body.byteOffset === 0 && body.byteLength === body.buffer.byteLength && body.buffer instanceof ArrayBuffer
+      outcome = await deps.jobs.imports.run({ kind: 'import', body }, own ? [body.buffer as ArrayBuffer] : [])
+    } catch (err) {
+      return sendJobError(res, err, 'import')
+    }
+    if (!outcome.ok) return sendError(res, 'bad_request', outcome.message, outcome.fields)
+    const { cafe, facilitatorKey } = await writeImport(deps.registry, deps.writer, outcome.prepared)
+    deps.log.info('café imported', { cafeId: cafe.id, participants: outcome.prepared.participants.length, items: outcome.prepared.itemCount, ms: Math.round(performance.now() - started) })
+    created(req, res, cafe, facilitatorKey)
   })
 
   api.get('/api/cafes/:id/qr.svg', withCafe(async (cafe, req, res) => {
@@ -152,23 +207,25 @@ export function createApi(deps: ApiDeps): express.Router {
     res.type('image/svg+xml').set('Cache-Control', 'no-store').send(svg)
   }))
 
-  /** Looks up a join code; unknown and expired codes get the very same answer, and failures are throttled. */
+  /**
+   * Looks up a join code. A valid code of a café one can join is always accepted: a whole conference
+   * may share one address with a prankster. Unknown and expired codes get the very same answer, and
+   * are counted per address; past the limit they get 429 instead of 404 until the minute has passed.
+   */
   const findByCode = (req: Request, res: Response, rawCode: unknown): CafeRuntime | null => {
+    const code = typeof rawCode === 'string' ? normalizeJoinCode(rawCode) : ''
+    const cafe = code.length > 0 && code.length <= 32 ? deps.registry.byJoinCode(code) : null
+    if (cafe?.isJoinable) return cafe
     const address = req.ip ?? 'unknown'
     const wait = deps.throttle.retryAfterMs(address)
     if (wait > 0) {
       res.set('Retry-After', String(Math.ceil(wait / 1000)))
-      sendError(res, 'rate_limited', 'Too many wrong codes from this address; wait a minute and try again.')
+      sendError(res, 'rate_limited', 'Unknown or expired code, and too many wrong codes from this address: check the code on the screen (a right code still works), or wait a minute.')
       return null
     }
-    const code = typeof rawCode === 'string' ? normalizeJoinCode(rawCode) : ''
-    const cafe = code.length > 0 && code.length <= 32 ? deps.registry.byJoinCode(code) : null
-    if (!cafe || !cafe.isJoinable) {
-      deps.throttle.fail(address)
-      sendError(res, 'not_found', UNKNOWN_CODE_MESSAGE)
-      return null
-    }
-    return cafe
+    deps.throttle.fail(address)
+    sendError(res, 'not_found', UNKNOWN_CODE_MESSAGE)
+    return null
   }
 
   api.get('/api/join/:code', (req, res) => {
