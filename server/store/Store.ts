@@ -26,6 +26,8 @@ export interface CafeRecord {
   message: { text: string; at: number } | null
   /** When the last round ended (server time), for the write grace period; null before. */
   roundEndedAt: number | null
+  /** When each played round ended (index 0 = round 1), for late words; absent in older records. */
+  roundEnds?: number[]
   /** Rounds whose end-of-round tablecloth snapshots are stored (taken once the write grace is over). */
   snapshotRounds: number
   /** Who sits where in every round: played, announced and planned (absent in records from before plans). */

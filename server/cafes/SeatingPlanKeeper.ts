@@ -1,0 +1,416 @@
+/**
+ * Where everyone sits in one café: now (`record.seating`), in the announced next round
+ * (`record.nextSeating`) and in every round of the stored plan (`record.plan`). It asks the planner for
+ * the rounds nobody has been given yet, a little after each change of people (one planning per burst)
+ * and ahead of each round's end, and applies the facilitator's hand edits, which every re-plan keeps.
+ * The pure rules are in `shared/seatingPlan.ts`; saving and telling go through the runtime's `commit`.
+ */
+import type { CafeDefinition } from '../../shared/cafe'
+import { questionAt } from '../../shared/cafe'
+import type { LifecycleState } from '../../shared/lifecycle'
+import type { NextSeat } from '../../shared/protocol'
+import type { PlanQuality, PlannerParticipant, Seating } from '../../shared/rotation'
+import { planQuality, shiftPlanner, smallestTable } from '../../shared/rotation'
+import type { PlanView } from '../../shared/seatingPlan'
+import { editRow, fitToRoster } from '../../shared/seatingPlan'
+import { tableclothDocName } from '../../shared/tablecloth'
+import type { Clock } from '../clock'
+import type { Logger } from '../log'
+import type { CafeRecord, ParticipantRecord } from '../store/Store'
+import { firstOpenRound, isBeforeCafe, isJoinable, seatRound } from './openRounds'
+import type { PlanService } from './PlanService'
+import type { Result } from './result'
+import { failure, success } from './result'
+import type { Roster } from './Roster'
+
+/** After an arrival, a departure or a profile change, the rounds not played yet are re-planned this much later (arrivals come in bursts). */
+export const REPLAN_DELAY_MS = 1500
+/** ...but never later than this after the first change of a burst (a steady queue at the door). */
+export const REPLAN_MAX_WAIT_MS = 4000
+
+export interface SeatingPlanDeps {
+  /** The café's record, shared with the runtime (its plan is never absent here). */
+  record: CafeRecord
+  roster: Roster
+  plans: PlanService
+  clock: Clock
+  log: Logger
+  /** Saves the café and tells everyone (the runtime's one path to the store). */
+  commit(): void
+  /** Something shown changed without a save (the planning indicator). */
+  changed(): void
+  nextSeat(participantId: string, seat: NextSeat): void
+}
+
+export class SeatingPlanKeeper {
+  private disposed = false
+  /** Each plan request gets the next number; only the answer to the latest one is applied. */
+  private planGeneration = 0
+  private planPending = false
+  private replanTimer: unknown = null
+  private replanDueBy: number | null = null
+  /** The round an announcement is being planned for, while the planner works. */
+  private announcing: number | null = null
+  private qualityCache: { version: number; quality: PlanQuality | null } | null = null
+  private version = 0
+
+  constructor(private readonly deps: SeatingPlanDeps) {}
+
+  private get record(): CafeRecord { return this.deps.record }
+  // Read anew each time: `setAdvance` replaces the definition.
+  private get definition(): CafeDefinition { return this.deps.record.definition }
+
+  hasTable(tableId: string): boolean {
+    return this.definition.tables.some((t) => t.id === tableId)
+  }
+
+  // ---- seats now ----
+
+  /**
+   * Before the café, the plan gives the first seat (REPLAN_DELAY_MS later, once a burst of arrivals is in);
+   * during it, a late arrival sits down at once at the smallest table, and is told the announced next one.
+   */
+  seatLate(id: string): void {
+    const r = this.record
+    if (isBeforeCafe(r.lifecycle) || !isJoinable(r.lifecycle)) return
+    const tables = this.definition.tables
+    const seat = smallestTable(tables, r.seating)
+    if (seat) r.seating[id] = seat
+    if (r.nextSeating) {
+      const next = smallestTable(tables, r.nextSeating)
+      if (next) {
+        r.nextSeating[id] = next
+        this.emitNextSeat(id)
+      }
+    }
+  }
+
+  /** Takes someone out of the seats of now, of the announced round and of every round not played yet. */
+  unseat(id: string): void {
+    const r = this.record
+    delete r.seating[id]
+    if (r.nextSeating) delete r.nextSeating[id]
+    for (let i = r.history.length; i < r.plan!.rounds.length; i++) delete r.plan!.rounds[i]![id]
+  }
+
+  /** Forgets the facilitator's seats for someone (gone, or a host, who sits at their table in every round). */
+  dropPins(id: string): void {
+    for (const pins of this.record.plan!.pinned) delete pins[id]
+  }
+
+  /** A manual move, effective now. */
+  move(id: string, tableId: string): void {
+    this.record.seating[id] = tableId
+    // Before the café starts, round 1 is still planned: keep the move through re-plans.
+    if (isBeforeCafe(this.record.lifecycle)) this.pin(1, { [id]: tableId })
+  }
+
+  /** A new host sits at their table now, and in the announced next round if there is one. */
+  seatHost(id: string, tableId: string): void {
+    const r = this.record
+    r.seating[id] = tableId
+    if (r.nextSeating) {
+      r.nextSeating[id] = tableId
+      this.emitNextSeat(id)
+    }
+  }
+
+  /** Before round 1: hosts at their tables, anyone unseated at the smallest table. */
+  seatEveryone(): void {
+    const seating = this.record.seating
+    for (const p of this.deps.roster.active()) {
+      if (p.absent) continue
+      if (p.hostOf !== null) seating[p.id] = p.hostOf
+      else if (!seating[p.id] || !this.hasTable(seating[p.id]!)) {
+        const t = smallestTable(this.definition.tables, seating)
+        if (t) seating[p.id] = t
+      }
+    }
+  }
+
+  /**
+   * A round is over: its seats go into the history, and in a transition the announced seats are taken.
+   * True if the rounds left must be planned again (nothing had been announced).
+   */
+  endRound(after: LifecycleState): boolean {
+    const r = this.record
+    r.history.push({ ...r.seating })
+    r.roundEndedAt = this.deps.clock.now()
+    ;(r.roundEnds ??= []).push(r.roundEndedAt)
+    const announced = r.nextSeating
+    const planning = this.announcing !== null
+    r.nextSeating = null
+    this.announcing = null
+    // Ended before the announcement landed (skip, short round): the plan's row for it, fitted to who is here.
+    if (after.phase === 'transition') r.seating = announced ?? this.plannedSeating(r.history.length + 1)
+    if (planning) {
+      this.planGeneration++
+      this.planPending = false
+    }
+    return !announced && after.phase === 'transition'
+  }
+
+  // ---- the plan ----
+
+  planView(): PlanView {
+    const plan = this.record.plan!
+    const lc = this.record.lifecycle
+    if (this.qualityCache?.version !== this.version) {
+      const people = this.deps.roster.all().map((p) => ({ ...plannerPerson(p), present: p.leftAt === null && p.absent !== true }))
+      const quality = !this.plannedFrom(seatRound(lc) ?? Infinity) ? null : planQuality(plan.rounds, people, this.definition.tables, this.definition.shape)
+      this.qualityCache = { version: this.version, quality }
+    }
+    return {
+      rounds: plan.rounds, pinned: plan.pinned, quality: this.qualityCache.quality,
+      planning: this.planPending || this.announcing !== null,
+      firstEditableRound: seatRound(lc) ?? this.definition.rounds.length + 1,
+      firstOpenRound: Math.min(firstOpenRound(this.record), this.definition.rounds.length + 1),
+    }
+  }
+
+  /**
+   * The facilitator moves someone in one round of the plan (or swaps two people). The seat is pinned:
+   * every later re-plan keeps it. In the round people sit in now, it is a move now; in the announced
+   * next round, the people concerned are told their new table at once.
+   */
+  editPlan(round: number, participantId: string, tableId: string, swapWith: string | null): Result<PlanView> {
+    const first = seatRound(this.record.lifecycle)
+    const total = this.definition.rounds.length
+    if (first === null) return failure('invalid_state', 'The café is over: its plan can no longer change.')
+    if (round < first) return failure('invalid_state', `Round ${round} is already played.`)
+    if (round > total) return failure('not_found', 'No such round.')
+    this.syncPlan()
+    const plan = this.record.plan!
+    const row = plan.rounds[round - 1]
+    if (!row) return failure('invalid_state', 'This round is being planned; try again in a moment.')
+    const people = new Map(this.presentPeople().map((p) => [p.id, p]))
+    const edit = editRow(row, plan.pinned[round - 1] ?? {}, this.definition.tables, people, { participantId, tableId, swapWith })
+    if (!edit.ok) return failure(edit.code, edit.message)
+    const changed = Object.keys(edit.row).filter((id) => edit.row[id] !== row[id])
+    const r = this.record
+    const lc = r.lifecycle
+    if (round === first) for (const id of changed) r.seating[id] = edit.row[id]!
+    const announced = r.nextSeating !== null && lc.phase === 'round' && round === lc.round + 1
+    if (announced) for (const id of changed) r.nextSeating![id] = edit.row[id]!
+    plan.rounds[round - 1] = edit.row
+    this.pin(round, edit.pins, true)
+    this.deps.commit()
+    if (announced) for (const id of changed) this.emitNextSeat(id)
+    return success(this.planView())
+  }
+
+  /** Lets the planner move someone again in one round (their seat stays where it is until a re-plan). */
+  unpin(round: number, participantId: string): Result<PlanView> {
+    const pins = this.record.plan!.pinned[round - 1]
+    if (!pins || !Object.hasOwn(pins, participantId)) return failure('not_found', 'This seat is not pinned.')
+    delete pins[participantId]
+    this.deps.commit()
+    return success(this.planView())
+  }
+
+  /**
+   * Plans the rounds nobody has been given yet again, now, keeping pinned seats. `fresh` ignores the
+   * current plan (seats may move freely); otherwise the planner changes as few seats as it can.
+   */
+  replan(fresh: boolean): Result<PlanView> {
+    if (!isJoinable(this.record.lifecycle)) return failure('invalid_state', 'The café is over: its plan can no longer change.')
+    if (this.announcing !== null) return failure('conflict', 'The next round is being planned right now; try again in a moment.')
+    if (firstOpenRound(this.record) > this.definition.rounds.length) return failure('invalid_state', 'Every round is already played or announced.')
+    this.cancelScheduledReplan()
+    this.requestPlan(firstOpenRound(this.record), { fresh })
+    return success(this.planView())
+  }
+
+  /** After a restart: if people are missing from the plan's open rounds, plan them again. */
+  resumePlanning(): void {
+    const from = firstOpenRound(this.record)
+    if (!isJoinable(this.record.lifecycle) || from > this.definition.rounds.length) return
+    if (this.presentPeople().length > 0 && !this.plannedFrom(from)) this.replanSoon(0)
+  }
+
+  /**
+   * Re-plans the rounds left from what was really played (late arrivals, moves, departures), changing as
+   * few planned seats as possible, then tells everyone where they go next, ahead of the move.
+   */
+  announceNext(): void {
+    const r = this.record
+    const lc = r.lifecycle
+    if (r.nextSeating !== null || lc.phase !== 'round' || this.announcing === lc.round + 1) return
+    this.cancelScheduledReplan()
+    this.requestPlan(lc.round + 1, { announce: true })
+  }
+
+  /**
+   * After a change of people, re-plan the open rounds a little later: arrivals come in bursts, and one
+   * planning serves the whole burst. A steady queue at the door still gets a plan every REPLAN_MAX_WAIT_MS.
+   */
+  replanSoon(delayMs = REPLAN_DELAY_MS): void {
+    if (this.disposed || !isJoinable(this.record.lifecycle) || firstOpenRound(this.record) > this.definition.rounds.length) return
+    const now = this.deps.clock.now()
+    this.replanDueBy ??= now + REPLAN_MAX_WAIT_MS
+    const delay = Math.max(0, Math.min(delayMs, this.replanDueBy - now))
+    if (this.replanTimer !== null) this.deps.clock.clearTimeout(this.replanTimer)
+    if (!this.planPending) {
+      this.planPending = true
+      this.deps.changed()
+    }
+    this.replanTimer = this.deps.clock.setTimeout(() => {
+      this.replanTimer = null
+      this.replanDueBy = null
+      // An announcement in progress re-plans every open round anyway; come back once it has landed.
+      if (this.announcing !== null) return this.replanSoon(REPLAN_DELAY_MS)
+      this.requestPlan(firstOpenRound(this.record), {})
+    }, delay)
+  }
+
+  /** The café is over: nothing is planned any more. */
+  stopPlanning(): void {
+    this.cancelScheduledReplan()
+    this.planPending = false
+  }
+
+  /** Before every save: the plan follows the record, and the quality shown is computed again. */
+  sync(): void {
+    this.version++
+    this.syncPlan()
+  }
+
+  /** Organisations or sectors changed: the plan's quality counts same-organisation seatings. */
+  profilesChanged(): void {
+    this.version++
+  }
+
+  dispose(): void {
+    this.disposed = true
+    this.cancelScheduledReplan()
+  }
+
+  private cancelScheduledReplan(): void {
+    if (this.replanTimer !== null) this.deps.clock.clearTimeout(this.replanTimer)
+    this.replanTimer = null
+    this.replanDueBy = null
+  }
+
+  /** Asks the planner for rounds from..end, from what has been played and announced so far. */
+  private requestPlan(from: number, opts: { fresh?: boolean; announce?: boolean }): void {
+    const total = this.definition.rounds.length
+    if (this.disposed || from > total) {
+      if (this.planPending) {
+        this.planPending = false
+        if (!this.disposed) this.deps.changed()
+      }
+      return
+    }
+    this.syncPlan()
+    const plan = this.record.plan!
+    const generation = ++this.planGeneration
+    this.planPending = true
+    if (opts.announce) this.announcing = from
+    const pinned: Seating[] = []
+    for (let k = from; k <= total; k++) pinned.push(plan.pinned[k - 1] ?? {})
+    const previous = plan.rounds.slice(from - 1, total)
+    this.deps.changed()
+    this.deps.plans.plan({
+      key: this.record.id,
+      input: {
+        participants: this.plannerPeople(), tables: this.definition.tables, shape: this.definition.shape,
+        history: plan.rounds.slice(0, from - 1), round: from, rounds: total, seed: this.record.seed, pinned,
+        ...(opts.fresh || !previous.some((row) => Object.keys(row).length > 0) ? {} : { previousPlan: previous }),
+      },
+    }, (result) => this.planned(generation, from, opts, result))
+  }
+
+  private planned(generation: number, from: number, opts: { announce?: boolean }, result: Seating[] | null): void {
+    if (this.disposed || generation !== this.planGeneration) return
+    this.planPending = this.replanTimer !== null
+    if (opts.announce) this.announcing = null
+    const r = this.record
+    if (from !== firstOpenRound(r) || !isJoinable(r.lifecycle)) {
+      // The café moved on while the planner worked (a round ended early): plan what is open now.
+      this.deps.commit()
+      return this.replanSoon(0)
+    }
+    if (!result) this.deps.log.warn('planning failed; keeping the current plan', { cafeId: r.id })
+    let editedMeanwhile = false
+    if (result) {
+      const active = new Set(this.presentPeople().map((p) => p.id))
+      result.forEach((row, i) => {
+        const kept: Seating = {}
+        for (const [pid, tid] of Object.entries(row)) if (active.has(pid)) kept[pid] = tid
+        // Seats the facilitator pinned while the planner worked win over its answer.
+        for (const [pid, tid] of Object.entries(r.plan!.pinned[from - 1 + i] ?? {})) {
+          if (active.has(pid) && kept[pid] !== tid) { kept[pid] = tid; editedMeanwhile = true }
+        }
+        r.plan!.rounds[from - 1 + i] = kept
+      })
+    }
+    if (opts.announce) r.nextSeating = this.plannedSeating(from)
+    else if (seatRound(r.lifecycle) === from) r.seating = this.plannedSeating(from)
+    this.deps.commit()
+    if (opts.announce) for (const id of Object.keys(r.nextSeating!)) this.emitNextSeat(id)
+    // Balance the pinned seats that came in during the planning (they are kept).
+    if (editedMeanwhile) this.replanSoon()
+  }
+
+  /**
+   * The plan's row for a round, fitted to who is here now; without a row, the default shift's seats
+   * (no search: this runs on the event loop).
+   */
+  private plannedSeating(round: number): Seating {
+    const rows = this.record.plan!.rounds
+    const people = this.plannerPeople()
+    const { tables, shape } = this.definition
+    return fitToRoster(rows[round - 1], people, tables,
+      () => shiftPlanner.planNext({ participants: people, tables, history: rows.slice(0, round - 1), shape, round, seed: this.record.seed }))
+  }
+
+  /** Every round is planned, and every present person has a seat in each from round `from` on. */
+  private plannedFrom(from: number): boolean {
+    const rows = this.record.plan!.rounds
+    return rows.length === this.definition.rounds.length &&
+      this.presentPeople().every((p) => rows.every((row, i) => i < from - 1 || p.id in row))
+  }
+
+  private pin(round: number, seats: Seating, replace = false): void {
+    const pinned = this.record.plan!.pinned
+    while (pinned.length < round) pinned.push({})
+    pinned[round - 1] = replace ? { ...seats } : { ...pinned[round - 1], ...seats }
+  }
+
+  /** The plan's rows for played rounds, the round in effect and the announced one are what really happened / was announced. */
+  private syncPlan(): void {
+    const r = this.record
+    const rows = r.plan!.rounds
+    r.history.forEach((seating, i) => { rows[i] = { ...seating } })
+    const seat = seatRound(r.lifecycle)
+    if (seat !== null && seat > r.history.length) rows[seat - 1] = { ...r.seating }
+    if (r.nextSeating && r.lifecycle.phase === 'round') rows[r.lifecycle.round] = { ...r.nextSeating }
+    rows.length = Math.min(rows.length, this.definition.rounds.length)
+  }
+
+  /** Everyone who has not left; those marked absent are not seated (present: false). */
+  private plannerPeople(): PlannerParticipant[] {
+    return this.deps.roster.active().map((p) => ({ ...plannerPerson(p), present: p.absent !== true }))
+  }
+
+  /** The people to seat: not gone, not absent. */
+  private presentPeople(): PlannerParticipant[] {
+    return this.plannerPeople().filter((p) => p.present)
+  }
+
+  private emitNextSeat(id: string): void {
+    const r = this.record
+    const next = r.nextSeating
+    const lc = r.lifecycle
+    if (!next || lc.phase !== 'round') return
+    const tableId = next[id]
+    const round = lc.round + 1
+    const questionId = tableId ? questionAt(this.definition, round, tableId) : undefined
+    if (!tableId || !questionId) return
+    this.deps.nextSeat(id, { round, tableId, questionId, docName: tableclothDocName(r.id, tableId, questionId) })
+  }
+}
+
+function plannerPerson(p: ParticipantRecord): Omit<PlannerParticipant, 'present'> {
+  return { id: p.id, hostOf: p.hostOf, organisation: p.organisation, sector: p.sector }
+}
