@@ -204,6 +204,7 @@ async function main(): Promise<void> {
     clientEventLoopDelayMaxMs: Math.round(Math.max(...reports.map((r) => r.loopDelay.maxMs))),
     rotations: rotationMs.length + incompleteRotations, rotationMaxMs: rotationMs.length ? Math.max(...rotationMs) : NaN, incompleteRotations,
     deliveryRatio: expectedPairs ? receivedPairs / expectedPairs : 1, storedRatio: notes.length ? stored / notes.length : 1,
+    caughtUp: reports.reduce((n, r) => n + r.caughtUp, 0),
     serverCpuPercent: Math.round(((end.cpuTicks - start.cpuTicks) / 100 / wallS) * 100), serverRssMaxMb: Math.round(maxRss),
   }
   console.log(`
@@ -215,7 +216,7 @@ Nappe load benchmark: ${N} participants on ${T} tables, a note every ${NOTE_MS /
   server event-loop delay                  p50 ${health.eventLoopDelay.p50Ms} ms, p99 ${health.eventLoopDelay.p99Ms} ms, max ${health.eventLoopDelay.maxMs} ms
   client processes' event-loop delay       p99 ${result.clientEventLoopDelayP99Ms} ms, max ${result.clientEventLoopDelayMaxMs} ms (the simulator's own delays add to the latencies)
   rotations                                ${result.rotations}, slowest complete in ${result.rotationMaxMs} ms${incompleteRotations ? `, ${incompleteRotations} incomplete` : ''}
-  delivery ratio                           ${(result.deliveryRatio * 100).toFixed(2)} % (${receivedPairs} / ${expectedPairs} receipts)
+  delivery ratio                           ${(result.deliveryRatio * 100).toFixed(2)} % (${receivedPairs} / ${expectedPairs} receipts; ${result.caughtUp} missed live and caught up before the tablecloth was closed)
   server CPU                               ${result.serverCpuPercent} % of one core
   server RSS (max)                         ${result.serverRssMaxMb} MB
 `)

@@ -11,6 +11,7 @@ export const CLOSE_CODES = {
   notFound: { code: 4404, reason: 'document-not-found' },
   protocolMismatch: { code: 4426, reason: 'protocol-mismatch-reload' },
   removed: { code: 4410, reason: 'participant-removed' },
+  rateLimited: { code: 4429, reason: 'rate-limited' },
 } as const
 export type CloseCodeName = keyof typeof CLOSE_CODES
 

@@ -9,7 +9,11 @@
  *     note   : text (Y.Text)  a sticky note at (x, y)
  *     text   : text (Y.Text), size  a free text block at (x, y)
  *     stroke : points (flat [x0, y0, p0, x1, y1, p1, ...] relative to (x, y), p = pressure), width
+ *           removedBy, removedAt: set by a facilitator who removed the item (moderation); cleared to restore
+ *   clients: Y.Map<yjsClientId, participantId>  written by the server only: who owns each Yjs client id
+ *   late   : Y.Map<itemId, receivedAt>          written by the server only: words that came after their round closed
  *
+ * Who may write what is decided by the server with `tableclothRules.ts`.
  * `round` is what lets later rounds draw earlier traces in another ink.
  */
 import * as Y from 'yjs'
@@ -50,6 +54,10 @@ export interface ItemBase {
   votes: number
   /** participant id -> dots that person placed */
   votesBy: Record<string, number>
+  /** When the words reached the server after their round was closed (late words), else absent. */
+  lateAt?: number
+  /** Set when a facilitator removed the item (kept, restorable). */
+  removed?: { by: string; at: number }
 }
 export type TableclothItem =
   | (ItemBase & { kind: 'note'; text: string })
@@ -170,6 +178,19 @@ export function deleteItem(doc: Y.Doc, id: string, origin?: unknown): void {
   doc.transact(() => itemsMap(doc).delete(id), origin)
 }
 
+/** Moderation: a facilitator takes an item off the tablecloth; it is kept, with who and when, and can be restored. */
+export function removeItem(doc: Y.Doc, id: string, by: string, at: number, origin?: unknown): void {
+  const item = itemOf(doc, id)
+  if (!item) return
+  doc.transact(() => { item.set('removedBy', by); item.set('removedAt', at) }, origin)
+}
+
+export function unremoveItem(doc: Y.Doc, id: string, origin?: unknown): void {
+  const item = itemOf(doc, id)
+  if (!item || item.get('removedBy') === undefined) return
+  doc.transact(() => { item.delete('removedBy'); item.delete('removedAt') }, origin)
+}
+
 /** What readItems lets through, whatever a hand-made client wrote: valid dates, a sane area, bounded strokes. */
 const MAX_TIME_MS = 8.64e15
 const MAX_COORD = 100_000
@@ -182,11 +203,17 @@ const str = (v: unknown, fallback = '') => (typeof v === 'string' ? v : v instan
 /** Colours end up in SVG attributes and exports: only #rgb / #rrggbb(aa) hex values pass. */
 const colorOf = (v: unknown): string => (typeof v === 'string' && /^#[0-9a-fA-F]{3,8}$/.test(v) ? v : INK_COLORS[0])
 
-/** A plain, validated snapshot of every item, oldest first. Malformed items are skipped, never thrown on. */
-export function readItems(doc: Y.Doc): TableclothItem[] {
+/**
+ * A plain, validated snapshot of every item, oldest first. Malformed items are skipped, never thrown on.
+ * Items a facilitator removed are left out unless `includeRemoved` (the console shows them, to restore).
+ */
+export function readItems(doc: Y.Doc, opts: { includeRemoved?: boolean } = {}): TableclothItem[] {
   const out: TableclothItem[] = []
+  const late = doc.share.has('late') ? doc.getMap('late') : null
   itemsMap(doc).forEach((item, id) => {
     if (!(item instanceof Y.Map)) return
+    const removedBy = item.get('removedBy')
+    if (removedBy !== undefined && !opts.includeRemoved) return
     const stars = item.get('stars')
     const votes = item.get('votes')
     let voteTotal = 0
@@ -205,6 +232,9 @@ export function readItems(doc: Y.Doc): TableclothItem[] {
       votes: voteTotal,
       votesBy: votesByPerson,
     }
+    const lateAt = late?.get(id)
+    if (typeof lateAt === 'number') base.lateAt = lateAt
+    if (removedBy !== undefined) base.removed = { by: str(removedBy), at: bounded(item.get('removedAt'), 0, MAX_TIME_MS) }
     const kind = item.get('kind')
     if (kind === 'note') out.push({ ...base, kind, text: str(item.get('text')) })
     else if (kind === 'text') out.push({ ...base, kind, text: str(item.get('text')), size: num(item.get('size'), 18) })

@@ -18,10 +18,15 @@ import * as encoding from 'lib0/encoding'
 import * as decoding from 'lib0/decoding'
 import { CLOSE_CODES, YJS_AUTH_PREFIX, YJS_SUBPROTOCOL } from '../../shared/closeCodes'
 import type { CloseCodeName } from '../../shared/closeCodes'
-import { MAX_FRAME_BYTES } from '../../shared/constants'
+import { MAX_YJS_FRAME_BYTES } from '../../shared/constants'
 import { initHarvest, parseHarvestDocName } from '../../shared/harvest'
 import { initTablecloth, itemsMap, parseDocName } from '../../shared/tablecloth'
+import type { RefusalReason, RuleContext } from '../../shared/tableclothRules'
+import { CLIENTS_ROOT, LATE_ROOT, checkUpdate } from '../../shared/tableclothRules'
 import type { CafeRuntime } from '../cafes/CafeRuntime'
+import { everSat, mayCreate, mayEdit, mayWriteNow } from '../cafes/tableclothAccess'
+import type { Clock } from '../clock'
+import { ConnectionLimiter, clientAddress } from '../socket/ConnectionLimiter'
 import type { Logger } from '../log'
 import type { DurableWriter } from '../store/DurableWriter'
 
@@ -41,6 +46,28 @@ const SLOW_MS = 50
 const EMPTY_UPDATE_BYTES = 2
 /** A connection may own this many awareness client ids (a tab normally has one). */
 const MAX_AWARENESS_IDS_PER_CONN = 4
+/** Awareness client ids remembered per person and document (a reload brings a new one). */
+const MAX_AWARENESS_IDS_PER_PERSON = 16
+/** After accepting a writer's update, the server tells it what it holds (a SyncStep1) at most this often. */
+const ACK_EVERY_MS = 1000
+/** SyncStep1 requests a connection may make in a burst, and how fast that allowance comes back. */
+const STEP1_BURST = 5
+const STEP1_REFILL_MS = 2000
+/** A connection that reads slower than this much queued output is cut (it would hold the server's memory). */
+const MAX_BUFFERED_BYTES = 16 * 1024 * 1024
+/** Refusals a connection may collect in a minute before it is closed (an honest client gets a few). */
+const MAX_REFUSALS_PER_MINUTE = 60
+/** The harvest document (facilitators only) may grow to this many bytes. */
+const MAX_HARVEST_BYTES = 8 * 1024 * 1024
+/**
+ * Tablecloth connections. A phone holds two or three (its table, the next one, one still sending late
+ * words); a conference of a thousand behind one NAT address reconnecting after a Wi-Fi blip must pass.
+ */
+export const YJS_CONNECTION_LIMITS = {
+  maxOpenPerAddress: 6000,
+  perAddress: { burst: 3000, perSecond: 100 },
+  maxOpenPerPerson: 24,
+} as const
 
 interface Identity { role: 'facilitator' | 'participant'; participantId: string | null; name: string }
 
@@ -55,14 +82,26 @@ interface Conn {
   clientIds: Set<number>
   alive: boolean
   toldReadOnly: boolean
+  /** Times of this connection's recent refusals (for MAX_REFUSALS_PER_MINUTE). */
+  refusals: number[]
+  ackTimer: NodeJS.Timeout | null
+  /** SyncStep1 allowance (STEP1_BURST), its last refill, and a request waiting for it. */
+  step1Tokens: number
+  step1At: number
+  step1Waiting: { sv: Uint8Array; timer: NodeJS.Timeout } | null
 }
+
+/** Who owns an awareness client id on a document: a person, whichever of their connections is live. */
+interface PresenceOwner { person: string; conn: Conn | null }
 
 interface LiveDoc {
   name: string
   doc: Y.Doc
   awareness: awarenessProtocol.Awareness
   conns: Map<WebSocket, Conn>
-  owners: Map<number, Conn>
+  owners: Map<number, PresenceOwner>
+  /** Bytes of the stored history (what TABLECLOTH_LIMITS.docBytes bounds). */
+  bytes: number
   lastSeq: number
   sinceCompaction: number
   unloadTimer: NodeJS.Timeout | null
@@ -77,9 +116,13 @@ interface LiveDoc {
 export interface TableclothServerOptions {
   writer: DurableWriter
   log: Logger
+  clock: Clock
   resolveCafe(cafeId: string): CafeRuntime | null
   /** How long an unused document stays in memory before it is compacted and unloaded. */
   docIdleMs: number
+  /** Take the client's address from X-Forwarded-For (TRUST_PROXY). */
+  trustProxy?: boolean
+  limits?: typeof YJS_CONNECTION_LIMITS
 }
 
 export class TableclothServer {
@@ -89,11 +132,17 @@ export class TableclothServer {
   private idleQueue = new Set<string>()
   private compactScheduled = false
   private pingTimer: NodeJS.Timeout
+  private readonly limits: typeof YJS_CONNECTION_LIMITS
+  private readonly addresses: ConnectionLimiter
+  /** Open tablecloth connections per person (`<cafeId>:<participantId>`). */
+  private readonly perPerson = new Map<string, number>()
 
   constructor(private opts: TableclothServerOptions) {
+    this.limits = opts.limits ?? YJS_CONNECTION_LIMITS
+    this.addresses = new ConnectionLimiter(this.limits, () => opts.clock.now())
     this.wss = new WebSocketServer({
       noServer: true,
-      maxPayload: MAX_FRAME_BYTES,
+      maxPayload: MAX_YJS_FRAME_BYTES,
       handleProtocols: (protocols) => [...protocols].find((p) => p.startsWith('nappe.v')) ?? false,
     })
     this.pingTimer = setInterval(() => this.ping(), PING_INTERVAL_MS)
@@ -104,7 +153,18 @@ export class TableclothServer {
   get loadedDocs(): number { return this.docs.size }
 
   handleUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void {
+    const address = clientAddress(req, this.opts.trustProxy ?? false)
+    if (!this.addresses.admit(address)) {
+      // Refused before any work: the stock client retries with its backoff.
+      socket.end('HTTP/1.1 429 Too Many Requests\r\nRetry-After: 5\r\nConnection: close\r\nContent-Length: 0\r\n\r\n')
+      return
+    }
+    this.addresses.opened(address)
+    let counted = true
+    const release = () => { if (counted) { counted = false; this.addresses.closed(address) } }
+    socket.once('close', release)
     this.wss.handleUpgrade(req, socket, head, (ws) => {
+      ws.once('close', release)
       try {
         this.accept(ws, req)
       } catch (err) {
@@ -132,9 +192,22 @@ export class TableclothServer {
     if (harvestOf !== null && who.role !== 'facilitator') return close(ws, 'forbidden')
     if (harvestOf === null && !cafe.hasTablecloth(ids.tableId, ids.questionId)) return close(ws, 'notFound')
 
+    const person = `${cafe.id}:${who.participantId ?? 'facilitator'}`
+    const open = this.perPerson.get(person) ?? 0
+    if (who.role === 'participant' && open >= this.limits.maxOpenPerPerson) return close(ws, 'rateLimited')
+    this.perPerson.set(person, open + 1)
+    ws.once('close', () => {
+      const n = (this.perPerson.get(person) ?? 1) - 1
+      if (n <= 0) this.perPerson.delete(person)
+      else this.perPerson.set(person, n)
+    })
+
     const kind = harvestOf === null ? 'tablecloth' : 'harvest'
     const live = this.load(requested, kind === 'harvest' ? initHarvest : (doc) => initTablecloth(doc, ids))
-    const conn: Conn = { ws, cafe, who, kind, tableId: ids.tableId, questionId: ids.questionId, clientIds: new Set(), alive: true, toldReadOnly: false }
+    const conn: Conn = {
+      ws, cafe, who, kind, tableId: ids.tableId, questionId: ids.questionId, clientIds: new Set(), alive: true, toldReadOnly: false,
+      refusals: [], ackTimer: null, step1Tokens: STEP1_BURST, step1At: this.opts.clock.now(), step1Waiting: null,
+    }
     live.conns.set(ws, conn)
     if (live.unloadTimer) { clearTimeout(live.unloadTimer); live.unloadTimer = null }
     ws.on('pong', () => { conn.alive = true })
@@ -152,11 +225,118 @@ export class TableclothServer {
     if (states.size > 0) send(conn, awarenessMessage(live.awareness, [...states.keys()]))
   }
 
-  /** May this connection change the document right now? Checked on every message: rotation moves it. */
-  private mayWrite(conn: Conn): boolean {
-    if (conn.who.role === 'facilitator') return true
-    if (conn.kind === 'harvest') return false
-    return conn.cafe.participantMayWrite(conn.who.participantId!, conn.tableId, conn.questionId)
+  /**
+   * The rules a participant's update is checked against (shared/tableclothRules.ts), or null when they
+   * may not write here at all (never seated at this tablecloth, gone, locked). Read on every message:
+   * rotations move people.
+   */
+  private ruleContext(conn: Conn): RuleContext | null {
+    const now = this.opts.clock.now()
+    if (conn.who.role === 'facilitator') {
+      return { writer: { role: 'facilitator', id: 'facilitator', name: conn.who.name }, now, docBytes: 0, mayCreate: () => true, mayEdit: () => true, mayReact: () => true }
+    }
+    const p = conn.cafe.participant(conn.who.participantId!)
+    const record = conn.cafe.record
+    const seat = { participantId: conn.who.participantId!, tableId: conn.tableId, questionId: conn.questionId }
+    if (!p || record.lockedDocs.includes(`${conn.cafe.id}.${conn.tableId}.${conn.questionId}`) || !everSat(record, seat)) return null
+    return {
+      writer: { role: 'participant', id: p.id, name: p.displayName }, now, docBytes: 0,
+      mayCreate: (round, createdAt) => mayCreate(record, seat, round, createdAt, now),
+      mayEdit: (round) => mayEdit(record, seat, round),
+      mayReact: () => mayWriteNow(record, seat, now),
+    }
+  }
+
+  /** Checks an update against the rules before anything is applied; refuses it whole, or applies it. */
+  private acceptUpdate(live: LiveDoc, conn: Conn, update: Uint8Array): void {
+    if (conn.kind === 'harvest') {
+      if (conn.who.role !== 'facilitator') return this.refuse(conn, 'read-only', 'the harvest is for facilitators')
+      if (live.bytes + update.length > MAX_HARVEST_BYTES) return this.refuse(conn, 'doc-too-big', 'the harvest document is full')
+      Y.applyUpdate(live.doc, update, conn)
+      return
+    }
+    const ctx = this.ruleContext(conn)
+    if (!ctx) return this.refuse(conn, 'read-only', 'you cannot write on this tablecloth')
+    ctx.docBytes = live.bytes
+    const started = performance.now()
+    const verdict = checkUpdate(live.doc, update, ctx)
+    const ms = performance.now() - started
+    if (ms > SLOW_MS) this.opts.log.warn('slow update check', { docName: live.name, bytes: update.length, ms: Math.round(ms) })
+    if (!verdict.ok) return this.refuse(conn, verdict.reason, verdict.detail)
+    Y.applyUpdate(live.doc, update, conn)
+    // Bind the writer's new Yjs client ids to them, and mark words that came after their round was closed.
+    const record = conn.cafe.record
+    const late = verdict.created.filter((c) => c.round <= record.snapshotRounds || record.lifecycle.phase === 'harvest' || record.lifecycle.phase === 'closed')
+    if (verdict.bindClients.length > 0 || late.length > 0) {
+      live.doc.transact(() => {
+        const clients = live.doc.getMap(CLIENTS_ROOT)
+        for (const id of verdict.bindClients) clients.set(String(id), ctx.writer.id)
+        const marks = live.doc.getMap(LATE_ROOT)
+        for (const c of late) marks.set(c.key, ctx.now)
+      }, 'server')
+    }
+    this.scheduleAck(conn)
+  }
+
+  /** Tells the writer why its update was refused (its client brings itself back in line with the server). */
+  private refuse(conn: Conn, reason: RefusalReason, detail: string): void {
+    const now = this.opts.clock.now()
+    conn.refusals = conn.refusals.filter((t) => t > now - 60_000)
+    conn.refusals.push(now)
+    if (conn.refusals.length > MAX_REFUSALS_PER_MINUTE) {
+      this.opts.log.warn('yjs connection closed: too many refused updates', { cafeId: conn.cafe.id, participantId: conn.who.participantId })
+      return close(conn.ws, 'rateLimited')
+    }
+    if (reason === 'read-only') {
+      if (conn.toldReadOnly) return
+      conn.toldReadOnly = true
+    }
+    this.opts.log.info('yjs update refused', { cafeId: conn.cafe.id, participantId: conn.who.participantId, reason, detail })
+    const encoder = encoding.createEncoder()
+    encoding.writeVarUint(encoder, MESSAGE_AUTH)
+    authProtocol.writePermissionDenied(encoder, reason)
+    send(conn, encoding.toUint8Array(encoder))
+  }
+
+  /** A SyncStep1 (the server's state vector) to the writer soon after its updates: its acknowledgement. */
+  private scheduleAck(conn: Conn): void {
+    if (conn.ackTimer !== null) return
+    conn.ackTimer = setTimeout(() => {
+      conn.ackTimer = null
+      const live = this.docs.get(conn.kind === 'harvest' ? `${conn.cafe.id}.harvest` : `${conn.cafe.id}.${conn.tableId}.${conn.questionId}`)
+      if (!live || !live.conns.has(conn.ws)) return
+      const encoder = encoding.createEncoder()
+      encoding.writeVarUint(encoder, MESSAGE_SYNC)
+      syncProtocol.writeSyncStep1(encoder, live.doc)
+      send(conn, encoding.toUint8Array(encoder))
+    }, ACK_EVERY_MS)
+    conn.ackTimer.unref()
+  }
+
+  /**
+   * Answers a SyncStep1 with what the asker lacks. The answer can be the whole document, so each
+   * connection gets STEP1_BURST of them at once and one per STEP1_REFILL_MS after that; a request over
+   * the allowance waits for it (only the newest one is kept).
+   */
+  private answerStep1(live: LiveDoc, conn: Conn, sv: Uint8Array): void {
+    const now = this.opts.clock.now()
+    const refill = Math.floor((now - conn.step1At) / STEP1_REFILL_MS)
+    if (refill > 0) {
+      conn.step1Tokens = Math.min(STEP1_BURST, conn.step1Tokens + refill)
+      conn.step1At += refill * STEP1_REFILL_MS
+    }
+    if (conn.step1Tokens === 0) {
+      if (conn.step1Waiting) clearTimeout(conn.step1Waiting.timer)
+      const timer = setTimeout(() => { conn.step1Waiting = null; if (live.conns.has(conn.ws)) this.answerStep1(live, conn, sv) }, STEP1_REFILL_MS)
+      timer.unref()
+      conn.step1Waiting = { sv, timer }
+      return
+    }
+    conn.step1Tokens--
+    const encoder = encoding.createEncoder()
+    encoding.writeVarUint(encoder, MESSAGE_SYNC)
+    syncProtocol.writeSyncStep2(encoder, live.doc, sv)
+    send(conn, encoding.toUint8Array(encoder))
   }
 
   private receive(live: LiveDoc, conn: Conn, message: Uint8Array): void {
@@ -167,15 +347,11 @@ export class TableclothServer {
         case MESSAGE_SYNC: {
           const syncType = decoding.readVarUint(decoder)
           if (syncType === syncProtocol.messageYjsSyncStep1) {
-            const encoder = encoding.createEncoder()
-            encoding.writeVarUint(encoder, MESSAGE_SYNC)
-            syncProtocol.writeSyncStep2(encoder, live.doc, decoding.readVarUint8Array(decoder))
-            send(conn, encoding.toUint8Array(encoder))
+            this.answerStep1(live, conn, decoding.readVarUint8Array(decoder))
           } else if (syncType === syncProtocol.messageYjsSyncStep2 || syncType === syncProtocol.messageYjsUpdate) {
             const update = decoding.readVarUint8Array(decoder)
-            // An empty update (a reader answering our SyncStep1) needs no refusal.
-            if (!this.mayWrite(conn)) return update.length > EMPTY_UPDATE_BYTES ? this.refuseWrite(conn) : undefined
-            Y.applyUpdate(live.doc, update, conn)
+            // An empty update (anyone answering our SyncStep1 with nothing new) needs no check.
+            if (update.length > EMPTY_UPDATE_BYTES) this.acceptUpdate(live, conn, update)
           } else {
             return close(conn.ws, 'malformed')
           }
@@ -201,15 +377,6 @@ export class TableclothServer {
     }
   }
 
-  private refuseWrite(conn: Conn): void {
-    if (conn.toldReadOnly) return
-    conn.toldReadOnly = true
-    const encoder = encoding.createEncoder()
-    encoding.writeVarUint(encoder, MESSAGE_AUTH)
-    authProtocol.writePermissionDenied(encoder, 'read-only')
-    send(conn, encoding.toUint8Array(encoder))
-  }
-
   private load(name: string, init: (doc: Y.Doc) => void): LiveDoc {
     const existing = this.docs.get(name)
     if (existing) return existing
@@ -217,12 +384,14 @@ export class TableclothServer {
     const doc = new Y.Doc()
     const stored = this.opts.writer.loadDoc(name)
     if (stored.updates.length > 0) Y.applyUpdate(doc, Y.mergeUpdates(stored.updates))
+    let bytes = 0
+    for (const u of stored.updates) bytes += u.length
     const ms = performance.now() - started
     if (ms > SLOW_MS) this.opts.log.warn('slow document load', { docName: name, updates: stored.updates.length, ms: Math.round(ms) })
     const awareness = new awarenessProtocol.Awareness(doc)
     awareness.setLocalState(null)
     const live: LiveDoc = {
-      name, doc, awareness, conns: new Map(), owners: new Map(), lastSeq: stored.lastSeq, sinceCompaction: stored.updates.length, unloadTimer: null,
+      name, doc, awareness, conns: new Map(), owners: new Map(), bytes, lastSeq: stored.lastSeq, sinceCompaction: stored.updates.length, unloadTimer: null,
       outbox: [], flushScheduled: false, awarenessChanged: new Set(), awarenessTimer: null,
     }
     this.docs.set(name, live)
@@ -231,6 +400,7 @@ export class TableclothServer {
       // Durable first, then broadcast: whatever a tablemate has seen is on disk (or queued if the disk fails).
       const seq = this.opts.writer.appendUpdate(name, update)
       if (seq !== null) live.lastSeq = seq
+      live.bytes += update.length
       if (++live.sinceCompaction >= COMPACT_EVERY_UPDATES) this.queueCompaction(name)
       live.outbox.push({ update, origin })
       this.scheduleFlush(live)
@@ -238,26 +408,6 @@ export class TableclothServer {
     awareness.on('update', ({ added, updated, removed }: { added: number[]; updated: number[]; removed: number[] }) => {
       for (const id of [...added, ...updated, ...removed]) live.awarenessChanged.add(id)
       if (live.awarenessTimer === null) live.awarenessTimer = setTimeout(() => this.flushAwareness(live), AWARENESS_BATCH_MS)
-    })
-    // Provenance cannot be forged: an item a participant adds carries their own id and name.
-    doc.on('afterTransaction', (tr: Y.Transaction) => {
-      const conn = tr.origin
-      if (!(conn && typeof conn === 'object' && 'who' in conn)) return
-      const { who } = conn as Conn
-      if (who.role !== 'participant' || (conn as Conn).kind !== 'tablecloth') return
-      const items = itemsMap(doc)
-      const keys = tr.changed.get(items as unknown as Y.AbstractType<Y.YEvent<any>>) // eslint-disable-line @typescript-eslint/no-explicit-any
-      if (!keys) return
-      const forged: Y.Map<unknown>[] = []
-      for (const key of keys) {
-        const item = key === null ? undefined : items.get(key)
-        if (item instanceof Y.Map && (item.get('author') !== who.participantId || item.get('authorName') !== who.name)) forged.push(item)
-      }
-      if (forged.length > 0) {
-        doc.transact(() => {
-          for (const item of forged) { item.set('author', who.participantId); item.set('authorName', who.name) }
-        }, 'server')
-      }
     })
     init(doc)
     return live
@@ -323,8 +473,11 @@ export class TableclothServer {
 
   private disconnect(live: LiveDoc, conn: Conn): void {
     if (!live.conns.delete(conn.ws)) return
+    if (conn.ackTimer) clearTimeout(conn.ackTimer)
+    if (conn.step1Waiting) clearTimeout(conn.step1Waiting.timer)
     if (conn.clientIds.size > 0) {
-      for (const id of conn.clientIds) live.owners.delete(id)
+      // The ids stay the person's: when they come back (a blip, a reload), nobody else has taken them.
+      for (const id of conn.clientIds) { const o = live.owners.get(id); if (o?.conn === conn) o.conn = null }
       awarenessProtocol.removeAwarenessStates(live.awareness, [...conn.clientIds], null)
     }
     if (live.conns.size === 0 && this.docs.get(live.name) === live) {
@@ -382,7 +535,11 @@ export class TableclothServer {
   private compact(live: LiveDoc): void {
     if (live.lastSeq === 0 || live.sinceCompaction <= 1) return
     const started = performance.now()
-    if (this.opts.writer.compactDoc(live.name, Y.encodeStateAsUpdate(live.doc), live.lastSeq)) live.sinceCompaction = 1
+    const merged = Y.encodeStateAsUpdate(live.doc)
+    if (this.opts.writer.compactDoc(live.name, merged, live.lastSeq)) {
+      live.sinceCompaction = 1
+      live.bytes = merged.length
+    }
     const ms = performance.now() - started
     if (ms > SLOW_MS) this.opts.log.warn('slow compaction', { docName: live.name, ms: Math.round(ms) })
   }
@@ -438,14 +595,16 @@ function authenticate(cafe: CafeRuntime, header: string | undefined): Identity |
 }
 
 /**
- * Keeps only awareness entries for client ids this connection owns (binding a new id on first use) and
+ * Keeps only awareness entries for client ids this connection's person owns (binding a new id on first
+ * use, for good on this document: a tablemate whose connection blips finds their id still theirs) and
  * overwrites `user.id`, `user.name` and `user.role` with who the connection really is. Stock y-websocket
- * clients echo the states of others back to the server: entries for another connection's id are
- * dropped, and a newer clock than the server has for such an id is a forgery ('spoofed').
+ * clients echo the states of others back to the server: entries for another person's id are dropped,
+ * and a newer clock than the server has for such an id is a forgery ('spoofed', the sender is closed).
  */
 function filterAwareness(live: LiveDoc, conn: Conn, update: Uint8Array): Uint8Array | 'spoofed' {
   const decoder = decoding.createDecoder(update)
   const count = decoding.readVarUint(decoder)
+  const person = conn.who.participantId ?? 'facilitator'
   const kept: Array<{ clientId: number; clock: number; state: string }> = []
   for (let i = 0; i < count; i++) {
     const clientId = decoding.readVarUint(decoder)
@@ -454,21 +613,28 @@ function filterAwareness(live: LiveDoc, conn: Conn, update: Uint8Array): Uint8Ar
     if (state !== null && (typeof state !== 'object' || Array.isArray(state))) throw new Error('awareness state must be an object or null')
     const owner = live.owners.get(clientId)
     const known = live.awareness.meta.get(clientId)
-    if (owner && owner !== conn) {
+    if (owner && owner.person !== person) {
       if (known && clock > known.clock) return 'spoofed'
       continue
     }
-    if (!owner) {
+    if (owner && owner.conn !== conn) {
+      // The same person on a new connection (a reconnect, another tab with the same state): it is theirs.
+      if (conn.clientIds.size >= MAX_AWARENESS_IDS_PER_CONN) return 'spoofed'
+      owner.conn?.clientIds.delete(clientId)
+      owner.conn = conn
+      conn.clientIds.add(clientId)
+    } else if (!owner) {
       if (known && clock <= known.clock) continue // an echo of someone who has left
       if (conn.clientIds.size >= MAX_AWARENESS_IDS_PER_CONN) return 'spoofed'
-      live.owners.set(clientId, conn)
+      forgetOldestIds(live, person)
+      live.owners.set(clientId, { person, conn })
       conn.clientIds.add(clientId)
     }
     const clean = state === null ? null : {
       ...(state as Record<string, unknown>),
       user: {
         ...(typeof (state as { user?: unknown }).user === 'object' ? (state as { user: object }).user : {}),
-        id: conn.who.participantId ?? 'facilitator', name: conn.who.name, role: conn.who.role,
+        id: person, name: conn.who.name, role: conn.who.role,
       },
     }
     kept.push({ clientId, clock, state: JSON.stringify(clean) })
@@ -483,6 +649,15 @@ function filterAwareness(live: LiveDoc, conn: Conn, update: Uint8Array): Uint8Ar
   return encoding.toUint8Array(encoder)
 }
 
+/** A person keeps at most MAX_AWARENESS_IDS_PER_PERSON ids on a document: the oldest unused ones go. */
+function forgetOldestIds(live: LiveDoc, person: string): void {
+  const mine = [...live.owners].filter(([, o]) => o.person === person)
+  for (const [id, o] of mine) {
+    if (mine.length < MAX_AWARENESS_IDS_PER_PERSON) return
+    if (o.conn === null) { live.owners.delete(id); mine.splice(mine.findIndex(([i]) => i === id), 1) }
+  }
+}
+
 function awarenessMessage(awareness: awarenessProtocol.Awareness, clients: number[]): Uint8Array {
   const encoder = encoding.createEncoder()
   encoding.writeVarUint(encoder, MESSAGE_AWARENESS)
@@ -492,6 +667,8 @@ function awarenessMessage(awareness: awarenessProtocol.Awareness, clients: numbe
 
 function send(conn: Conn, message: Uint8Array): void {
   if (conn.ws.readyState !== WebSocket.OPEN) return
+  // A reader that does not read holds memory for everyone: cut it (a stock client reconnects and syncs).
+  if (conn.ws.bufferedAmount > MAX_BUFFERED_BYTES) return conn.ws.terminate()
   conn.ws.send(message, (err) => { if (err) conn.ws.terminate() })
 }
 
