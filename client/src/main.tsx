@@ -1,8 +1,7 @@
-import { StrictMode } from 'react'
-import { createRoot } from 'react-dom/client'
-import { initI18n } from './i18n'
-import { App } from './App'
-import './styles.css'
+/**
+ * Entry point. zod's configuration must be in place before any schema is built (they are built when
+ * their modules load), so the app is loaded only after it: a static import would be evaluated first.
+ */
+import './zodConfig'
 
-initI18n()
-createRoot(document.getElementById('root')!).render(<StrictMode><App /></StrictMode>)
+void import('./start').then(({ start }) => start())

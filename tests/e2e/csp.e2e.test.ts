@@ -9,13 +9,6 @@ import { appInBrowser } from '../helpers/browser'
 
 const app = appInBrowser()
 
-/**
- * Zod 4 checks once whether it may compile validators with `Function('')`, and falls back when it may
- * not: a report, not a breakage. It stops once the client runs `z.config({ jitless: true })` before any
- * parse (client/src/main.tsx; checked by hand: then nothing at all is reported). Nothing else is let through.
- */
-const isZodEvalProbe = (v: string) => /: CSP violation: script-src eval$|Refused to evaluate a string as JavaScript because 'unsafe-eval'/.test(v)
-
 /** Every CSP violation the page reports: the console's "Refused to … Content Security Policy" lines and `securitypolicyviolation` events. */
 async function watchCsp(page: Page, label: string, violations: string[]): Promise<void> {
   page.on('console', (m) => { if (/Content Security Policy|CSP violation/i.test(m.text())) violations.push(`${label}: ${m.text()}`) })
@@ -70,8 +63,8 @@ describe('the app under its Content-Security-Policy', () => {
     await projector.locator('.projector-gallery [data-item-id]').first().waitFor()
     await fac.locator('.table-card [data-item-id]').first().waitFor()
 
-    expect(violations.filter((v) => !isZodEvalProbe(v))).toEqual([])
-    expect(app.errors.filter((v) => !isZodEvalProbe(v))).toEqual([])
+    expect(violations).toEqual([])
+    expect(app.errors).toEqual([])
     violations.length = 0
 
     // The watch itself works: an inline script is refused, and reported.

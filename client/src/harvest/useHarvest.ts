@@ -5,6 +5,7 @@ import { emptyHarvest, readHarvest, readSynthesisParts } from '../../../shared/h
 import { api } from '../api'
 import type { HarvestData } from '../api'
 import type { TableclothSession } from '../transport/TableclothSession'
+import { useSessionDoc } from '../hooks'
 
 /** Contributions are re-read this often while the page is visible (the tables may still be writing). */
 const REFRESH_MS = 5000
@@ -14,15 +15,16 @@ export interface HarvestSnapshot { harvest: HarvestState; parts: SynthesisPartSt
 /** A plain copy of the harvest document, re-read (at most once a frame) after every change. */
 export function useHarvestState(session: TableclothSession | null): HarvestSnapshot {
   const [state, setState] = useState<HarvestSnapshot>({ harvest: emptyHarvest(), parts: [] })
+  const doc = useSessionDoc(session)
   useEffect(() => {
-    if (!session) return
+    if (!doc) return
     let frame = 0
-    const read = () => { frame = 0; setState({ harvest: readHarvest(session.doc), parts: readSynthesisParts(session.doc) }) }
+    const read = () => { frame = 0; setState({ harvest: readHarvest(doc), parts: readSynthesisParts(doc) }) }
     const schedule = () => { if (!frame) frame = requestAnimationFrame(read) }
     read()
-    session.doc.on('update', schedule)
-    return () => { session.doc.off('update', schedule); if (frame) cancelAnimationFrame(frame) }
-  }, [session])
+    doc.on('update', schedule)
+    return () => { doc.off('update', schedule); if (frame) cancelAnimationFrame(frame) }
+  }, [doc])
   return state
 }
 

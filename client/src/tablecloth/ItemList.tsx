@@ -1,21 +1,28 @@
 /**
  * The same tablecloth as a list: for keyboard and screen-reader users and for small screens. Everything
- * the sheet offers except drawing: add a note, edit or delete one's own, star, dot votes.
+ * the sheet offers except drawing: add a note, edit or delete one's own, star, dot votes; for
+ * facilitators, remove anyone's item (kept, shown faded to them) and restore it.
  */
 import { useState } from 'react'
 import { useTranslation } from 'react-i18next'
 import type { TableclothItem } from '../../../shared/tablecloth'
-import { addNote, changeVote, deleteItem, setItemText, toggleStar } from '../../../shared/tablecloth'
+import { addNote, changeVote, deleteItem, removeItem, setItemText, toggleStar, unremoveItem } from '../../../shared/tablecloth'
+import { TABLECLOTH_LIMITS } from '../../../shared/tableclothRules'
 import type { TableclothSession } from '../transport/TableclothSession'
 import { DOTS_PER_PERSON, NOTE_SIZE, SHEET, inkFamily } from './inks'
 import type { Me } from './TableclothBoard'
+import { CharCount } from './CharCount'
+import { refusalText } from './refusalText'
 import { Linkified } from '../components/Linkified'
 
 export function ItemList({ items, me, round, canWrite, moderator, session, earlier }: {
   items: TableclothItem[]; me: Me; round: number; canWrite: boolean; moderator: boolean; session: TableclothSession; earlier: 'show' | 'fade' | 'hide'
 }) {
-  const { t } = useTranslation()
+  const { t, i18n } = useTranslation()
   const [draft, setDraft] = useState('')
+  const [editLength, setEditLength] = useState(0)
+  const atItemLimit = items.filter((i) => i.author === me.id && i.round === round).length >= TABLECLOTH_LIMITS.itemsPerPersonRound
+  const fmt = new Intl.DateTimeFormat(i18n.language, { hour: '2-digit', minute: '2-digit' })
   const [editing, setEditing] = useState<string | null>(null)
   const origin = session.localOrigin
   const myDots = items.reduce((n, i) => n + (i.votesBy[me.id] ?? 0), 0)
@@ -24,7 +31,7 @@ export function ItemList({ items, me, round, canWrite, moderator, session, earli
   const add = (e: React.FormEvent) => {
     e.preventDefault()
     const text = draft.trim()
-    if (!text) return
+    if (!text || atItemLimit) return
     // Place it on the sheet too, in a free spot on a loose grid.
     const n = items.filter((i) => i.kind === 'note').length
     const perRow = Math.floor(SHEET.width / (NOTE_SIZE.width + 40))
@@ -40,9 +47,11 @@ export function ItemList({ items, me, round, canWrite, moderator, session, earli
         <form onSubmit={add} className="add-note">
           <label htmlFor="new-note">{t('board.newNote')}</label>
           <div className="row">
-            <textarea id="new-note" value={draft} onChange={(e) => setDraft(e.target.value)} rows={2} maxLength={2000} />
-            <button type="submit" className="primary" disabled={!draft.trim()}>{t('board.add')}</button>
+            <textarea id="new-note" value={draft} onChange={(e) => setDraft(e.target.value)} rows={2} maxLength={TABLECLOTH_LIMITS.textChars} />
+            <button type="submit" className="primary" disabled={!draft.trim() || atItemLimit}>{t('board.add')}</button>
           </div>
+          <CharCount length={draft.length} />
+          {atItemLimit && <p className="board-limit" role="alert">{refusalText(t, 'too-many-items')}</p>}
         </form>
       )}
       {items.length === 0 && <p className="empty">{t('board.empty')}</p>}
@@ -51,12 +60,17 @@ export function ItemList({ items, me, round, canWrite, moderator, session, earli
           <h3 id={`round-${r}`} style={{ color: inkFamily(r).inks[0] }}>{t('board.roundN', { n: r })}{r < round ? ` · ${t('board.earlierRound')}` : ''}</h3>
           <ul>
             {items.filter((i) => i.round === r).sort((a, b) => b.stars.length - a.stars.length || b.votes - a.votes || a.createdAt - b.createdAt).map((item) => {
-              const own = canWrite && (moderator || item.author === me.id)
+              // One's own items only: the server refuses changes to anyone else's.
+              const own = canWrite && item.author === me.id
+              const moderate = canWrite && moderator && item.author !== me.id
               const starred = item.stars.includes(me.id)
               return (
-                <li key={item.id} className={`list-item kind-${item.kind}`} style={{ borderColor: inkFamily(item.round).inks[0], opacity: item.round < round && earlier === 'fade' ? 0.6 : 1 }}>
+                <li key={item.id} className={`list-item kind-${item.kind}${item.removed ? ' removed' : ''}`} style={{ borderColor: inkFamily(item.round).inks[0], opacity: item.round < round && earlier === 'fade' ? 0.6 : 1 }}>
                   {editing === item.id && item.kind !== 'stroke' ? (
-                    <textarea autoFocus aria-label={t('board.editText')} defaultValue={item.text} onChange={(e) => setItemText(session.doc, item.id, e.target.value, origin)} onBlur={() => setEditing(null)} />
+                    <>
+                      <textarea autoFocus aria-label={t('board.editText')} defaultValue={item.text} maxLength={TABLECLOTH_LIMITS.textChars} onFocus={(e) => setEditLength(e.target.value.length)} onChange={(e) => { setEditLength(e.target.value.length); setItemText(session.doc, item.id, e.target.value, origin) }} onBlur={() => setEditing(null)} />
+                      <CharCount length={editLength} />
+                    </>
                   ) : (
                     <p className="list-text">{item.kind === 'stroke' ? <em>{t('board.drawing')}</em> : item.text ? <Linkified text={item.text} /> : <em>{t('board.emptyNote')}</em>}</p>
                   )}
@@ -64,13 +78,16 @@ export function ItemList({ items, me, round, canWrite, moderator, session, earli
                     {item.authorName || t('board.unknownAuthor')} · {t(`board.kind.${item.kind}`)}
                     {item.stars.length > 0 && <> · ★ {item.stars.length}</>}
                     {item.votes > 0 && <> · {t('board.votes', { count: item.votes })}</>}
+                    {item.removed && <> · <span className="removed-info">{t('board.removedBy', { time: fmt.format(item.removed.at) })}</span></>}
                   </p>
                   <div className="list-actions">
-                    {canWrite && <button type="button" onClick={() => toggleStar(session.doc, item.id, me.id, origin)} aria-pressed={starred}>{starred ? '★' : '☆'} {t('board.star')}</button>}
-                    {canWrite && <button type="button" disabled={myDots >= DOTS_PER_PERSON} onClick={() => changeVote(session.doc, item.id, me.id, 1, origin)}>● +1</button>}
-                    {canWrite && (item.votesBy[me.id] ?? 0) > 0 && <button type="button" onClick={() => changeVote(session.doc, item.id, me.id, -1, origin)}>● −1</button>}
+                    {canWrite && !item.removed && <button type="button" onClick={() => toggleStar(session.doc, item.id, me.id, origin)} aria-pressed={starred}>{starred ? '★' : '☆'} {t('board.star')}</button>}
+                    {canWrite && !item.removed && <button type="button" disabled={myDots >= DOTS_PER_PERSON} onClick={() => changeVote(session.doc, item.id, me.id, 1, origin)}>● +1</button>}
+                    {canWrite && !item.removed && (item.votesBy[me.id] ?? 0) > 0 && <button type="button" onClick={() => changeVote(session.doc, item.id, me.id, -1, origin)}>● −1</button>}
                     {own && item.kind !== 'stroke' && <button type="button" onClick={() => setEditing(item.id)}>{t('board.edit')}</button>}
                     {own && <button type="button" className="danger" onClick={() => deleteItem(session.doc, item.id, origin)}>{t('board.delete')}</button>}
+                    {moderate && !item.removed && <button type="button" className="danger" title={t('board.removeLabel')} onClick={() => removeItem(session.doc, item.id, me.id, Date.now(), origin)}>{t('board.remove')}</button>}
+                    {moderate && item.removed && <button type="button" title={t('board.restoreLabel')} onClick={() => unremoveItem(session.doc, item.id, origin)}>{t('board.restore')}</button>}
                   </div>
                 </li>
               )

@@ -43,12 +43,14 @@ export function ItemsLayer({ items, currentRound, earlier, selectedId, editingId
       {items.map((item) => {
         const isEarlier = item.round < currentRound
         if (isEarlier && earlier === 'hide') return null
-        const opacity = isEarlier && earlier === 'fade' ? 0.35 : 1
+        // Removed items reach this layer only in a facilitator's view: faded, to be restored.
+        const opacity = (isEarlier && earlier === 'fade' ? 0.35 : 1) * (item.removed ? 0.3 : 1)
         const selected = item.id === selectedId
         const label = `${item.authorName} · R${item.round}`
+        const cls = (kind: string) => `item${kind}${selected ? ' selected' : ''}${item.removed ? ' removed' : ''}`
         if (item.kind === 'stroke') {
           return (
-            <g key={item.id} transform={`translate(${item.x} ${item.y})`} opacity={opacity} data-item-id={item.id} data-round={item.round} className={selected ? 'item selected' : 'item'}>
+            <g key={item.id} transform={`translate(${item.x} ${item.y})`} opacity={opacity} data-item-id={item.id} data-round={item.round} data-removed={item.removed ? 'true' : undefined} className={cls('')}>
               {!thumbnail && <title>{label}</title>}
               <Stroke points={item.points} width={item.width} color={item.color} />
             </g>
@@ -56,7 +58,7 @@ export function ItemsLayer({ items, currentRound, earlier, selectedId, editingId
         }
         if (item.kind === 'note') {
           return (
-            <g key={item.id} transform={`translate(${item.x} ${item.y})`} opacity={opacity} data-item-id={item.id} data-round={item.round} className={selected ? 'item note selected' : 'item note'}>
+            <g key={item.id} transform={`translate(${item.x} ${item.y})`} opacity={opacity} data-item-id={item.id} data-round={item.round} data-removed={item.removed ? 'true' : undefined} className={cls(' note')}>
               {!thumbnail && <title>{label}</title>}
               <rect width={NOTE_SIZE.width} height={NOTE_SIZE.height} rx={4} fill={item.color || inkFamily(item.round).note} className="note-paper" />
               <rect width={NOTE_SIZE.width} height={6} fill={inkFamily(item.round).inks[0]} opacity={0.7} />
@@ -69,7 +71,7 @@ export function ItemsLayer({ items, currentRound, earlier, selectedId, editingId
         }
         const width = Math.max(160, Math.min(640, item.text.length * item.size * 0.55 + 24))
         return (
-          <g key={item.id} transform={`translate(${item.x} ${item.y})`} opacity={opacity} data-item-id={item.id} data-round={item.round} className={selected ? 'item text selected' : 'item text'}>
+          <g key={item.id} transform={`translate(${item.x} ${item.y})`} opacity={opacity} data-item-id={item.id} data-round={item.round} data-removed={item.removed ? 'true' : undefined} className={cls(' text')}>
             {!thumbnail && <title>{label}</title>}
             <foreignObject width={width} height={item.size * 6}>
               {item.id === editingId && renderEditor ? renderEditor(item) : <div className="free-text" style={{ color: item.color, fontSize: item.size }}>{thumbnail ? item.text : <Linkified text={item.text} />}</div>}

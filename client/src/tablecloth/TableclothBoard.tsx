@@ -1,13 +1,15 @@
 /**
  * The paper tablecloth: a large sheet with pan and zoom (mouse, wheel, touch pinch), on which people add
  * sticky notes, write text anywhere and draw with a pen. Own items can be moved, edited and deleted;
- * undo and redo cover one's own changes only.
+ * undo and redo cover one's own changes only. Facilitators (moderator) also remove anyone's item by
+ * marking it (kept, shown faded to them only, restorable), never by deleting it.
  */
 import { useCallback, useEffect, useMemo, useRef, useState } from 'react'
 import type * as Y from 'yjs'
 import { useTranslation } from 'react-i18next'
 import type { TableclothItem } from '../../../shared/tablecloth'
-import { addNote, addStroke, addText, changeVote, deleteItem, moveItem, setItemText, toggleStar } from '../../../shared/tablecloth'
+import { addNote, addStroke, addText, changeVote, deleteItem, moveItem, removeItem, setItemText, toggleStar, unremoveItem } from '../../../shared/tablecloth'
+import { TABLECLOTH_LIMITS } from '../../../shared/tableclothRules'
 import type { TableclothSession } from '../transport/TableclothSession'
 import { useItems } from '../hooks'
 import { ItemsLayer, strokePath } from './ItemsLayer'
@@ -15,6 +17,8 @@ import { DOTS_PER_PERSON, NOTE_SIZE, SHEET, inkFamily } from './inks'
 import { personColor, usePresence } from './usePresence'
 import { ItemList } from './ItemList'
 import { Icon } from '../components/Icon'
+import { refusalText } from './refusalText'
+import { CharCount } from './CharCount'
 import type { IconName } from '../components/Icon'
 
 export type Tool = 'select' | 'note' | 'text' | 'pen'
@@ -35,7 +39,7 @@ export interface TableclothBoardProps {
   /** The round an item written now belongs to. */
   round: number
   canWrite: boolean
-  /** Facilitators may edit anything. */
+  /** Facilitators: may remove and restore anyone's item, and see the removed ones. */
   moderator?: boolean
   label: string
 }
@@ -45,7 +49,7 @@ const MAX_K = 4
 
 export function TableclothBoard({ session, me, round, canWrite, moderator = false, label }: TableclothBoardProps) {
   const { t } = useTranslation()
-  const { items } = useItems(session)
+  const { items } = useItems(session, { includeRemoved: moderator })
   const presence = usePresence(session)
   const svgRef = useRef<SVGSVGElement>(null)
   const [view, setView] = useState<View>({ x: 0, y: 0, k: 0.4 })
@@ -81,7 +85,12 @@ export function TableclothBoard({ session, me, round, canWrite, moderator = fals
     return { x: (clientX - rect.left - view.x) / view.k, y: (clientY - rect.top - view.y) / view.k }
   }, [view])
 
-  const canEdit = (item: TableclothItem | undefined) => Boolean(item && canWrite && (moderator || item.author === me.id))
+  // Only one's own items are edited, moved or deleted (the server refuses the rest).
+  const canEdit = (item: TableclothItem | undefined) => Boolean(item && canWrite && item.author === me.id)
+  const canModerate = (item: TableclothItem | undefined) => Boolean(item && canWrite && moderator && item.author !== me.id)
+  const mineThisRound = items.filter((i) => i.author === me.id && i.round === round).length
+  const atItemLimit = mineThisRound >= TABLECLOTH_LIMITS.itemsPerPersonRound
+  const [limitHit, setLimitHit] = useState(false)
   const itemAt = (target: EventTarget | null): TableclothItem | undefined => {
     const el = (target as Element | null)?.closest?.('[data-item-id]')
     const id = el?.getAttribute('data-item-id')
@@ -163,7 +172,8 @@ export function TableclothBoard({ session, me, round, canWrite, moderator = fals
     if (g.kind === 'draw') {
       setLivePath(null)
       setAwareness({ writing: false })
-      if (g.points.length >= 3) {
+      if (g.points.length >= 3 && atItemLimit) setLimitHit(true)
+      else if (g.points.length >= 3) {
         let minX = Infinity, minY = Infinity
         for (let i = 0; i < g.points.length; i += 3) { minX = Math.min(minX, g.points[i]!); minY = Math.min(minY, g.points[i + 1]!) }
         const rel = g.points.map((v, i) => (i % 3 === 0 ? Math.round((v - minX) * 10) / 10 : i % 3 === 1 ? Math.round((v - minY) * 10) / 10 : Math.round(v * 100) / 100))
@@ -173,6 +183,7 @@ export function TableclothBoard({ session, me, round, canWrite, moderator = fals
       setDragOffset(null)
       if (g.moved) moveItem(session.doc, g.id, g.origX + (toSheet(e.clientX, e.clientY).x - g.startX), g.origY + (toSheet(e.clientX, e.clientY).y - g.startY), origin)
     } else if (g.kind === 'tap') {
+      if (atItemLimit) { setLimitHit(true); return }
       const id = effectiveTool === 'note'
         ? addNote(session.doc, { ...who, now: Date.now() }, { text: '', x: Math.round(g.x - NOTE_SIZE.width / 2), y: Math.round(g.y - 30), color: family.note }, origin)
         : addText(session.doc, { ...who, now: Date.now() }, { text: '', x: Math.round(g.x), y: Math.round(g.y - 12), color: ink, size: 28 }, origin)
@@ -220,24 +231,19 @@ export function TableclothBoard({ session, me, round, canWrite, moderator = fals
   const writing = presence.filter((p) => p.writing)
 
   const editor = (item: TableclothItem) => (
-    <textarea
-      className={item.kind === 'note' ? 'note-editor' : 'text-editor'}
-      autoFocus
-      aria-label={t('board.editText')}
-      defaultValue={'text' in item ? item.text : ''}
-      style={item.kind === 'text' ? { color: item.color, fontSize: item.size } : undefined}
-      onChange={(e) => setItemText(session.doc, item.id, e.target.value, origin)}
-      onKeyDown={(e) => { if (e.key === 'Escape' || (e.key === 'Enter' && (e.ctrlKey || e.metaKey))) (e.target as HTMLTextAreaElement).blur() }}
-      onBlur={() => {
+    <TextEditor
+      item={item}
+      onChange={(text) => setItemText(session.doc, item.id, text, origin)}
+      onDone={() => {
         setEditingId(null)
         setAwareness({ writing: false })
         // A note left empty is not kept.
         const text = (session.doc.getMap('items').get(item.id) as Y.Map<unknown> | undefined)?.get('text')
         if (text !== undefined && String(text).trim() === '') deleteItem(session.doc, item.id, origin)
       }}
-      onPointerDown={(e) => e.stopPropagation()}
     />
   )
+  const limitNotice = atItemLimit && limitHit ? <p className="board-limit" role="alert">{refusalText(t, 'too-many-items')}</p> : null
 
   if (listMode) {
     return (
@@ -251,6 +257,7 @@ export function TableclothBoard({ session, me, round, canWrite, moderator = fals
   return (
     <div className="board">
       <BoardToolbar {...{ t, tool, setTool, canWrite, ink, family, inkIndex, setInkIndex, earlier, setEarlier, listMode, setListMode, session, zoomBy, writing, myDots, round, label }} />
+      {limitNotice}
       <div className="sheet-wrap">
         <svg
           ref={svgRef}
@@ -287,12 +294,15 @@ export function TableclothBoard({ session, me, round, canWrite, moderator = fals
             item={selected}
             me={me}
             canEdit={canEdit(selected)}
-            canReact={canWrite}
+            canModerate={canModerate(selected)}
+            canReact={canWrite && !selected.removed}
             dotsLeft={DOTS_PER_PERSON - myDots}
             onEdit={() => setEditingId(selected.id)}
             onDelete={() => { deleteItem(session.doc, selected.id, origin); setSelectedId(null) }}
             onStar={() => toggleStar(session.doc, selected.id, me.id, origin)}
             onVote={(d) => changeVote(session.doc, selected.id, me.id, d, origin)}
+            onRemove={() => removeItem(session.doc, selected.id, me.id, Date.now(), origin)}
+            onRestore={() => unremoveItem(session.doc, selected.id, origin)}
             onClose={() => setSelectedId(null)}
           />
         )}
@@ -350,18 +360,20 @@ function BoardToolbar({ t, tool, setTool, canWrite, family, inkIndex, setInkInde
   )
 }
 
-function ItemActions({ item, canEdit, canReact, dotsLeft, me, onEdit, onDelete, onStar, onVote, onClose }: {
-  item: TableclothItem; canEdit: boolean; canReact: boolean; dotsLeft: number; me: Me
-  onEdit(): void; onDelete(): void; onStar(): void; onVote(d: 1 | -1): void; onClose(): void
+function ItemActions({ item, canEdit, canModerate, canReact, dotsLeft, me, onEdit, onDelete, onStar, onVote, onRemove, onRestore, onClose }: {
+  item: TableclothItem; canEdit: boolean; canModerate: boolean; canReact: boolean; dotsLeft: number; me: Me
+  onEdit(): void; onDelete(): void; onStar(): void; onVote(d: 1 | -1): void; onRemove(): void; onRestore(): void; onClose(): void
 }) {
   const { t, i18n } = useTranslation()
   const starred = item.stars.includes(me.id)
   const mine = item.votesBy[me.id] ?? 0
-  const time = new Intl.DateTimeFormat(i18n.language, { hour: '2-digit', minute: '2-digit' }).format(item.createdAt)
+  const fmt = new Intl.DateTimeFormat(i18n.language, { hour: '2-digit', minute: '2-digit' })
+  const time = fmt.format(item.createdAt)
   return (
     <div className="item-actions" role="dialog" aria-label={t('board.itemActions')}>
       <div className="item-meta">
         <strong>{item.authorName || t('board.unknownAuthor')}</strong> · {t('board.roundN', { n: item.round })} · {time}
+        {item.removed && <> · <span className="removed-info">{t('board.removedBy', { time: fmt.format(item.removed.at) })}</span></>}
       </div>
       <div className="item-buttons">
         {canReact && <button type="button" onClick={onStar} aria-pressed={starred}>{starred ? '★' : '☆'} {t('board.star')}</button>}
@@ -369,8 +381,35 @@ function ItemActions({ item, canEdit, canReact, dotsLeft, me, onEdit, onDelete, 
         {canReact && mine > 0 && <button type="button" onClick={() => onVote(-1)}>● −1</button>}
         {canEdit && item.kind !== 'stroke' && <button type="button" onClick={onEdit}>{t('board.edit')}</button>}
         {canEdit && <button type="button" className="danger" onClick={onDelete}>{t('board.delete')}</button>}
+        {canModerate && !item.removed && <button type="button" className="danger" onClick={onRemove} title={t('board.removeLabel')}>{t('board.remove')}</button>}
+        {canModerate && item.removed && <button type="button" onClick={onRestore} title={t('board.restoreLabel')}>{t('board.restore')}</button>}
         <button type="button" onClick={onClose} aria-label={t('common.close')}>✕</button>
       </div>
+    </div>
+  )
+}
+
+/** The in-place editor of a note or text block: stops at the server's length, with a counter near it. */
+function TextEditor({ item, onChange, onDone }: { item: TableclothItem; onChange(text: string): void; onDone(): void }) {
+  const { t } = useTranslation()
+  const initial = 'text' in item ? item.text : ''
+  const [length, setLength] = useState(initial.length)
+  const max = TABLECLOTH_LIMITS.textChars
+  return (
+    <div className="editor-wrap">
+      <textarea
+        className={item.kind === 'note' ? 'note-editor' : 'text-editor'}
+        autoFocus
+        aria-label={t('board.editText')}
+        defaultValue={initial}
+        maxLength={max}
+        style={item.kind === 'text' ? { color: item.color, fontSize: (item as { size: number }).size } : undefined}
+        onChange={(e) => { setLength(e.target.value.length); onChange(e.target.value) }}
+        onKeyDown={(e) => { if (e.key === 'Escape' || (e.key === 'Enter' && (e.ctrlKey || e.metaKey))) (e.target as HTMLTextAreaElement).blur() }}
+        onBlur={onDone}
+        onPointerDown={(e) => e.stopPropagation()}
+      />
+      <CharCount length={length} />
     </div>
   )
 }

@@ -1,3 +1,5 @@
+import { TABLECLOTH_LIMITS } from '../../../shared/tableclothRules'
+
 /**
  * Each round writes in its own ink family, so the traces of round 1, 2, 3 are told apart at a glance.
  * The sticky notes of a round share a paper colour too.
@@ -17,5 +19,5 @@ export const inkFamily = (round: number): InkFamily => ROUND_INKS[(Math.max(1, r
 /** Sheet size in sheet units; the view pans and zooms over it. */
 export const SHEET = { width: 2400, height: 1600 } as const
 export const NOTE_SIZE = { width: 200, height: 150 } as const
-/** Dots each participant may place on one tablecloth. */
-export const DOTS_PER_PERSON = 5
+/** Dots each participant may place on one tablecloth: the server's rule. */
+export const DOTS_PER_PERSON = TABLECLOTH_LIMITS.dotsPerPerson

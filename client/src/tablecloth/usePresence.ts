@@ -1,4 +1,5 @@
 import { useEffect, useState } from 'react'
+import { useSessionDoc } from '../hooks'
 import type { TableclothSession } from '../transport/TableclothSession'
 
 export interface Presence { clientId: number; userId: string; name: string; role: string; cursor: { x: number; y: number } | null; writing: boolean }
@@ -6,8 +7,10 @@ export interface Presence { clientId: number; userId: string; name: string; role
 /** Tablemates on this tablecloth, from Yjs awareness (the server vouches for each `user`). */
 export function usePresence(session: TableclothSession | null): Presence[] {
   const [list, setList] = useState<Presence[]>([])
+  // A rebase brings a new copy, with its own provider and awareness.
+  const doc = useSessionDoc(session)
   useEffect(() => {
-    if (!session) return
+    if (!session || !doc) return
     const awareness = session.provider.awareness
     const read = () => {
       const out: Presence[] = []
@@ -23,7 +26,7 @@ export function usePresence(session: TableclothSession | null): Presence[] {
     read()
     awareness.on('change', read)
     return () => awareness.off('change', read)
-  }, [session])
+  }, [session, doc])
   return list
 }
 

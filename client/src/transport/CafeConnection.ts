@@ -64,6 +64,12 @@ export class CafeConnection {
     s.on('timer:warning', (w) => this.set({ warning: { round: w.round, msLeft: w.msLeft, receivedAt: Date.now() } }))
     s.on('server:health', (health) => this.set({ health }))
     s.on('cafe:message', (message) => this.set({ message }))
+    if (typeof window !== 'undefined') window.addEventListener('offline', this.onOffline)
+  }
+
+  /** The system says the network is gone: the socket is dead, so drop it now (Socket.IO reconnects by itself). */
+  private onOffline = (): void => {
+    if (this.socket.connected) this.socket.io.engine?.close()
   }
 
   subscribe = (fn: () => void): (() => void) => {
@@ -84,6 +90,7 @@ export class CafeConnection {
   }
 
   close(): void {
+    if (typeof window !== 'undefined') window.removeEventListener('offline', this.onOffline)
     this.socket.close()
     this.listeners.clear()
   }

@@ -8,12 +8,14 @@ import { tableclothDocName } from '../../../shared/tablecloth'
 import { Banner } from '../components/Banner'
 import { ExportButtons } from '../harvest/ExportButtons'
 import { StatusBadge } from '../components/StatusBadge'
+import { SyncNotice } from '../components/SyncNotice'
 import { TableclothThumbnail } from '../components/TableclothThumbnail'
 import { Timer } from '../components/Timer'
 import { useCafeConnection, useCredential, useItems, useNow, useTableclothPool } from '../hooks'
 import { PlanPanel } from '../plan/PlanPanel'
 import { navigate } from '../router'
 import { facilitatedCafe, saveFacilitatedCafe, saveTemplate } from '../storage'
+import { SetAsideWords } from '../tablecloth/SetAsideWords'
 import { TableclothBoard } from '../tablecloth/TableclothBoard'
 import type { CafeConnection } from '../transport/CafeConnection'
 import type { TableclothSession } from '../transport/TableclothSession'
@@ -39,7 +41,7 @@ export function FacilitatorConsole({ cafeId, keyFromUrl }: { cafeId: string; key
   const lc = view?.lifecycle
   const round = lc ? seatingRound(lc) : 1
   const docs = view ? view.definition.tables.map((tb) => { const q = questionAt(view.definition, round, tb.id); return q ? tableclothDocName(cafeId, tb.id, q) : null }) : []
-  const pool = useTableclothPool([...docs, openDoc], credential)
+  const pool = useTableclothPool([...docs, openDoc], credential, { author: { id: 'facilitator', name: t('console.facilitator') } })
 
   if (!key) return <FullMessage title={t('console.noKeyTitle')} text={t('console.noKeyText')} />
   if (snap?.status === 'refused') return <FullMessage title={t('console.refusedTitle')} text={t('console.refusedText')} />
@@ -58,7 +60,7 @@ export function FacilitatorConsole({ cafeId, keyFromUrl }: { cafeId: string; key
   const openSession = openDoc ? pool.get(openDoc) ?? null : null
 
   return (
-    <Page wide header={<><span className="cafe-title">{def.title}</span><StatusBadge cafe={snap.status} /></>}>
+    <Page wide header={<><span className="cafe-title">{def.title}</span><StatusBadge cafe={snap.status} /><SyncNotice current={openSession} background={pool.background} offline={snap.status === 'offline'} /></>}>
       {snap.health?.storage === 'degraded' && <div className="banner danger" role="alert">{t('console.storageDegraded', { count: snap.health.pendingWrites })}</div>}
       <Banner message={snap.message} />
       <section className="console-bar card">
@@ -139,6 +141,7 @@ export function FacilitatorConsole({ cafeId, keyFromUrl }: { cafeId: string; key
       {openSession && openDoc && (
         <section className="card open-board" aria-label={t('console.openTablecloth')}>
           <div className="row spread"><h2>{tableName(view, openDoc)}</h2><button type="button" onClick={() => setOpenDoc(null)}>{t('common.close')}</button></div>
+          <SetAsideWords sessions={[openSession]} />
           <TableclothBoard key={openDoc} session={openSession} me={{ id: 'facilitator', name: t('console.facilitator') }} round={Math.max(1, round)} canWrite moderator label={tableName(view, openDoc)} />
         </section>
       )}

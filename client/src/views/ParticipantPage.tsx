@@ -6,10 +6,12 @@ import { tableclothDocName } from '../../../shared/tablecloth'
 import type { CafeView, ParticipantView } from '../../../shared/protocol'
 import { Banner } from '../components/Banner'
 import { StatusBadge } from '../components/StatusBadge'
+import { SyncNotice } from '../components/SyncNotice'
 import { Timer } from '../components/Timer'
 import { useCafeConnection, useCredential, useNow, useTableclothPool, useTableclothStatus } from '../hooks'
 import { navigate } from '../router'
-import { forgetParticipant, participantIdentity } from '../storage'
+import { forgetParticipant, participantIdentity, unsentDocsKey } from '../storage'
+import { SetAsideWords } from '../tablecloth/SetAsideWords'
 import { TableclothBoard } from '../tablecloth/TableclothBoard'
 import { HostBriefing } from './HostBriefing'
 import { FullMessage, Page } from './Page'
@@ -25,7 +27,11 @@ export function ParticipantPage({ cafeId }: { cafeId: string }) {
   const round = lc ? seatingRound(lc) : 1
   const docName = view && me?.tableId ? docFor(view, me.tableId, round) : null
   const nextDoc = snap?.nextSeat?.docName ?? null
-  const pool = useTableclothPool([docName, nextDoc], credential)
+  // Who writes, with the name the server knows now (what a rebase writes again); and, across reloads,
+  // the tablecloths of this café that still hold edits the server has not acknowledged.
+  const author = me ? { id: me.id, name: me.displayName } : null
+  const rememberKey = identity ? unsentDocsKey(cafeId, identity.participantId) : null
+  const pool = useTableclothPool([docName, nextDoc], credential, { author, rememberKey })
   const session = docName ? pool.get(docName) ?? null : null
   const tcStatus = useTableclothStatus(session)
 
@@ -53,12 +59,14 @@ export function ParticipantPage({ cafeId }: { cafeId: string }) {
     <>
       <span className="cafe-title">{def.title}</span>
       <StatusBadge cafe={snap.status} tablecloth={session ? tcStatus : null} />
+      <SyncNotice current={session} background={pool.background} offline={snap.status === 'offline' || tcStatus === 'offline'} />
     </>
   )
 
   return (
     <Page wide header={header}>
       <Banner message={snap.message} />
+      <SetAsideWords sessions={[session, ...pool.background]} />
       {(lc.phase === 'draft' || lc.phase === 'lobby') && (
         <section className="card waiting">
           <h1>{t('participant.hello', { name: me?.displayName ?? identity.displayName })}</h1>
