@@ -6,7 +6,7 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { monitorEventLoopDelay } from 'node:perf_hooks'
+import { loopMonitor } from '../helpers/loopMonitor'
 import { afterEach, describe, expect, it } from 'vitest'
 import { ManualClock } from '../../server/clock'
 import { parseConfig } from '../../server/config'
@@ -178,15 +178,13 @@ describe('imports and exports off the event loop', () => {
     const archive = bigArchive()
     const body = Buffer.from(JSON.stringify(archive)) // made before measuring: this is the client's work
     expect(body.byteLength).toBeGreaterThan(20 * 1024 * 1024)
-    const delay = monitorEventLoopDelay({ resolution: 10 })
-    delay.enable()
+    const loop = loopMonitor()
     const res = await fetch(`${t.url}/api/cafes/import`, { method: 'POST', headers: { 'content-type': 'application/json' }, body })
-    delay.disable()
+    const { heldMs, lateMs } = loop.stop()
     expect(res.status).toBe(201)
-    const maxMs = delay.max / 1e6 - 10
-    console.info(`import of ${(body.byteLength / 1048576).toFixed(1)} MB: event loop held at most ${Math.round(maxMs)} ms (p99 ${Math.round(delay.percentile(99) / 1e6 - 10)} ms)`)
+    console.info(`import of ${(body.byteLength / 1048576).toFixed(1)} MB: event loop held at most ${Math.round(heldMs)} ms (timer late by ${Math.round(lateMs)} ms at most)`)
     // Machines are noisy (and shared); on the main thread the same import held it for seconds.
-    expect(maxMs).toBeLessThan(250)
+    expect(heldMs).toBeLessThan(250)
 
     const created = await res.json() as { id: string; facilitatorKey: string }
     const exported = await fetch(`${t.url}/api/cafes/${created.id}/export?format=json`, { headers: { authorization: `Bearer ${created.facilitatorKey}` } })

@@ -19,6 +19,7 @@ import { SocketGateway } from '../../server/socket/SocketGateway'
 import { SOCKET_LIMITS } from '../../server/socket/socketLimits'
 import type { SocketLimits } from '../../server/socket/socketLimits'
 import { TokenBuckets } from '../../server/socket/TokenBuckets'
+import { loopMonitor } from '../helpers/loopMonitor'
 import { eventually, once } from '../helpers/eventually'
 import { connect, request } from '../helpers/server'
 import type { TestSocket } from '../helpers/server'
@@ -144,29 +145,6 @@ function floodUpdates(total: number) {
 }
 
 const nextTurn = () => new Promise<void>((resolve) => setImmediate(resolve))
-
-/**
- * How long the event loop was held: a 5 ms timer's lateness, counted only as far as this process was
- * busy meanwhile (CPU time), so that a machine shared with other jobs descheduling us is not mistaken
- * for the server holding its loop. The plain lateness is kept too, for the record.
- */
-function loopMonitor() {
-  const tickMs = 5
-  let last = performance.now()
-  let lastCpu = process.cpuUsage()
-  let heldMs = 0
-  let lateMs = 0
-  const timer = setInterval(() => {
-    const now = performance.now()
-    const cpu = process.cpuUsage(lastCpu)
-    const late = Math.max(0, now - last - tickMs)
-    heldMs = Math.max(heldMs, Math.min(late, (cpu.user + cpu.system) / 1000))
-    lateMs = Math.max(lateMs, late)
-    last = now
-    lastCpu = process.cpuUsage()
-  }, tickMs)
-  return { stop: () => { clearInterval(timer); return { heldMs, lateMs } } }
-}
 
 describe('Socket.IO limits: a participant flooding the server', () => {
   it('5,000 participant:update, reconnecting when thrown out: refused past the limit, disconnected past ten times it; the loop is never held', async () => {
