@@ -9,7 +9,7 @@ export const MAX_FRAME_BYTES = 1024 * 1024
  * bigger frame would hold the event loop for everyone; a table's hour of writing, sent at once after
  * being offline, stays far below (see docs/protocol.md, "Tablecloth limits").
  */
-export const MAX_YJS_FRAME_BYTES = 256 * 1024
+export const MAX_YJS_FRAME_BYTES = 128 * 1024
 
 /** Join codes: 8 characters from an alphabet without look-alikes (no 0/O, 1/I/L, U/V). */
 export const JOIN_CODE_ALPHABET = '23456789ABCDEFGHJKMNPQRSTWXYZ'

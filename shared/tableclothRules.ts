@@ -132,8 +132,13 @@ class UpdateCheck {
   private readonly owners: Y.Map<unknown>
   private readonly items: Y.Map<unknown>
 
-  constructor(private doc: Y.Doc, private structs: Struct[], private deletes: Map<number, Array<{ clock: number; len: number }>>, private ctx: RuleContext) {
+  private readonly structs: Struct[]
+
+  constructor(private doc: Y.Doc, structs: Struct[], private deletes: Map<number, Array<{ clock: number; len: number }>>, private ctx: RuleContext) {
     this.store = (doc.store as unknown as { clients: Map<number, Array<Y.Item | Y.GC>> }).clients
+    // What the document already has is ignored by Yjs (a SyncStep2 often repeats an update in flight):
+    // only what is new is judged.
+    this.structs = structs.filter((s) => s.id.clock + s.length > Y.getState(doc.store, s.id.client))
     for (const s of structs) {
       const list = this.incoming.get(s.id.client)
       if (list) list.push(s)

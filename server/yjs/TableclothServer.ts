@@ -27,6 +27,7 @@ import type { CafeRuntime } from '../cafes/CafeRuntime'
 import { everSat, mayCreate, mayEdit, mayWriteNow } from '../cafes/tableclothAccess'
 import type { Clock } from '../clock'
 import { ConnectionLimiter, clientAddress } from '../socket/ConnectionLimiter'
+import { TokenBuckets } from '../socket/TokenBuckets'
 import type { Logger } from '../log'
 import type { DurableWriter } from '../store/DurableWriter'
 
@@ -50,9 +51,15 @@ const MAX_AWARENESS_IDS_PER_CONN = 4
 const MAX_AWARENESS_IDS_PER_PERSON = 16
 /** After accepting a writer's update, the server tells it what it holds (a SyncStep1) at most this often. */
 const ACK_EVERY_MS = 1000
-/** SyncStep1 requests a connection may make in a burst, and how fast that allowance comes back. */
-const STEP1_BURST = 5
-const STEP1_REFILL_MS = 2000
+/**
+ * SyncStep1 requests a person may make in a burst (all their connections together: reopening one brings
+ * no new allowance), and how fast it comes back. A phone needs one per tablecloth it opens, and one per
+ * resync (20 s). A facilitator's console opens every table at once: each facilitator connection has its own.
+ */
+const STEP1_RATE = { burst: 10, perSecond: 0.5 }
+const STEP1_RETRY_MS = 2000
+/** Awareness states are a name, a colour and a cursor: a bigger one is not from our client. */
+const MAX_AWARENESS_STATE_CHARS = 4096
 /** A connection that reads slower than this much queued output is cut (it would hold the server's memory). */
 const MAX_BUFFERED_BYTES = 16 * 1024 * 1024
 /** Refusals a connection may collect in a minute before it is closed (an honest client gets a few). */
@@ -85,9 +92,8 @@ interface Conn {
   /** Times of this connection's recent refusals (for MAX_REFUSALS_PER_MINUTE). */
   refusals: number[]
   ackTimer: NodeJS.Timeout | null
-  /** SyncStep1 allowance (STEP1_BURST), its last refill, and a request waiting for it. */
-  step1Tokens: number
-  step1At: number
+  /** Whose SyncStep1 allowance this connection draws on, and a request waiting for it. */
+  step1Key: string
   step1Waiting: { sv: Uint8Array; timer: NodeJS.Timeout } | null
 }
 
@@ -102,6 +108,8 @@ interface LiveDoc {
   owners: Map<number, PresenceOwner>
   /** Bytes of the stored history (what TABLECLOTH_LIMITS.docBytes bounds). */
   bytes: number
+  /** The answer to a SyncStep1 asking for everything, until the document changes. */
+  fullState: Uint8Array | null
   lastSeq: number
   sinceCompaction: number
   unloadTimer: NodeJS.Timeout | null
@@ -136,6 +144,8 @@ export class TableclothServer {
   private readonly addresses: ConnectionLimiter
   /** Open tablecloth connections per person (`<cafeId>:<participantId>`). */
   private readonly perPerson = new Map<string, number>()
+  private readonly step1 = new TokenBuckets(STEP1_RATE, () => this.opts.clock.now())
+  private facilitatorConns = 0
 
   constructor(private opts: TableclothServerOptions) {
     this.limits = opts.limits ?? YJS_CONNECTION_LIMITS
@@ -143,6 +153,9 @@ export class TableclothServer {
     this.wss = new WebSocketServer({
       noServer: true,
       maxPayload: MAX_YJS_FRAME_BYTES,
+      // One frame per turn of the event loop: a client that sends many large frames at once cannot hold
+      // the loop for all of them in a row.
+      allowSynchronousEvents: false,
       handleProtocols: (protocols) => [...protocols].find((p) => p.startsWith('nappe.v')) ?? false,
     })
     this.pingTimer = setInterval(() => this.ping(), PING_INTERVAL_MS)
@@ -206,13 +219,15 @@ export class TableclothServer {
     const live = this.load(requested, kind === 'harvest' ? initHarvest : (doc) => initTablecloth(doc, ids))
     const conn: Conn = {
       ws, cafe, who, kind, tableId: ids.tableId, questionId: ids.questionId, clientIds: new Set(), alive: true, toldReadOnly: false,
-      refusals: [], ackTimer: null, step1Tokens: STEP1_BURST, step1At: this.opts.clock.now(), step1Waiting: null,
+      refusals: [], ackTimer: null, step1Key: who.participantId ? `${cafe.id}:${who.participantId}` : `f:${++this.facilitatorConns}`, step1Waiting: null,
     }
     live.conns.set(ws, conn)
     if (live.unloadTimer) { clearTimeout(live.unloadTimer); live.unloadTimer = null }
     ws.on('pong', () => { conn.alive = true })
     ws.on('close', () => this.disconnect(live, conn))
     ws.on('message', (data, isBinary) => {
+      // Frames still arriving on a connection the server closed are not worth any work.
+      if (ws.readyState !== WebSocket.OPEN) return
       if (!isBinary) return close(ws, 'malformed')
       this.receive(live, conn, toUint8(data))
     })
@@ -314,29 +329,26 @@ export class TableclothServer {
   }
 
   /**
-   * Answers a SyncStep1 with what the asker lacks. The answer can be the whole document, so each
-   * connection gets STEP1_BURST of them at once and one per STEP1_REFILL_MS after that; a request over
-   * the allowance waits for it (only the newest one is kept).
+   * Answers a SyncStep1 with what the asker lacks. The answer can be the whole document, so each person
+   * has an allowance (STEP1_RATE); a request over it waits (only the newest one is kept). The answer to
+   * "everything" (an empty state vector) is encoded once per version of the document.
    */
   private answerStep1(live: LiveDoc, conn: Conn, sv: Uint8Array): void {
-    const now = this.opts.clock.now()
-    const refill = Math.floor((now - conn.step1At) / STEP1_REFILL_MS)
-    if (refill > 0) {
-      conn.step1Tokens = Math.min(STEP1_BURST, conn.step1Tokens + refill)
-      conn.step1At += refill * STEP1_REFILL_MS
-    }
-    if (conn.step1Tokens === 0) {
+    if (!this.step1.take(conn.step1Key, 1)) {
       if (conn.step1Waiting) clearTimeout(conn.step1Waiting.timer)
-      const timer = setTimeout(() => { conn.step1Waiting = null; if (live.conns.has(conn.ws)) this.answerStep1(live, conn, sv) }, STEP1_REFILL_MS)
+      const timer = setTimeout(() => { conn.step1Waiting = null; if (live.conns.has(conn.ws)) this.answerStep1(live, conn, sv) }, STEP1_RETRY_MS)
       timer.unref()
       conn.step1Waiting = { sv, timer }
       return
     }
-    conn.step1Tokens--
+    const everything = sv.length === 1 && sv[0] === 0
+    if (everything && live.fullState) return send(conn, live.fullState)
     const encoder = encoding.createEncoder()
     encoding.writeVarUint(encoder, MESSAGE_SYNC)
     syncProtocol.writeSyncStep2(encoder, live.doc, sv)
-    send(conn, encoding.toUint8Array(encoder))
+    const message = encoding.toUint8Array(encoder)
+    if (everything) live.fullState = message
+    send(conn, message)
   }
 
   private receive(live: LiveDoc, conn: Conn, message: Uint8Array): void {
@@ -391,7 +403,7 @@ export class TableclothServer {
     const awareness = new awarenessProtocol.Awareness(doc)
     awareness.setLocalState(null)
     const live: LiveDoc = {
-      name, doc, awareness, conns: new Map(), owners: new Map(), bytes, lastSeq: stored.lastSeq, sinceCompaction: stored.updates.length, unloadTimer: null,
+      name, doc, awareness, conns: new Map(), owners: new Map(), bytes, fullState: null, lastSeq: stored.lastSeq, sinceCompaction: stored.updates.length, unloadTimer: null,
       outbox: [], flushScheduled: false, awarenessChanged: new Set(), awarenessTimer: null,
     }
     this.docs.set(name, live)
@@ -401,6 +413,7 @@ export class TableclothServer {
       const seq = this.opts.writer.appendUpdate(name, update)
       if (seq !== null) live.lastSeq = seq
       live.bytes += update.length
+      live.fullState = null
       if (++live.sinceCompaction >= COMPACT_EVERY_UPDATES) this.queueCompaction(name)
       live.outbox.push({ update, origin })
       this.scheduleFlush(live)
@@ -609,7 +622,9 @@ function filterAwareness(live: LiveDoc, conn: Conn, update: Uint8Array): Uint8Ar
   for (let i = 0; i < count; i++) {
     const clientId = decoding.readVarUint(decoder)
     const clock = decoding.readVarUint(decoder)
-    const state: unknown = JSON.parse(decoding.readVarString(decoder))
+    const raw = decoding.readVarString(decoder)
+    if (raw.length > MAX_AWARENESS_STATE_CHARS) throw new Error('awareness state too large')
+    const state: unknown = JSON.parse(raw)
     if (state !== null && (typeof state !== 'object' || Array.isArray(state))) throw new Error('awareness state must be an object or null')
     const owner = live.owners.get(clientId)
     const known = live.awareness.meta.get(clientId)

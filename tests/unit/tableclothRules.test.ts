@@ -63,6 +63,18 @@ describe('tablecloth rules: ownership', () => {
     expect(s.doc.getMap(CLIENTS_ROOT).get(String(a.doc.clientID))).toBe('pA')
   })
 
+  it('accepts an update the server already has as nothing new (a SyncStep2 repeating an update in flight)', () => {
+    const s = server()
+    const a = client(s.doc)
+    let id = ''
+    const u = a.change((d) => { id = addNote(d, who(A), { text: 'une fois', x: 0, y: 0 }) })
+    expect(reason(s.accept(u, ctx(A)))).toBe('ok')
+    expect(reason(s.accept(u, ctx(A)))).toBe('ok')
+    // Even from a tablemate, repeating it changes nothing and breaks no rule.
+    expect(reason(s.accept(u, ctx(B)))).toBe('ok')
+    expect(readItems(s.doc).map((i) => i.id)).toEqual([id])
+  })
+
   it('refuses a note written in someone else\'s name', () => {
     const s = server()
     const b = client(s.doc)
