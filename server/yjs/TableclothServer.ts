@@ -74,6 +74,10 @@ export const YJS_CONNECTION_LIMITS = {
   maxOpenPerAddress: 6000,
   perAddress: { burst: 3000, perSecond: 100 },
   maxOpenPerPerson: 24,
+  /** New connections per person: a page opening its tablecloths, reconnections after a blip. */
+  perPerson: { burst: 30, perSecond: 2 },
+  /** Bytes of updates per person: an hour of a table's writing is about 1.3 MB in all (docs/protocol.md). */
+  updateBytesPerPerson: { burst: 1024 * 1024, perSecond: 64 * 1024 },
 } as const
 
 interface Identity { role: 'facilitator' | 'participant'; participantId: string | null; name: string }
@@ -145,11 +149,15 @@ export class TableclothServer {
   /** Open tablecloth connections per person (`<cafeId>:<participantId>`). */
   private readonly perPerson = new Map<string, number>()
   private readonly step1 = new TokenBuckets(STEP1_RATE, () => this.opts.clock.now())
+  private readonly arrivals: TokenBuckets
+  private readonly updateBytes: TokenBuckets
   private facilitatorConns = 0
 
   constructor(private opts: TableclothServerOptions) {
     this.limits = opts.limits ?? YJS_CONNECTION_LIMITS
     this.addresses = new ConnectionLimiter(this.limits, () => opts.clock.now())
+    this.arrivals = new TokenBuckets(this.limits.perPerson, () => opts.clock.now())
+    this.updateBytes = new TokenBuckets(this.limits.updateBytesPerPerson, () => opts.clock.now())
     this.wss = new WebSocketServer({
       noServer: true,
       maxPayload: MAX_YJS_FRAME_BYTES,
@@ -167,7 +175,8 @@ export class TableclothServer {
 
   handleUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void {
     const address = clientAddress(req, this.opts.trustProxy ?? false)
-    if (!this.addresses.admit(address)) {
+    const person = this.participantKey(req)
+    if (!this.addresses.admit(address) || (person !== null && !this.arrivals.take(person, 1))) {
       // Refused before any work: the stock client retries with its backoff.
       socket.end('HTTP/1.1 429 Too Many Requests\r\nRetry-After: 5\r\nConnection: close\r\nContent-Length: 0\r\n\r\n')
       return
@@ -185,6 +194,16 @@ export class TableclothServer {
         close(ws, 'malformed')
       }
     })
+  }
+
+  /** `<cafeId>:<participantId>` of a participant's upgrade request, before any WebSocket work; else null. */
+  private participantKey(req: IncomingMessage): string | null {
+    const header = req.headers['sec-websocket-protocol']
+    if (!header?.includes(`${YJS_AUTH_PREFIX}p.`)) return null
+    const cafeId = /^\/yjs\/([A-Za-z0-9_-]{1,40})[.]/.exec(req.url ?? '')?.[1]
+    const cafe = cafeId ? this.opts.resolveCafe(cafeId) : null
+    const who = cafe ? authenticate(cafe, header) : null
+    return cafe && who?.participantId ? `${cafe.id}:${who.participantId}` : null
   }
 
   private accept(ws: WebSocket, req: IncomingMessage): void {
@@ -269,6 +288,12 @@ export class TableclothServer {
       if (live.bytes + update.length > MAX_HARVEST_BYTES) return this.refuse(conn, 'doc-too-big', 'the harvest document is full')
       Y.applyUpdate(live.doc, update, conn)
       return
+    }
+    // Decoding costs time in proportion to bytes: a person sending far more than a table writes is cut
+    // (nothing is judged or lost: a stock client reconnects later and sends it again).
+    if (conn.who.role === 'participant' && !this.updateBytes.take(conn.step1Key, update.length)) {
+      this.opts.log.warn('yjs connection closed: too many update bytes', { cafeId: conn.cafe.id, participantId: conn.who.participantId })
+      return close(conn.ws, 'rateLimited')
     }
     const ctx = this.ruleContext(conn)
     if (!ctx) return this.refuse(conn, 'read-only', 'you cannot write on this tablecloth')
