@@ -36,7 +36,8 @@ export async function startChild(port: number, dataDir: string, env: Record<stri
   // Ready when /healthz answers (whatever the log level).
   let dead = false
   void exited.then(() => { dead = true })
-  const deadline = Date.now() + 20_000
+  // Generous: a fresh clone compiles every file on first start (tsx has no cache yet) while other tests run.
+  const deadline = Date.now() + 45_000
   for (;;) {
     if (dead) throw new Error(`server exited:\n${out}`)
     if (Date.now() > deadline) throw new Error(`server did not start:\n${out}`)

@@ -95,7 +95,7 @@ describe('stopping with writes the database refused', () => {
     again.proc.kill('SIGTERM')
     expect((await again.exited).code).toBe(EXIT_CODE.ok)
     expect(readdirSync(join(dataDir, 'backlog'))).toEqual([])
-  })
+  }, 120_000)
 
   it('when no fallback file can be written either, exits 4 with a log line saying how many writes were lost and why', async () => {
     const dataDir = tempDir()
@@ -116,5 +116,5 @@ describe('stopping with writes the database refused', () => {
       writes: 10,
     })
     expect(existsSync(join(dataDir, 'backlog', 'second'))).toBe(false)
-  })
+  }, 120_000)
 })
