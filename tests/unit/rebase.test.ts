@@ -5,29 +5,17 @@
  */
 import { describe, expect, it } from 'vitest'
 import * as Y from 'yjs'
-import { addNote, deleteItem, initTablecloth, moveItem, readItems, removeItem, setItemText, toggleStar } from '../../shared/tablecloth'
-import type { RuleContext, Verdict, Writer } from '../../shared/tableclothRules'
-import { CLIENTS_ROOT, TABLECLOTH_LIMITS, checkUpdate } from '../../shared/tableclothRules'
+import { addNote, deleteItem, moveItem, readItems, removeItem, setItemText, toggleStar } from '../../shared/tablecloth'
+import type { Writer } from '../../shared/tableclothRules'
+import { TABLECLOTH_LIMITS } from '../../shared/tableclothRules'
+import { A, B, F, NOW, authorship, reasonOf, ruleContext, simulatedServer } from '../helpers/ruleServer'
 import { rebase } from '../../client/src/transport/rebase'
 
-const NOW = 1_700_000_000_000
-const A: Writer = { role: 'participant', id: 'pA', name: 'Amélie' }
-const B: Writer = { role: 'participant', id: 'pB', name: 'Bruno' }
-const F: Writer = { role: 'facilitator', id: 'facilitator', name: 'Facilitator' }
-const ctx = (writer: Writer): RuleContext => ({ writer, now: NOW, docBytes: 0, mayCreate: () => true, mayEdit: () => true, mayReact: () => true })
-const who = (w: Writer) => ({ author: w.id, authorName: w.name, round: 1, now: NOW - 1000 })
+const ctx = ruleContext
+const who = (w: Writer) => authorship(w)
 
 function server() {
-  const doc = new Y.Doc()
-  initTablecloth(doc, { cafeId: 'c', tableId: 't1', questionId: 'q1' })
-  const accept = (update: Uint8Array, c: RuleContext): Verdict => {
-    const v = checkUpdate(doc, update, c)
-    if (v.ok) {
-      Y.applyUpdate(doc, update)
-      doc.transact(() => { for (const id of v.bindClients) doc.getMap(CLIENTS_ROOT).set(String(id), c.writer.id) })
-    }
-    return v
-  }
+  const { doc, accept } = simulatedServer()
   /** A browser's copy: synced from the server, `push` sends what the server lacks (as a SyncStep2 would). */
   const client = () => {
     const d = new Y.Doc()
@@ -37,7 +25,7 @@ function server() {
   return { doc, accept, client }
 }
 
-const reason = (v: Verdict) => (v.ok ? 'ok' : v.reason)
+const reason = reasonOf
 const view = (doc: Y.Doc) => readItems(doc).sort((a, b) => (a.id < b.id ? -1 : 1)).map((i) => ({ id: i.id, author: i.author, authorName: i.authorName, round: i.round, x: i.x, y: i.y, text: 'text' in i ? i.text : null, stars: i.stars }))
 const rebaseOf = (local: Y.Doc, srv: Y.Doc, writer: Writer, over: Partial<Parameters<typeof rebase>[2]> = {}) => {
   const fresh = new Y.Doc()

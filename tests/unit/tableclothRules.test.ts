@@ -1,33 +1,14 @@
 import { describe, expect, it } from 'vitest'
 import * as Y from 'yjs'
 import * as encoding from 'lib0/encoding'
-import { addNote, addStroke, changeVote, deleteItem, initTablecloth, itemsMap, moveItem, readItems, setItemText, toggleStar } from '../../shared/tablecloth'
-import type { RuleContext, Verdict, Writer } from '../../shared/tableclothRules'
+import { addNote, addStroke, changeVote, deleteItem, itemsMap, moveItem, readItems, setItemText, toggleStar } from '../../shared/tablecloth'
 import { CLIENTS_ROOT, TABLECLOTH_LIMITS, checkUpdate } from '../../shared/tableclothRules'
+import { A, B, F, NOW, authorship, reasonOf, ruleContext, simulatedServer } from '../helpers/ruleServer'
 
-const NOW = 1_700_000_000_000
-const A: Writer = { role: 'participant', id: 'pA', name: 'Amélie' }
-const B: Writer = { role: 'participant', id: 'pB', name: 'Bruno' }
-const F: Writer = { role: 'facilitator', id: 'facilitator', name: 'Facilitator' }
-
-const ctx = (writer: Writer, over: Partial<RuleContext> = {}): RuleContext => ({
-  writer, now: NOW, docBytes: 0, mayCreate: () => true, mayEdit: () => true, mayReact: () => true, ...over,
-})
-
-/** The server's copy, and a way to apply what the rules accept as the server does (binding client ids). */
-function server() {
-  const doc = new Y.Doc()
-  initTablecloth(doc, { cafeId: 'c', tableId: 't1', questionId: 'q1' })
-  const accept = (update: Uint8Array, c: RuleContext): Verdict => {
-    const v = checkUpdate(doc, update, c)
-    if (v.ok) {
-      Y.applyUpdate(doc, update)
-      doc.transact(() => { for (const id of v.bindClients) doc.getMap(CLIENTS_ROOT).set(String(id), c.writer.id) })
-    }
-    return v
-  }
-  return { doc, accept }
-}
+const ctx = ruleContext
+const server = simulatedServer
+const who = authorship
+const reason = reasonOf
 
 /** A client synced with the server, and the update one local change makes. */
 function client(srv: Y.Doc, clientID?: number) {
@@ -43,8 +24,6 @@ function client(srv: Y.Doc, clientID?: number) {
   return { doc, change }
 }
 
-const who = (w: Writer, round = 1) => ({ author: w.id, authorName: w.name, round, now: NOW - 1000 })
-const reason = (v: Verdict) => (v.ok ? 'ok' : v.reason)
 
 /** A server with one note of A's on it, and clients for A and B. */
 function withNoteOfA() {
