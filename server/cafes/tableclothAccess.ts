@@ -30,7 +30,8 @@ export interface AccessRecord {
 
 export interface Seat { participantId: string; tableId: string; questionId: string }
 
-const locked = (r: AccessRecord, s: Seat) => r.lockedDocs.includes(tableclothDocName(r.id, s.tableId, s.questionId))
+/** The facilitator locked this tablecloth: nobody but facilitators writes on it. */
+export const locked = (r: AccessRecord, s: Seat): boolean => r.lockedDocs.includes(tableclothDocName(r.id, s.tableId, s.questionId))
 
 /** Seated there in the round being played now. */
 function seatedNow(r: AccessRecord, s: Seat): number | null {

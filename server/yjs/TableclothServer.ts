@@ -24,7 +24,7 @@ import { initTablecloth, itemsMap, parseDocName } from '../../shared/tablecloth'
 import type { RefusalReason, RuleContext } from '../../shared/tableclothRules'
 import { CLIENTS_ROOT, LATE_ROOT, checkUpdate } from '../../shared/tableclothRules'
 import type { CafeRuntime } from '../cafes/CafeRuntime'
-import { everSat, mayCreate, mayEdit, mayWriteNow } from '../cafes/tableclothAccess'
+import { everSat, locked, mayCreate, mayEdit, mayWriteNow } from '../cafes/tableclothAccess'
 import type { Clock } from '../clock'
 import { ConnectionLimiter, clientAddress } from '../socket/ConnectionLimiter'
 import { TokenBuckets } from '../socket/TokenBuckets'
@@ -272,7 +272,7 @@ export class TableclothServer {
     const p = conn.cafe.participant(conn.who.participantId!)
     const record = conn.cafe.record
     const seat = { participantId: conn.who.participantId!, tableId: conn.tableId, questionId: conn.questionId }
-    if (!p || record.lockedDocs.includes(`${conn.cafe.id}.${conn.tableId}.${conn.questionId}`) || !everSat(record, seat)) return null
+    if (!p || locked(record, seat) || !everSat(record, seat)) return null
     return {
       writer: { role: 'participant', id: p.id, name: p.displayName }, now, docBytes: 0,
       mayCreate: (round, createdAt) => mayCreate(record, seat, round, createdAt, now),

@@ -4,7 +4,7 @@
  */
 import { describe, expect, it } from 'vitest'
 import type { Page } from 'playwright-core'
-import { appInBrowser, shot } from '../helpers/browser'
+import { appInBrowser, shot, addNoteOnSheet } from '../helpers/browser'
 import { createCafe } from '../helpers/server'
 import type { CreatedCafe } from '../helpers/server'
 
@@ -23,16 +23,6 @@ async function join(page: Page, cafe: CreatedCafe, name: string, labels: { name:
   await page.waitForURL(/\/cafe\//)
 }
 
-/** Adds a sticky note by tapping the sheet and typing. */
-async function addNote(page: Page, text: string, at: { x: number; y: number }): Promise<void> {
-  const sheet = page.locator('svg.sheet')
-  await sheet.click({ position: at })
-  const editor = page.locator('textarea.note-editor')
-  await editor.waitFor()
-  await editor.pressSequentially(text)
-  await editor.press('Escape')
-  await page.locator('.note-text', { hasText: text }).waitFor()
-}
 
 async function draw(page: Page, toolName: string, from: { x: number; y: number }): Promise<void> {
   await page.getByRole('button', { name: toolName }).click()
@@ -85,10 +75,10 @@ describe('a World Café in the browser', () => {
     expect(await tableOf(chloe)).toBe('TABLE 1')
     expect(await tableOf(bruno)).toBe('TABLE 2')
 
-    await addNote(amelie, 'Mutualiser les ressources', { x: 150, y: 120 })
-    await addNote(chloe, 'Se connaître', { x: 120, y: 220 })
+    await addNoteOnSheet(amelie, 'Mutualiser les ressources', { x: 150, y: 120 })
+    await addNoteOnSheet(chloe, 'Se connaître', { x: 120, y: 220 })
     await draw(amelie, 'Crayon', { x: 420, y: 200 })
-    await addNote(bruno, 'Parents and schools', { x: 160, y: 140 })
+    await addNoteOnSheet(bruno, 'Parents and schools', { x: 160, y: 140 })
     // Each sees the tablemate's writing live, and nothing from the other table.
     await chloe.locator('.note-text', { hasText: 'Mutualiser les ressources' }).waitFor()
     await amelie.locator('.note-text', { hasText: 'Se connaître' }).waitFor()
@@ -114,7 +104,7 @@ describe('a World Café in the browser', () => {
     const earlier = amelie.locator('g.item.note', { hasText: 'Parents and schools' })
     await earlier.waitFor()
     expect(await earlier.getAttribute('data-round')).toBe('1')
-    await addNote(amelie, 'Un coordinateur', { x: 500, y: 300 })
+    await addNoteOnSheet(amelie, 'Un coordinateur', { x: 500, y: 300 })
     const fresh = amelie.locator('g.item.note', { hasText: 'Un coordinateur' })
     expect(await fresh.getAttribute('data-round')).toBe('2')
     const fill = (l: typeof fresh) => l.locator('rect.note-paper').getAttribute('fill')

@@ -14,7 +14,7 @@ import type { Browser, BrowserContext, Page } from 'playwright-core'
 import { ManualClock } from '../../server/clock'
 import { ROUND_END_GRACE_MS } from '../../shared/constants'
 import { readItems } from '../../shared/tablecloth'
-import { CLIENT_DIST, launchBrowser, shot, watchErrors } from '../helpers/browser'
+import { CLIENT_DIST, launchBrowser, shot, watchErrors, addNoteOnSheet } from '../helpers/browser'
 import { request } from '../helpers/server'
 import type { Scenario } from '../helpers/scenario'
 import { runningCafe } from '../helpers/scenario'
@@ -50,14 +50,6 @@ async function participantPage(sc: Scenario, index: number, label: string, opts:
   return { page, context }
 }
 
-async function writeNote(page: Page, text: string, at: { x: number; y: number }): Promise<void> {
-  await page.locator('svg.sheet').click({ position: at })
-  const editor = page.locator('textarea.note-editor')
-  await editor.waitFor()
-  await editor.pressSequentially(text)
-  await editor.press('Escape')
-  await page.locator('.note-text', { hasText: text }).waitFor()
-}
 
 const q = (table: string) => (table === 't1' ? 'q1' : 'q2')
 const other = (table: string) => (table === 't1' ? 't2' : 't1')
@@ -85,8 +77,8 @@ describe('every word kept', () => {
 
     await aContext.setOffline(true)
     await a.getByText('Hors ligne').waitFor()
-    await writeNote(a, 'Mutualiser les ressources', { x: 90, y: 200 })
-    await writeNote(a, 'Se connaître avant tout', { x: 300, y: 200 })
+    await addNoteOnSheet(a, 'Mutualiser les ressources', { x: 90, y: 200 })
+    await addNoteOnSheet(a, 'Se connaître avant tout', { x: 300, y: 200 })
     await a.getByText('2 notes pas encore envoyées').waitFor()
     await shot(a, '40-late-words-offline-phone-fr')
 
@@ -140,7 +132,7 @@ describe('every word kept', () => {
 
     await aContext.setOffline(true)
     await a.getByText('Hors ligne').waitFor()
-    await writeNote(a, 'Écrit pendant le verrouillage', { x: 90, y: 200 })
+    await addNoteOnSheet(a, 'Écrit pendant le verrouillage', { x: 90, y: 200 })
     // Meanwhile the facilitator locks this tablecloth: whatever comes from Amélie now is refused.
     expect((await request(sc.facilitator, 'tablecloth:lock', { tableId: table, questionId: q(table), locked: true })).ok).toBe(true)
     await aContext.setOffline(false)
@@ -156,7 +148,7 @@ describe('every word kept', () => {
     // Unlocked, the next note goes through: the page's copy is back in line with the server.
     expect((await request(sc.facilitator, 'tablecloth:lock', { tableId: table, questionId: q(table), locked: false })).ok).toBe(true)
     await a.getByRole('button', { name: 'Post-it' }).waitFor()
-    await writeNote(a, 'Écrit après', { x: 90, y: 420 })
+    await addNoteOnSheet(a, 'Écrit après', { x: 90, y: 420 })
     await c.locator('.note-text', { hasText: 'Écrit après' }).waitFor({ timeout: 15_000 })
     expect(serverItems(sc, doc).map((i) => ('text' in i ? i.text : ''))).toEqual(['Écrit après'])
     // The set-aside words can be tried again, now that the tablecloth is open.

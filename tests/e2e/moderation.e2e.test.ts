@@ -7,7 +7,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { Browser, Locator, Page } from 'playwright-core'
 import { readItems } from '../../shared/tablecloth'
-import { CLIENT_DIST, launchBrowser, shot, watchErrors } from '../helpers/browser'
+import { CLIENT_DIST, launchBrowser, shot, watchErrors, addNoteOnSheet } from '../helpers/browser'
 import type { Scenario } from '../helpers/scenario'
 import { runningCafe } from '../helpers/scenario'
 
@@ -17,15 +17,6 @@ const errors: string[] = []
 beforeAll(async () => { browser = await launchBrowser() })
 afterAll(async () => { await browser?.close(); await s?.close() })
 
-/** Adds a sticky note by tapping the sheet (of a page, or of one board on it) and typing. */
-async function addNote(page: Page | Locator, text: string, at: { x: number; y: number }): Promise<void> {
-  await page.locator('svg.sheet').click({ position: at })
-  const editor = page.locator('textarea.note-editor')
-  await editor.waitFor()
-  await editor.pressSequentially(text)
-  await editor.press('Escape')
-  await page.locator('.note-text', { hasText: text }).waitFor()
-}
 
 describe('moderation in the console', () => {
   it('removes and restores a participant\'s note without deleting it', async () => {
@@ -41,7 +32,7 @@ describe('moderation in the console', () => {
     watchErrors(p, 'amelie', errors)
     await p.goto(`${sc.t.url}/cafe/${sc.cafeId}`)
     await p.locator('svg.sheet').waitFor()
-    await addNote(p, 'Hors sujet', { x: 150, y: 150 })
+    await addNoteOnSheet(p, 'Hors sujet', { x: 150, y: 150 })
 
     const fContext = await browser.newContext({ locale: 'en-GB', viewport: { width: 1280, height: 1000 } })
     const f = await fContext.newPage()
@@ -73,7 +64,7 @@ describe('moderation in the console', () => {
 
     // The facilitator's own note: edit and delete as usual.
     await actions.getByRole('button', { name: 'Close' }).click()
-    await addNote(board, 'Pause café à 10 h', { x: 600, y: 150 })
+    await addNoteOnSheet(board, 'Pause café à 10 h', { x: 600, y: 150 })
     await p.locator('.note-text', { hasText: 'Pause café à 10 h' }).waitFor()
     await board.locator('g.item.note', { hasText: 'Pause café à 10 h' }).click()
     await actions.getByRole('button', { name: 'Delete' }).click()

@@ -3,7 +3,7 @@ import { existsSync, mkdirSync } from 'node:fs'
 import { fileURLToPath } from 'node:url'
 import { afterAll, beforeAll } from 'vitest'
 import { chromium } from 'playwright-core'
-import type { Browser, BrowserContext, BrowserContextOptions, Page } from 'playwright-core'
+import type { Browser, BrowserContext, BrowserContextOptions, Locator, Page } from 'playwright-core'
 import { startServer } from './server'
 import type { TestServer } from './server'
 
@@ -65,4 +65,14 @@ export function appInBrowser(): AppInBrowser {
       return page
     },
   }
+}
+
+/** Adds a sticky note by tapping the sheet (of a page, or of one board on it) and typing. */
+export async function addNoteOnSheet(page: Page | Locator, text: string, at: { x: number; y: number }): Promise<void> {
+  await page.locator('svg.sheet').click({ position: at })
+  const editor = page.locator('textarea.note-editor')
+  await editor.waitFor()
+  await editor.pressSequentially(text)
+  await editor.press('Escape')
+  await page.locator('.note-text', { hasText: text }).waitFor()
 }
