@@ -1,5 +1,5 @@
 /**
- * Preloaded into a server child process (`NODE_OPTIONS=--import tsx --import ./tests/helpers/failingDisk.ts`):
+ * Preloaded into a server child process (`startChild(…, ['./tests/helpers/failingDisk.ts'])`, that is `--import tsx --import ./tests/helpers/failingDisk.ts`):
  * while `<DATA_DIR>/FAIL_WRITES` exists, every SQLite write throws SQLITE_FULL, like a full disk. Reads
  * work. The server itself has no test hook; this patches the store class from the outside. Only for a
  * preload: importing it anywhere else would patch that process's store.

@@ -13,7 +13,8 @@ const cleanups: Array<() => void | Promise<void>> = []
 afterEach(async () => { for (const c of cleanups.splice(0).reverse()) await c() })
 
 /** The server runs on a disk that fills up when the test says so (see tests/helpers/failingDisk.ts). */
-const FAILING_DISK = { NODE_OPTIONS: '--import tsx --import ./tests/helpers/failingDisk.ts' }
+/** Loaded once, after tsx (tsx registered twice, through NODE_OPTIONS too, could hang the child's start). */
+const FAILING_DISK = ['./tests/helpers/failingDisk.ts']
 const fillDisk = (dataDir: string) => writeFileSync(join(dataDir, 'FAIL_WRITES'), '')
 
 const notes = (doc: import('yjs').Doc) => readItems(doc).map((i) => ('text' in i ? i.text : '')).sort()
@@ -23,7 +24,7 @@ const facilitator = { author: 'facilitator', authorName: 'Facilitator', round: 1
 /** A café with a facilitator and a tablecloth open, on a server whose disk fills up as soon as it is set up. */
 async function cafeOnFullDisk(dataDir: string, env: Record<string, string> = {}) {
   const port = await freePort()
-  const child: ChildServer = await startChild(port, dataDir, { ...FAILING_DISK, ...env })
+  const child: ChildServer = await startChild(port, dataDir, env, FAILING_DISK)
   cleanups.push(() => { child.proc.kill('SIGKILL') })
   const url = `http://127.0.0.1:${port}`
   const cafe = await createCafe(url, twoTableCafe)
