@@ -14,6 +14,7 @@ import { backlogDirs, replayBacklogs, saveBacklog } from './store/Backlog'
 import { DurableWriter } from './store/DurableWriter'
 import { MemoryStore } from './store/MemoryStore'
 import { SqliteStore } from './store/SqliteStore'
+import { warmUpUpdatePath } from './yjs/warmUp'
 
 const SHUTDOWN_DEADLINE_MS = 5000
 /** The part of the shutdown spent retrying writes the database refused, before they go to a fallback file. */
@@ -46,6 +47,9 @@ if (fallbackDirs.length > 0) {
   // Made while the disk has room, so a shutdown on a full disk only needs room for the file.
   try { mkdirSync(fallbackDirs[0]!, { recursive: true }) } catch (err) { log.warn('cannot create the backlog folder', { dir: fallbackDirs[0], err }) }
 }
+
+const warm = warmUpUpdatePath()
+log.debug('update path warmed up', { ms: Math.round(warm.ms), accepted: warm.accepted, checked: warm.checked })
 
 const server = createServer({ config, store, log, shutdownRetryMs: SHUTDOWN_RETRY_MS })
 const { url, port } = await server.listen()
