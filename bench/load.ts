@@ -40,11 +40,12 @@ const { values: args } = parseArgs({
     'note-every': { type: 'string', default: '3' },
     workers: { type: 'string', default: '4' },
     smoke: { type: 'boolean', default: false },
+    'server-root': { type: 'string' },
     help: { type: 'boolean', default: false },
   },
 })
 if (args.help) {
-  console.log('usage: tsx bench/load.ts [--participants 200] [--tables 40] [--duration 180] [--rotate-every 60] [--note-every 3] [--workers 4] [--smoke]')
+  console.log('usage: tsx bench/load.ts [--participants 200] [--tables 40] [--duration 180] [--rotate-every 60] [--note-every 3] [--workers 4] [--smoke] [--server-root <another checkout, to measure its server with these clients>]')
   process.exit(0)
 }
 const N = Number(args.participants)
@@ -73,7 +74,7 @@ function procStats(pid: number): { cpuTicks: number; rssMb: number } {
 async function main(): Promise<void> {
   const port = await freePort()
   const dataDir = mkdtempSync(join(tmpdir(), 'nappe-bench-'))
-  const server = await startChild(port, dataDir, { LOG_LEVEL: 'warn', DOC_IDLE_SECONDS: '5' })
+  const server = await startChild(port, dataDir, { LOG_LEVEL: 'warn', DOC_IDLE_SECONDS: '5' }, [], args['server-root'] ?? undefined)
   const url = `http://127.0.0.1:${port}`
   const rounds = Math.ceil(DURATION_S / ROTATE_S) + 1
   const res = await fetch(`${url}/api/cafes`, {

@@ -9,7 +9,8 @@ import type { TestServer } from './server'
 
 export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium'
 export const ARTIFACTS = fileURLToPath(new URL('../../test-artifacts/', import.meta.url))
-export const CLIENT_DIST = fileURLToPath(new URL('../../client/dist', import.meta.url))
+/** The built web app; NAPPE_CLIENT_DIST points at another build (e.g. `vite build --outDir /tmp/x`). */
+export const CLIENT_DIST = process.env.NAPPE_CLIENT_DIST ?? fileURLToPath(new URL('../../client/dist', import.meta.url))
 
 export async function launchBrowser(): Promise<Browser> {
   if (!existsSync(CHROMIUM)) throw new Error(`Chromium not found at ${CHROMIUM}: apt-get install -y chromium (.ci/run does it)`)

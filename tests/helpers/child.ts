@@ -23,10 +23,13 @@ export interface ChildServer {
   exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>
 }
 
-/** `preload`: more modules imported before the server (after tsx), e.g. a test's fault injection. */
-export async function startChild(port: number, dataDir: string, env: Record<string, string> = {}, preload: string[] = []): Promise<ChildServer> {
+/**
+ * `preload`: more modules imported before the server (after tsx), e.g. a test's fault injection.
+ * `root`: the checkout whose server runs (a benchmark compares this one with an older one).
+ */
+export async function startChild(port: number, dataDir: string, env: Record<string, string> = {}, preload: string[] = [], root = ROOT): Promise<ChildServer> {
   const proc = spawn(process.execPath, ['--import', 'tsx', ...preload.flatMap((m) => ['--import', m]), 'server/index.ts'], {
-    cwd: ROOT,
+    cwd: root,
     env: { ...process.env, PORT: String(port), HOST: '127.0.0.1', DATA_DIR: dataDir, LOG_LEVEL: 'info', DOC_IDLE_SECONDS: '1', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   })
