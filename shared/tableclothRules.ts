@@ -387,22 +387,39 @@ class UpdateCheck {
     }
   }
 
-  /** Every live struct of the document that this update's delete set would delete. */
+  /**
+   * Every live struct of the document that this update's delete set would delete. An update carries
+   * the sender's whole delete set, nearly all of it deleted here already: only the parts the document
+   * has not deleted yet (`deletedRanges`) are looked up in the struct store.
+   */
   private forEachDeleted(fn: (s: Y.Item) => void): void {
+    const already = deletedRanges(this.doc)
     for (const [client, ranges] of this.deletes) {
       const state = Y.getState(this.doc.store, client)
+      const last = this.incoming.get(client)?.at(-1)
+      // Deleting what the update itself creates is fine; deleting what exists nowhere yet is not.
+      const incomingEnd = Math.max(state, last ? last.id.clock + last.length : 0)
+      const done = already.get(client) ?? []
+      // Both lists are sorted: walk them together (a binary search only when the update's are not).
+      let cursor = 0
+      let previous = -1
       for (const { clock, len } of ranges) {
         const end = clock + len
-        // Deleting what the update itself creates is fine; deleting what exists nowhere yet is not.
-        const last = this.incoming.get(client)?.at(-1)
-        const incomingEnd = Math.max(state, last ? last.id.clock + last.length : 0)
         if (end > incomingEnd) refuse('future-delete', 'deleting content that does not exist')
         if (clock >= state) continue
-        const list = this.store.get(client)!
-        for (let i = Y.findIndexSS(list, clock); i < list.length && list[i]!.id.clock < Math.min(end, state); i++) {
-          const s = list[i]!
-          if (s instanceof Y.Item && !s.deleted) fn(s)
-        }
+        if (clock < previous) cursor = firstEndingAfter(done, clock)
+        previous = clock
+        while (cursor < done.length && done[cursor]!.end <= clock) cursor++
+        const upTo = Math.min(end, state)
+        const covering = done[cursor]
+        if (covering && covering.clock <= clock && covering.end >= upTo) continue // deleted here already
+        forEachGap(done, clock, upTo, (from, to) => {
+          const list = this.store.get(client)!
+          for (let i = Y.findIndexSS(list, from); i < list.length && list[i]!.id.clock < to; i++) {
+            const s = list[i]!
+            if (s instanceof Y.Item && !s.deleted) fn(s)
+          }
+        })
       }
     }
   }
@@ -550,4 +567,71 @@ function checkField(key: string, v: unknown, kind: string): void {
 function checkModeration(key: string, v: unknown, ctx: RuleContext): void {
   if (key === 'removedBy' && v !== ctx.writer.id) refuse('bad-item', 'removedBy names the facilitator')
   if (key === 'removedAt' && !(typeof v === 'number' && Number.isFinite(v) && v >= 0 && v <= ctx.now + TABLECLOTH_LIMITS.clockSkewMs)) refuse('bad-item', 'bad removal time')
+}
+
+// ---- what the document has deleted already ----
+
+interface Range { clock: number; end: number }
+const deletedIndexes = new WeakMap<Y.Doc, Map<number, Range[]>>()
+
+/**
+ * The document's deletions per client, sorted and merged, kept up to date after every transaction
+ * (built from the struct store on first use).
+ */
+function deletedRanges(doc: Y.Doc): Map<number, Range[]> {
+  const known = deletedIndexes.get(doc)
+  if (known) return known
+  const index = new Map<number, Range[]>()
+  const add = (ds: { clients: Map<number, Array<{ clock: number; len: number }>> }) => {
+    for (const [client, ranges] of ds.clients) {
+      let list = index.get(client)
+      if (!list) index.set(client, (list = []))
+      for (const r of ranges) insertRange(list, r.clock, r.clock + r.len)
+    }
+  }
+  add(Y.createDeleteSetFromStructStore(doc.store) as never)
+  doc.on('afterTransaction', (tr: Y.Transaction) => add(tr.deleteSet as never))
+  deletedIndexes.set(doc, index)
+  return index
+}
+
+/** First range of `list` (sorted, disjoint) that ends after `clock`. */
+function firstEndingAfter(list: Range[], clock: number): number {
+  let lo = 0
+  let hi = list.length
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1
+    if (list[mid]!.end <= clock) lo = mid + 1
+    else hi = mid
+  }
+  return lo
+}
+
+/** Adds [clock, end) to a sorted list of disjoint ranges, merging what touches it. */
+function insertRange(list: Range[], clock: number, end: number): void {
+  if (end <= clock) return
+  const last = list[list.length - 1]
+  if (!last || last.end < clock) { list.push({ clock, end }); return } // the usual case: at the end
+  const i = firstEndingAfter(list, clock - 1)
+  let from = clock
+  let to = end
+  let j = i
+  while (j < list.length && list[j]!.clock <= to) {
+    from = Math.min(from, list[j]!.clock)
+    to = Math.max(to, list[j]!.end)
+    j++
+  }
+  list.splice(i, j - i, { clock: from, end: to })
+}
+
+/** Calls `fn` for each part of [from, to) that `list` (sorted, disjoint) does not cover. */
+function forEachGap(list: Range[], from: number, to: number, fn: (from: number, to: number) => void): void {
+  let at = from
+  for (let i = firstEndingAfter(list, from); i < list.length && at < to; i++) {
+    const r = list[i]!
+    if (r.clock >= to) break
+    if (r.clock > at) fn(at, r.clock)
+    at = Math.max(at, r.end)
+  }
+  if (at < to) fn(at, to)
 }
