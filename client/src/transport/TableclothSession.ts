@@ -34,6 +34,7 @@ import { loadSetAside, saveSetAside } from '../storage'
 import type { SetAsideWord } from '../storage'
 import type { Credential } from './CafeConnection'
 import { rebase } from './rebase'
+import { splittingWebSocket } from './splittingSocket'
 import type { RebaseResult } from './rebase'
 import { decodeHolds, deletesPending, encodeHolds, heldFromStateVector, learnFromUpdate, nothingHeld, structsAhead, unsentOf } from './unsent'
 import type { ServerHolds } from './unsent'
@@ -70,6 +71,10 @@ const MESSAGE_SYNC = 0
 const MESSAGE_AUTH = 2
 /** The provider asks the server for what it missed this often. */
 export const RESYNC_INTERVAL_MS = 20_000
+
+/** The platform's WebSocket, cutting sync frames the server would refuse for their size (made once). */
+let splittingSocketClass: typeof WebSocket | null = null
+const socketClass = () => (splittingSocketClass ??= splittingWebSocket(WebSocket))
 /** What the server holds is stored with the document (y-indexeddb's custom store) under this key. */
 const HOLDS_KEY = 'nappe.server'
 const HOLDS_SAVE_MS = 300
@@ -223,6 +228,7 @@ export class TableclothSession {
       protocols: [YJS_SUBPROTOCOL, `${YJS_AUTH_PREFIX}${auth}`],
       maxBackoffTime: 5000,
       resyncInterval: RESYNC_INTERVAL_MS,
+      WebSocketPolyfill: socketClass(),
       // Tabs share the device's copy through IndexedDB; a broadcast channel would carry refused structs
       // from one tab into another, around the server.
       disableBc: true,
