@@ -16,7 +16,8 @@ const envSchema = z.object({
   HOST: z.string().min(1).default('0.0.0.0'),
   DATA_DIR: z.string().min(1).default('./data'),
   BACKLOG_DIR: z.string().min(1).optional(),
-  PUBLIC_URL: z.url().optional(),
+  // Where phones open the links: an http(s) address; a trailing slash is dropped. Unset: see http/publicUrl.ts.
+  PUBLIC_URL: z.url({ protocol: /^https?$/, error: 'an http:// or https:// address, such as https://nappe.example.org' }).optional(),
   STORE: z.enum(['sqlite', 'memory']).default('sqlite'),
   LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error']).default('info'),
   TRUST_PROXY: bool.default(false),
@@ -37,7 +38,10 @@ export interface Config {
    * folder named after the data folder, so two servers never replay each other's.
    */
   backlogDir: string
-  /** Base of the links we hand out (join link, facilitator link, QR code), without a trailing slash. */
+  /**
+   * Base of the links we hand out (join link, facilitator link, QR code), without a trailing slash; null:
+   * the machine's LAN address or the request's host, by the rule of http/publicUrl.ts.
+   */
   publicUrl: string | null
   store: 'sqlite' | 'memory'
   logLevel: LogLevel

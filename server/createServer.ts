@@ -7,6 +7,7 @@ import type { AddressInfo } from 'node:net'
 import type { Server as HttpServer } from 'node:http'
 import { existsSync } from 'node:fs'
 import { monitorEventLoopDelay } from 'node:perf_hooks'
+import { networkInterfaces } from 'node:os'
 import { join } from 'node:path'
 import express from 'express'
 import type { Request } from 'express'
@@ -20,6 +21,8 @@ import type { Config } from './config'
 import type { JobPools } from './export/jobPools'
 import { createJobPools } from './export/jobPools'
 import { createApi } from './http/api'
+import type { NetworkInterfaces } from './http/publicUrl'
+import { linkBase, linkRule } from './http/publicUrl'
 import { FailureThrottle } from './http/FailureThrottle'
 import { securityHeaders } from './http/securityHeaders'
 import type { Logger } from './log'
@@ -44,6 +47,8 @@ export interface ServerDeps {
   storageRetryMs?: number
   /** How long close() keeps retrying writes the database refused (default 0: one attempt). */
   shutdownRetryMs?: number
+  /** The machine's network interfaces, for the links' LAN address (default: `os.networkInterfaces`). */
+  networkInterfaces?: NetworkInterfaces
 }
 
 export interface NappeServer {
@@ -97,8 +102,10 @@ export function createServer(deps: ServerDeps): NappeServer {
   const late = (ns: number) => round1(Math.max(0, ns / 1e6 - LOOP_RESOLUTION_MS))
   const eventLoop = () => ({ p50Ms: late(loopDelay.percentile(50)), p99Ms: late(loopDelay.percentile(99)), maxMs: late(loopDelay.max) })
 
-  const publicUrl = (req: Request) => config.publicUrl ?? `${req.protocol}://${req.get('host') ?? `localhost:${config.port}`}`
-  app.use(createApi({ registry, writer, tablecloths, throttle: new FailureThrottle(clock, config.joinAttemptsPerMinute), importThrottle: new FailureThrottle(clock, IMPORTS_PER_MINUTE), jobs, log, publicUrl, loadedDocs: () => tablecloths.loadedDocs, eventLoop }))
+  const listeningPort = () => (http.address() as AddressInfo | null)?.port ?? config.port
+  // The base of the links handed out: PUBLIC_URL, else the machine's LAN address when asked on localhost (http/publicUrl.ts).
+  const links = (req: Request) => linkBase(linkRule(config, deps.networkInterfaces ?? networkInterfaces, listeningPort()), { protocol: req.protocol, host: req.get('host') })
+  app.use(createApi({ registry, writer, tablecloths, throttle: new FailureThrottle(clock, config.joinAttemptsPerMinute), importThrottle: new FailureThrottle(clock, IMPORTS_PER_MINUTE), jobs, log, links, loadedDocs: () => tablecloths.loadedDocs, eventLoop }))
   if (config.clientDir && existsSync(join(config.clientDir, 'index.html'))) {
     const dir = config.clientDir
     app.use(express.static(dir, { index: false, maxAge: '1h' }))

@@ -3,12 +3,14 @@
  * an earlier shutdown, and listens. Exit codes are in `exitCodes.ts`.
  */
 import { mkdirSync } from 'node:fs'
+import { networkInterfaces } from 'node:os'
 import { join } from 'node:path'
 import { systemClock } from './clock'
 import { parseConfig } from './config'
 import { createServer } from './createServer'
 import type { ExitCode } from './exitCodes'
 import { EXIT_CODE } from './exitCodes'
+import { linkRule, startupLinkBase } from './http/publicUrl'
 import { createJsonLogger } from './log'
 import { backlogDirs, replayBacklogs, saveBacklog } from './store/Backlog'
 import { DurableWriter } from './store/DurableWriter'
@@ -53,7 +55,12 @@ log.debug('update path warmed up', { ms: Math.round(warm.ms), accepted: warm.acc
 
 const server = createServer({ config, store, log, shutdownRetryMs: SHUTDOWN_RETRY_MS })
 const { url, port } = await server.listen()
-log.info('Nappe is listening', { url, port, store: store.kind, dataDir: config.store === 'sqlite' ? config.dataDir : null })
+// The address for the phones in the room: what a browser on this machine is given (http/publicUrl.ts).
+const links = startupLinkBase(linkRule(config, networkInterfaces, port))
+log.info('Nappe is listening', { url, links: links.base, linkSource: links.source, port, store: store.kind, dataDir: config.store === 'sqlite' ? config.dataDir : null })
+if (links.source === 'loopback') {
+  log.warn('phones cannot open the links: they point at this machine only; connect it to the room\'s network (links follow at the next page load), or set PUBLIC_URL', { links: links.base, host: config.host })
+}
 
 /** Exits with `code`, unless writes are still held in memory: those go to a fallback file first. */
 function exit(code: ExitCode): never {

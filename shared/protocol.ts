@@ -3,7 +3,7 @@
  * the server pushes. Requests are `entity:verb`; every request carries an ack `Ack<T>`.
  */
 import { z } from 'zod'
-import type { Ack, ErrorCode } from './errors'
+import type { Ack, AppError } from './errors'
 import type { CafeDefinition } from './cafe'
 import { ADVANCE_MODES } from './cafe'
 import type { LifecycleState } from './lifecycle'
@@ -182,7 +182,7 @@ export interface ServerToClientEvents {
   'seat:next': (seat: NextSeat) => void
   'server:health': (health: HealthInfo) => void
   'cafe:message': (message: BroadcastMessage | null) => void
-  'server:error': (e: { code: ErrorCode; message: string }) => void
+  'server:error': (e: AppError) => void
 }
 
 export interface SocketData {

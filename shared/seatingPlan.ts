@@ -5,6 +5,9 @@
  * Pure functions only: the server applies them, the console and the printed cards read the result.
  */
 import type { Table } from './cafe'
+import type { AppError, DetailsArg } from './errors'
+import { appError } from './errors'
+import type { ErrorReason } from './errorReasons'
 import type { PlannerParticipant, PlannerTable, Seating } from './rotation'
 import { smallestTable } from './rotation'
 import type { PlanQuality } from './planner/quality'
@@ -60,7 +63,7 @@ export function fitToRoster(
 
 export type PlanEdit =
   | { ok: true; row: Seating; pins: Seating }
-  | { ok: false; code: 'not_found' | 'conflict' | 'invalid_state'; message: string }
+  | ({ ok: false } & AppError)
 
 /**
  * Moves a person to a table in one planned round, or swaps them with `swapWith` (someone at that table).
@@ -72,18 +75,18 @@ export function editRow(
 ): PlanEdit {
   const person = people.get(move.participantId)
   const table = tables.find((t) => t.id === move.tableId)
-  if (!person) return { ok: false, code: 'not_found', message: 'No such participant.' }
-  if (!table) return { ok: false, code: 'not_found', message: 'No such table.' }
+  if (!person) return refused('no_participant', 'No such participant.')
+  if (!table) return refused('no_table', 'No such table.')
   const from = row[person.id]
-  if (person.hostOf !== null && person.hostOf !== table.id) return { ok: false, code: 'conflict', message: 'A host stays at their table; unset the host first.' }
+  if (person.hostOf !== null && person.hostOf !== table.id) return refused('host_stays', 'A host stays at their table; unset the host first.')
   const next = { ...row }
   const nextPins = { ...pins }
   if (move.swapWith) {
     const other = people.get(move.swapWith)
-    if (!other || row[other.id] !== table.id) return { ok: false, code: 'conflict', message: 'That person is not at this table in this round any more.' }
+    if (!other || row[other.id] !== table.id) return refused('swap_moved', 'That person is not at this table in this round any more.')
     if (other.id === person.id || row[other.id] === from) return { ok: true, row, pins }
-    if (from === undefined) return { ok: false, code: 'conflict', message: 'This person has no seat in this round yet.' }
-    if (other.hostOf !== null) return { ok: false, code: 'conflict', message: 'A host stays at their table; unset the host first.' }
+    if (from === undefined) return refused('no_seat_yet', 'This person has no seat in this round yet.')
+    if (other.hostOf !== null) return refused('host_stays', 'A host stays at their table; unset the host first.')
     next[other.id] = from
     nextPins[other.id] = from
   } else if (from === table.id) {
@@ -91,9 +94,12 @@ export function editRow(
   } else {
     let count = 0
     for (const tid of Object.values(row)) if (tid === table.id) count++
-    if (count >= table.capacity) return { ok: false, code: 'conflict', message: `${table.name} is full in this round: drop the person onto someone there to swap their places.` }
+    if (count >= table.capacity) return refused('table_full', `${table.name} is full in this round: drop the person onto someone there to swap their places.`, { params: { table: table.name } })
   }
   next[person.id] = table.id
   nextPins[person.id] = table.id
   return { ok: true, row: next, pins: nextPins }
 }
+
+const refused = <R extends ErrorReason>(reason: R, message: string, ...details: DetailsArg<R>): PlanEdit =>
+  ({ ok: false, ...appError(reason, message, ...details) })

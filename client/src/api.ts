@@ -1,15 +1,32 @@
-/** The HTTP API, typed. Errors come back as `ApiError` with the server's code and field messages. */
+/**
+ * The HTTP API, typed. Errors come back as `ApiError` holding the server's `AppError` (code, reason,
+ * params, fields): `apiErrorText` in errorText.ts says it in the user's language.
+ */
 import type { CafeDefinition, CafeInput } from '../../shared/cafe'
 import type { Contribution } from '../../shared/contributions'
-import type { ErrorCode } from '../../shared/errors'
+import type { AppError, ErrorCode } from '../../shared/errors'
+import { ERROR_CODES } from '../../shared/errors'
 
 export class ApiError extends Error {
-  constructor(readonly code: ErrorCode | 'network', message: string, readonly fields: Record<string, string> = {}, readonly status = 0) {
-    super(message)
+  readonly code: ErrorCode | 'network'
+  /** Field errors of a `bad_request` (English messages by dotted path); their kinds are in `error.fieldKinds`. */
+  readonly fields: Record<string, string>
+  /** What the server answered; null when it could not be reached. */
+  readonly error: AppError | null
+  constructor(error: AppError | null, readonly status = 0) {
+    super(error?.message ?? 'network')
+    this.error = error
+    this.code = error?.code ?? 'network'
+    this.fields = error?.fields ?? {}
   }
 }
 
-type ErrorBody = { error?: { code: ErrorCode; message: string; fields?: Record<string, string> } } | null
+/** The body of an error answer, whatever it holds (a proxy's HTML page, an older server's error). */
+function readError(body: unknown, res: Response): AppError {
+  const e = (body as { error?: Partial<AppError> } | null)?.error
+  const code = e?.code && (ERROR_CODES as readonly string[]).includes(e.code) ? e.code : 'internal'
+  return { ...e, code, message: typeof e?.message === 'string' ? e.message : res.statusText }
+}
 
 async function send(method: string, path: string, opts: { body?: unknown; key?: string } = {}): Promise<Response> {
   const headers: Record<string, string> = {}
@@ -20,11 +37,10 @@ async function send(method: string, path: string, opts: { body?: unknown; key?: 
   try {
     res = await fetch(path, { method, headers, body: opts.body === undefined ? undefined : JSON.stringify(opts.body) })
   } catch {
-    throw new ApiError('network', 'network')
+    throw new ApiError(null)
   }
   if (!res.ok) {
-    const data = (await res.json().catch(() => null)) as ErrorBody
-    throw new ApiError(data?.error?.code ?? 'internal', data?.error?.message ?? res.statusText, data?.error?.fields ?? {}, res.status)
+    throw new ApiError(readError(await res.json().catch(() => null), res), res.status)
   }
   return res
 }

@@ -9,8 +9,11 @@ export type Route =
   | { name: 'facilitate'; cafeId: string; key: string | null }
   | { name: 'projector'; cafeId: string; key: string | null }
   | { name: 'harvest'; cafeId: string; key: string | null }
-  | { name: 'print'; cafeId: string; key: string | null; kind: 'cards' | 'tables' }
+  | { name: 'print'; cafeId: string; key: string | null; kind: PrintKind }
   | { name: 'notFound' }
+
+/** What /print shows: itinerary cards, the table plan, or the facilitator's card (its link and QR code). */
+export type PrintKind = 'cards' | 'tables' | 'facilitator'
 
 const ID = '([A-Za-z0-9_-]{1,40})'
 
@@ -25,8 +28,12 @@ export function parseRoute(pathname: string, hash: string): Route {
   if ((m = new RegExp(`^/facilitate/${ID}/?$`).exec(pathname))) return { name: 'facilitate', cafeId: m[1]!, key }
   if ((m = new RegExp(`^/projector/${ID}/?$`).exec(pathname))) return { name: 'projector', cafeId: m[1]!, key }
   if ((m = new RegExp(`^/harvest/${ID}/?$`).exec(pathname))) return { name: 'harvest', cafeId: m[1]!, key }
-  if ((m = new RegExp(`^/print/${ID}/?$`).exec(pathname))) return { name: 'print', cafeId: m[1]!, key, kind: fragment.get('kind') === 'tables' ? 'tables' : 'cards' }
+  if ((m = new RegExp(`^/print/${ID}/?$`).exec(pathname))) return { name: 'print', cafeId: m[1]!, key, kind: printKind(fragment.get('kind')) }
   return { name: 'notFound' }
+}
+
+function printKind(kind: string | null): PrintKind {
+  return kind === 'tables' || kind === 'facilitator' ? kind : 'cards'
 }
 
 const listeners = new Set<() => void>()

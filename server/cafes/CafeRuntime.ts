@@ -159,8 +159,8 @@ export class CafeRuntime {
   // ---- people ----
 
   join(profile: Profile): Result<{ participant: ParticipantRecord; token: string }> {
-    if (!this.isJoinable) return failure('not_found', 'Unknown or expired code.')
-    if (this.activeParticipants().length >= MAX_PARTICIPANTS_PER_CAFE) return failure('conflict', 'This café is full.')
+    if (!this.isJoinable) return failure('cafe_closed', 'The café is over: nobody can join it any more.')
+    if (this.activeParticipants().length >= MAX_PARTICIPANTS_PER_CAFE) return failure('cafe_full', 'This café is full.', { params: { max: MAX_PARTICIPANTS_PER_CAFE } })
     const token = newSecret()
     const p = this.roster.add(this.id, profile, token, this.deps.clock.now())
     this.seats.seatLate(p.id)
@@ -173,8 +173,8 @@ export class CafeRuntime {
    * the printed cards can be made before the day. They hold no credential: they sit at real tables.
    */
   addPeople(profiles: Profile[]): Result<ParticipantRecord[]> {
-    if (!this.isJoinable) return failure('invalid_state', 'The café is over: nobody can be added.')
-    if (this.activeParticipants().length + profiles.length > MAX_PARTICIPANTS_PER_CAFE) return failure('conflict', 'This café would be full.')
+    if (!this.isJoinable) return failure('cafe_over', 'The café is over: nobody can be added.')
+    if (this.activeParticipants().length + profiles.length > MAX_PARTICIPANTS_PER_CAFE) return failure('cafe_full', 'This café would be full.', { params: { max: MAX_PARTICIPANTS_PER_CAFE } })
     const added = profiles.map((profile) => {
       const p = this.roster.add(this.id, profile, newSecret(), this.deps.clock.now())
       this.seats.seatLate(p.id)
@@ -190,7 +190,7 @@ export class CafeRuntime {
    */
   setPresent(id: string, present: boolean): Result<ParticipantRecord> {
     const p = this.participant(id)
-    if (!p) return failure('not_found', 'No such participant.')
+    if (!p) return failure('no_participant', 'No such participant.')
     if ((p.absent !== true) === present) return success(p)
     if (present) this.seats.seatLate(id)
     else this.seats.unseat(id)
@@ -201,7 +201,7 @@ export class CafeRuntime {
 
   updateProfile(id: string, profile: Profile): Result<ParticipantRecord> {
     const p = this.participant(id)
-    if (!p) return failure('not_found', 'No such participant.')
+    if (!p) return failure('no_participant', 'No such participant.')
     // The café record holds no profile: one participant row is written, not the whole café (no commit).
     const change = this.roster.updateProfile(p, profile)
     if (change === 'none') return success(p)
@@ -214,7 +214,7 @@ export class CafeRuntime {
   /** The participant leaves (or is removed): their token stops working; what they wrote stays. */
   remove(id: string): Result<{ participantId: string }> {
     const p = this.participant(id)
-    if (!p) return failure('not_found', 'No such participant.')
+    if (!p) return failure('no_participant', 'No such participant.')
     this.roster.leave(p, this.deps.clock.now())
     this.seats.unseat(id)
     this.seats.dropPins(id)
@@ -226,10 +226,10 @@ export class CafeRuntime {
   /** A manual move by the facilitator, effective now (and for the announced next round if any). */
   move(id: string, tableId: string): Result<ParticipantRecord> {
     const p = this.participant(id)
-    if (!p) return failure('not_found', 'No such participant.')
-    if (!this.seats.hasTable(tableId)) return failure('not_found', 'No such table.')
-    if (p.hostOf !== null && p.hostOf !== tableId) return failure('conflict', 'A host stays at their table; unset the host first.')
-    if (p.absent) return failure('conflict', 'This person is marked absent: mark them present first.')
+    if (!p) return failure('no_participant', 'No such participant.')
+    if (!this.seats.hasTable(tableId)) return failure('no_table', 'No such table.')
+    if (p.hostOf !== null && p.hostOf !== tableId) return failure('host_stays', 'A host stays at their table; unset the host first.')
+    if (p.absent) return failure('person_absent', 'This person is marked absent: mark them present first.')
     this.seats.move(id, tableId)
     this.commit()
     return success(p)
@@ -238,11 +238,11 @@ export class CafeRuntime {
   /** Makes someone the host of a table (they stay there in every round), or a traveller again (null). */
   setHost(id: string, tableId: string | null): Result<ParticipantRecord> {
     const p = this.participant(id)
-    if (!p) return failure('not_found', 'No such participant.')
+    if (!p) return failure('no_participant', 'No such participant.')
     if (tableId !== null) {
-      if (!this.seats.hasTable(tableId)) return failure('not_found', 'No such table.')
+      if (!this.seats.hasTable(tableId)) return failure('no_table', 'No such table.')
       const other = this.roster.hostOf(tableId, id)
-      if (other) return failure('conflict', `${other.displayName} already hosts this table.`)
+      if (other) return failure('table_has_host', `${other.displayName} already hosts this table.`, { params: { name: other.displayName } })
       if (!p.absent) this.seats.seatHost(id, tableId)
     }
     this.roster.setHost(p, tableId)
@@ -268,7 +268,7 @@ export class CafeRuntime {
   apply(event: LifecycleEvent): Result<LifecycleState> {
     const before = this.record.lifecycle
     const after = this.rounds.next(event)
-    if (after === before) return failure('invalid_state', `"${event.type}" is not possible while the café is in phase "${before.phase}".`)
+    if (after === before) return failure('wrong_phase', `"${event.type}" is not possible while the café is in phase "${before.phase}".`, { params: { phase: before.phase } })
     this.enter(before, after)
     return success(after)
   }
@@ -285,7 +285,7 @@ export class CafeRuntime {
   }
 
   setLocked(tableId: string, questionId: string, locked: boolean): Result<string[]> {
-    if (!this.seats.hasTable(tableId) || !this.definition.questions.some((q) => q.id === questionId)) return failure('not_found', 'No such tablecloth.')
+    if (!this.seats.hasTable(tableId) || !this.definition.questions.some((q) => q.id === questionId)) return failure('no_tablecloth', 'No such tablecloth.')
     const name = tableclothDocName(this.id, tableId, questionId)
     const set = new Set(this.record.lockedDocs)
     if (locked) set.add(name)

@@ -176,16 +176,16 @@ export class SeatingPlanKeeper {
   editPlan(round: number, participantId: string, tableId: string, swapWith: string | null): Result<PlanView> {
     const first = seatRound(this.record.lifecycle)
     const total = this.definition.rounds.length
-    if (first === null) return failure('invalid_state', 'The café is over: its plan can no longer change.')
-    if (round < first) return failure('invalid_state', `Round ${round} is already played.`)
-    if (round > total) return failure('not_found', 'No such round.')
+    if (first === null) return failure('cafe_over', 'The café is over: its plan can no longer change.')
+    if (round < first) return failure('round_played', `Round ${round} is already played.`, { params: { round } })
+    if (round > total) return failure('no_round', 'No such round.', { params: { round } })
     this.syncPlan()
     const plan = this.record.plan!
     const row = plan.rounds[round - 1]
-    if (!row) return failure('invalid_state', 'This round is being planned; try again in a moment.')
+    if (!row) return failure('round_planning', 'This round is being planned; try again in a moment.')
     const people = new Map(this.presentPeople().map((p) => [p.id, p]))
     const edit = editRow(row, plan.pinned[round - 1] ?? {}, this.definition.tables, people, { participantId, tableId, swapWith })
-    if (!edit.ok) return failure(edit.code, edit.message)
+    if (!edit.ok) return edit
     const changed = Object.keys(edit.row).filter((id) => edit.row[id] !== row[id])
     const r = this.record
     const lc = r.lifecycle
@@ -202,7 +202,7 @@ export class SeatingPlanKeeper {
   /** Lets the planner move someone again in one round (their seat stays where it is until a re-plan). */
   unpin(round: number, participantId: string): Result<PlanView> {
     const pins = this.record.plan!.pinned[round - 1]
-    if (!pins || !Object.hasOwn(pins, participantId)) return failure('not_found', 'This seat is not pinned.')
+    if (!pins || !Object.hasOwn(pins, participantId)) return failure('not_pinned', 'This seat is not pinned.')
     delete pins[participantId]
     this.deps.commit()
     return success(this.planView())
@@ -213,9 +213,9 @@ export class SeatingPlanKeeper {
    * current plan (seats may move freely); otherwise the planner changes as few seats as it can.
    */
   replan(fresh: boolean): Result<PlanView> {
-    if (!isJoinable(this.record.lifecycle)) return failure('invalid_state', 'The café is over: its plan can no longer change.')
-    if (this.announcing !== null) return failure('conflict', 'The next round is being planned right now; try again in a moment.')
-    if (firstOpenRound(this.record) > this.definition.rounds.length) return failure('invalid_state', 'Every round is already played or announced.')
+    if (!isJoinable(this.record.lifecycle)) return failure('cafe_over', 'The café is over: its plan can no longer change.')
+    if (this.announcing !== null) return failure('next_round_planning', 'The next round is being planned right now; try again in a moment.')
+    if (firstOpenRound(this.record) > this.definition.rounds.length) return failure('all_rounds_played', 'Every round is already played or announced.')
     this.cancelScheduledReplan()
     this.requestPlan(firstOpenRound(this.record), { fresh })
     return success(this.planView())

@@ -5,7 +5,11 @@ import QRCode from 'qrcode'
 import { parseCafeInput } from '../../shared/cafe'
 import { zodFieldErrors } from '../../shared/cafe'
 import { MAX_FRAME_BYTES } from '../../shared/constants'
-import type { ErrorCode } from '../../shared/errors'
+import type { AppError, DetailsArg } from '../../shared/errors'
+import { appError } from '../../shared/errors'
+import type { ErrorReason } from '../../shared/errorReasons'
+import { fieldKindOfMessage, zodFieldKinds } from '../../shared/errorReasons'
+import type { LinkBase } from '../../shared/links'
 import { HTTP_STATUS } from '../../shared/errors'
 import { joinRequestSchema } from '../../shared/protocol'
 import type { CafeRegistry } from '../cafes/CafeRegistry'
@@ -31,8 +35,8 @@ export interface ApiDeps {
   /** The threads that read archives and draw exports. */
   jobs: JobPools
   log: Logger
-  /** Base URL of the links handed out, from PUBLIC_URL or the request's own host. */
-  publicUrl(req: Request): string
+  /** Base of the links handed out for this request, and why (the rule is in publicUrl.ts). */
+  links(req: Request): LinkBase
   loadedDocs(): number
   eventLoop(): { p50Ms: number; p99Ms: number; maxMs: number }
 }
@@ -40,15 +44,27 @@ export interface ApiDeps {
 const IMPORT_PATH = '/api/cafes/import'
 
 export const UNKNOWN_CODE_MESSAGE = 'Unknown or expired code. Check the code on the screen or ask the facilitator.'
+export const CAFE_CLOSED_MESSAGE = 'This café is over: nobody can join it any more.'
 
-export function sendError(res: Response, code: ErrorCode, message: string, fields?: Record<string, string>): void {
-  res.status(HTTP_STATUS[code]).json({ error: fields ? { code, message, fields } : { code, message } })
+/** `{ error: { code, reason, message, params?, fields?, fieldKinds? } }`, with the status of the reason's code. */
+export function sendError<R extends ErrorReason>(res: Response, reason: R, message: string, ...details: DetailsArg<R>): void {
+  const error = appError(reason, message, ...details)
+  res.status(HTTP_STATUS[error.code]).json({ error })
 }
+
+/** A runtime's refusal (`Result`), sent as is. */
+function sendRefusal(res: Response, { ok: _failed, ...error }: { ok: false } & AppError): void {
+  res.status(HTTP_STATUS[error.code]).json({ error })
+}
+
+/** Field errors known only by their messages (the café definition's and the archive's own checks). */
+const withKinds = (fields: Record<string, string> | undefined) =>
+  fields && { fields, fieldKinds: Object.fromEntries(Object.entries(fields).map(([path, message]) => [path, fieldKindOfMessage(message)])) }
 
 /** The job threads' queue is full: come back later. */
 function sendBusy(res: Response, retryAfterMs: number, what: 'imports' | 'exports'): void {
   res.set('Retry-After', String(Math.ceil(retryAfterMs / 1000)))
-  sendError(res, 'rate_limited', `The server is busy with other ${what}; try again in ${Math.ceil(retryAfterMs / 1000)} s.`)
+  sendError(res, 'server_busy', `The server is busy with other ${what}; try again in ${Math.ceil(retryAfterMs / 1000)} s.`, { params: { seconds: Math.ceil(retryAfterMs / 1000) } })
 }
 
 /** An import or export that did not finish on its thread: a clear answer, never a stack trace. */
@@ -60,10 +76,10 @@ function sendJobError(res: Response, err: unknown, what: 'import' | 'export', fo
     case 'memory':
       if (what === 'import') {
         const why = err.reason === 'timeout' ? 'Reading the archive took too long' : 'Reading the archive needed too much memory'
-        return sendError(res, 'bad_request', `${why}: it is larger or more complex than a café; nothing was imported.`)
+        return sendError(res, 'archive_too_big', `${why}: it is larger or more complex than a café; nothing was imported.`)
       }
-      return sendError(res, 'internal', `The ${format} export ${err.reason === 'timeout' ? 'took too long' : 'needed too much memory'} and was stopped; try again later, or a lighter format (md, csv, json).`)
-    case 'closed': return sendError(res, 'internal', 'The server is stopping; try again in a moment.')
+      return sendError(res, 'export_failed', `The ${format} export ${err.reason === 'timeout' ? 'took too long' : 'needed too much memory'} and was stopped; try again later, or a lighter format (md, csv, json).`, { params: { format: format ?? '' } })
+    case 'closed': return sendError(res, 'server_stopping', 'The server is stopping; try again in a moment.')
     case 'crashed':
     case 'failed':
       throw err
@@ -94,7 +110,7 @@ export function createApi(deps: ApiDeps): express.Router {
 
   /** The answer to a café creation or import: its links, and the facilitator key (given this once). */
   const created = (req: Request, res: Response, cafe: CafeRuntime, facilitatorKey: string) => {
-    const base = deps.publicUrl(req)
+    const base = deps.links(req).base
     res.status(201).json({
       id: cafe.id,
       joinCode: cafe.record.joinCode,
@@ -105,9 +121,15 @@ export function createApi(deps: ApiDeps): express.Router {
     })
   }
 
+  /** Where the links point and why, for the console and the projector to say so: `{ base, source }`. No secret. */
+  api.get('/api/links', (req, res) => {
+    const { base, source } = deps.links(req)
+    res.set('Cache-Control', 'no-store').json({ base, source })
+  })
+
   api.post('/api/cafes', (req, res) => {
     const parsed = parseCafeInput(req.body)
-    if (!parsed.ok) return sendError(res, 'bad_request', 'The café definition is not valid.', parsed.fields)
+    if (!parsed.ok) return sendError(res, 'bad_cafe', 'The café definition is not valid.', withKinds(parsed.fields))
     const { cafe, facilitatorKey } = deps.registry.create(parsed.value)
     deps.log.info('café created', { cafeId: cafe.id, tables: parsed.value.tables.length })
     created(req, res, cafe, facilitatorKey)
@@ -116,7 +138,7 @@ export function createApi(deps: ApiDeps): express.Router {
   const withCafe = (handler: (cafe: CafeRuntime, req: Request, res: Response) => void | Promise<void>) =>
     async (req: Request, res: Response) => {
       const cafe = deps.registry.get(String(req.params.id))
-      if (!cafe) return sendError(res, 'not_found', 'No café with this id.')
+      if (!cafe) return sendError(res, 'no_cafe', 'No café with this id.')
       await handler(cafe, req, res)
     }
 
@@ -129,15 +151,15 @@ export function createApi(deps: ApiDeps): express.Router {
       const m = /^Bearer\s+(\S{1,200})$/i.exec(header)
       if (!m) {
         res.set('WWW-Authenticate', 'Bearer')
-        return sendError(res, 'unauthorized', 'Send the facilitator key in an "Authorization: Bearer <key>" header.')
+        return sendError(res, 'key_missing', 'Send the facilitator key in an "Authorization: Bearer <key>" header.')
       }
-      if (!cafe.isFacilitatorKey(m[1]!)) return sendError(res, 'forbidden', 'This key is not the facilitator key of this café.')
+      if (!cafe.isFacilitatorKey(m[1]!)) return sendError(res, 'wrong_key', 'This key is not the facilitator key of this café.')
       await handler(cafe, req, res)
     })
 
   api.get('/api/cafes/:id/export', asFacilitator(async (cafe, req, res) => {
     const format = req.query.format ?? 'md'
-    if (!isExportFormat(format)) return sendError(res, 'bad_request', `Unknown format; use one of ${EXPORT_FORMATS.join(', ')}.`)
+    if (!isExportFormat(format)) return sendError(res, 'bad_format', `Unknown format; use one of ${EXPORT_FORMATS.join(', ')}.`, { params: { formats: EXPORT_FORMATS.join(', ') } })
     const pool = deps.jobs.exports
     if (pool.full) return sendBusy(res, pool.retryAfterMs(), 'exports')
     const started = performance.now()
@@ -178,7 +200,7 @@ export function createApi(deps: ApiDeps): express.Router {
     const wait = deps.importThrottle.retryAfterMs(req.ip ?? 'unknown')
     if (wait > 0) {
       res.set('Retry-After', String(Math.ceil(wait / 1000)))
-      return sendError(res, 'rate_limited', 'Too many imports from this address; wait a minute and try again.')
+      return sendError(res, 'too_many_imports', 'Too many imports from this address; wait a minute and try again.')
     }
     deps.importThrottle.fail(req.ip ?? 'unknown')
     // Before reading 50 MB that could not be worked on anyway.
@@ -196,21 +218,23 @@ export function createApi(deps: ApiDeps): express.Router {
     } catch (err) {
       return sendJobError(res, err, 'import')
     }
-    if (!outcome.ok) return sendError(res, 'bad_request', outcome.message, outcome.fields)
+    if (!outcome.ok) return sendError(res, 'bad_archive', outcome.message, withKinds(outcome.fields))
     const { cafe, facilitatorKey } = await writeImport(deps.registry, deps.writer, outcome.prepared)
     deps.log.info('café imported', { cafeId: cafe.id, participants: outcome.prepared.participants.length, items: outcome.prepared.itemCount, ms: Math.round(performance.now() - started) })
     created(req, res, cafe, facilitatorKey)
   })
 
   api.get('/api/cafes/:id/qr.svg', withCafe(async (cafe, req, res) => {
-    const svg = await QRCode.toString(joinUrl(deps.publicUrl(req), cafe.record.joinCode), { type: 'svg', margin: 1, errorCorrectionLevel: 'M' })
+    const svg = await QRCode.toString(joinUrl(deps.links(req).base, cafe.record.joinCode), { type: 'svg', margin: 1, errorCorrectionLevel: 'M' })
     res.type('image/svg+xml').set('Cache-Control', 'no-store').send(svg)
   }))
 
   /**
    * Looks up a join code. A valid code of a café one can join is always accepted: a whole conference
-   * may share one address with a prankster. Unknown and expired codes get the very same answer, and
-   * are counted per address; past the limit they get 429 instead of 404 until the minute has passed.
+   * may share one address with a prankster. Unknown codes are counted per address; past the limit they
+   * get 429 instead of 404 until the minute has passed. The code of a café that is over is told apart
+   * (`cafe_closed`, so its page can say so) and not counted (a room reloading the link of a café that
+   * just ended must not lock out the next typo); past the limit it gets the very same 429 as any other.
    */
   const findByCode = (req: Request, res: Response, rawCode: unknown): CafeRuntime | null => {
     const code = typeof rawCode === 'string' ? normalizeJoinCode(rawCode) : ''
@@ -220,11 +244,15 @@ export function createApi(deps: ApiDeps): express.Router {
     const wait = deps.throttle.retryAfterMs(address)
     if (wait > 0) {
       res.set('Retry-After', String(Math.ceil(wait / 1000)))
-      sendError(res, 'rate_limited', 'Unknown or expired code, and too many wrong codes from this address: check the code on the screen (a right code still works), or wait a minute.')
+      sendError(res, 'too_many_codes', 'Unknown or expired code, and too many wrong codes from this address: check the code on the screen (a right code still works), or wait a minute.')
+      return null
+    }
+    if (cafe) {
+      sendError(res, 'cafe_closed', CAFE_CLOSED_MESSAGE)
       return null
     }
     deps.throttle.fail(address)
-    sendError(res, 'not_found', UNKNOWN_CODE_MESSAGE)
+    sendError(res, 'unknown_code', UNKNOWN_CODE_MESSAGE)
     return null
   }
 
@@ -235,26 +263,29 @@ export function createApi(deps: ApiDeps): express.Router {
 
   api.post('/api/join', (req, res) => {
     const parsed = joinRequestSchema.safeParse(req.body)
-    if (!parsed.success) return sendError(res, 'bad_request', 'Please check the form.', zodFieldErrors(parsed.error))
+    if (!parsed.success) return sendError(res, 'bad_data', 'Please check the form.', { fields: zodFieldErrors(parsed.error), fieldKinds: zodFieldKinds(parsed.error) })
     const cafe = findByCode(req, res, parsed.data.code)
     if (!cafe) return
     const { code: _code, ...profile } = parsed.data
     const joined = cafe.join(profile)
-    if (!joined.ok) return sendError(res, joined.code, joined.message)
+    if (!joined.ok) return sendRefusal(res, joined)
     res.status(201).json({ cafeId: cafe.id, participantId: joined.value.participant.id, participantToken: joined.value.token })
   })
 
-  api.use('/api', (_req, res) => sendError(res, 'not_found', 'No such API endpoint.'))
+  api.use('/api', (_req, res) => sendError(res, 'no_endpoint', 'No such API endpoint.'))
 
   // Malformed JSON, oversized bodies and anything thrown: a clear JSON error, never a stack trace.
   api.use((err: unknown, req: Request, res: Response, next: NextFunction) => {
     if (res.headersSent) return next(err)
     const e = err as { type?: string; status?: number }
-    if (e.type === 'entity.parse.failed') return sendError(res, 'bad_request', 'The request body is not valid JSON.')
-    if (e.type === 'entity.too.large') return sendError(res, 'bad_request', `The request body is larger than ${req.path === IMPORT_PATH ? MAX_ARCHIVE_BYTES : MAX_FRAME_BYTES} bytes.`)
-    if (e.status && e.status >= 400 && e.status < 500) return sendError(res, 'bad_request', 'Bad request.')
+    if (e.type === 'entity.parse.failed') return sendError(res, 'bad_json', 'The request body is not valid JSON.')
+    if (e.type === 'entity.too.large') {
+      const bytes = req.path === IMPORT_PATH ? MAX_ARCHIVE_BYTES : MAX_FRAME_BYTES
+      return sendError(res, 'body_too_large', `The request body is larger than ${bytes} bytes.`, { params: { bytes } })
+    }
+    if (e.status && e.status >= 400 && e.status < 500) return sendError(res, 'bad_data', 'Bad request.')
     deps.log.error('request failed', { err })
-    sendError(res, 'internal', 'Something went wrong on the server.')
+    sendError(res, 'server_error', 'Something went wrong on the server.')
   })
   return api
 }

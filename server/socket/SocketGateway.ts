@@ -8,8 +8,9 @@ import { Server } from 'socket.io'
 import type { Socket } from 'socket.io'
 import { zodFieldErrors } from '../../shared/cafe'
 import { MAX_FRAME_BYTES, PROTOCOL_VERSION } from '../../shared/constants'
-import type { Ack, ErrorCode } from '../../shared/errors'
-import { fail, ok } from '../../shared/errors'
+import type { Ack, AppError } from '../../shared/errors'
+import { appError, fail, ok } from '../../shared/errors'
+import { zodFieldKinds } from '../../shared/errorReasons'
 import type { LifecycleEvent } from '../../shared/lifecycle'
 import type { ClientToServerEvents, Profile, RequestName, ServerToClientEvents, SocketData } from '../../shared/protocol'
 import { FACILITATOR_REQUESTS, PARTICIPANT_REQUESTS, handshakeSchema, requestSchemas } from '../../shared/protocol'
@@ -36,11 +37,13 @@ const STATE_BROADCAST_DELAY_MS = 25
 /** After a push that took d ms, the next one waits at least this many times d: pushes stay under a fifth of the loop. */
 const STATE_PUSH_QUIET_FACTOR = 4
 
+/** A refused connection: the client reads `data` (an `AppError`, reason included) in its `connect_error`. */
 class HandshakeError extends Error {
-  data: { code: ErrorCode; message: string }
-  constructor(code: ErrorCode, message: string) {
-    super(code)
-    this.data = { code, message }
+  data: AppError
+  constructor(reason: 'one_session' | 'outdated_client' | 'bad_handshake' | 'bad_credential' | 'server_error', message: string) {
+    const data = appError(reason, message)
+    super(data.code)
+    this.data = data
   }
 }
 
@@ -95,13 +98,13 @@ export class SocketGateway {
     })
     this.io.use((socket, next) => {
       try {
-        if (this.carrying.has(socket.conn)) throw new HandshakeError('rate_limited', 'This connection already carries a café session.')
+        if (this.carrying.has(socket.conn)) throw new HandshakeError('one_session', 'This connection already carries a café session.')
         socket.data = this.authenticate(socket.handshake.auth)
         this.carrying.add(socket.conn)
         this.addresses.set(socket, clientAddress(socket.request, trustProxy))
         next()
       } catch (err) {
-        next(err instanceof HandshakeError ? err : new HandshakeError('internal', 'Could not authenticate.'))
+        next(err instanceof HandshakeError ? err : new HandshakeError('server_error', 'Could not authenticate.'))
       }
     })
     this.io.on('connection', (socket) => this.onConnection(socket))
@@ -110,16 +113,16 @@ export class SocketGateway {
   private authenticate(auth: unknown): SocketData {
     const protocol = (auth as { protocol?: unknown } | null)?.protocol
     if (protocol !== PROTOCOL_VERSION) {
-      throw new HandshakeError('protocol_mismatch', 'Nappe was updated. Please reload the page.')
+      throw new HandshakeError('outdated_client', 'Nappe was updated. Please reload the page.')
     }
     const parsed = handshakeSchema.safeParse(auth)
-    if (!parsed.success) throw new HandshakeError('bad_request', 'Invalid connection request.')
+    if (!parsed.success) throw new HandshakeError('bad_handshake', 'Invalid connection request.')
     const { cafeId, facilitatorKey, participantToken } = parsed.data
     const cafe = this.deps.registry.get(cafeId)
     if (cafe && facilitatorKey && cafe.isFacilitatorKey(facilitatorKey)) return { cafeId, role: 'facilitator', participantId: null }
     const p = cafe && participantToken ? cafe.participantByToken(participantToken) : null
     if (cafe && p) return { cafeId, role: 'participant', participantId: p.id }
-    throw new HandshakeError('unauthorized', 'This link or session is not valid for this café.')
+    throw new HandshakeError('bad_credential', 'This link or session is not valid for this café.')
   }
 
   private onConnection(socket: IoSocket): void {
@@ -141,7 +144,9 @@ export class SocketGateway {
     const known = new Set(Object.keys(requestSchemas))
     socket.onAny((event: string) => {
       if (known.has(event)) return
-      socket.emit('server:error', { code: 'unknown_event', message: `Unknown event "${String(event).slice(0, 60)}".` })
+      const name = String(event).slice(0, 60)
+      const error: AppError = appError('unknown_event', `Unknown event "${name}".`, { params: { event: name } })
+      socket.emit('server:error', error)
       socket.disconnect(true)
     })
     for (const name of Object.keys(requestSchemas) as RequestName[]) {
@@ -156,36 +161,37 @@ export class SocketGateway {
     const payload = ack ? (args.length > 1 ? args[0] : undefined) : args[0]
     const reply = (result: Ack<unknown>) => {
       if (ack) ack(result)
-      else if (!result.ok) socket.emit('server:error', { code: result.error.code, message: result.error.message })
+      else if (!result.ok) socket.emit('server:error', result.error)
     }
     // Before anything else, the payload's parsing included: a refused request costs next to nothing.
     const verdict = this.commands.check({ participantId: socket.data.participantId, socketId: socket.id, address: this.addresses.get(socket) ?? 'unknown' }, name)
-    if (verdict === 'limited') return reply(fail('rate_limited', 'Too many requests. Wait a moment and try again.'))
+    if (verdict === 'limited') return reply(fail('too_many_requests', 'Too many requests. Wait a moment and try again.'))
     if (verdict === 'flooding') {
       this.deps.log.warn('socket flooding: disconnected', { event: name, cafeId: socket.data.cafeId, role: socket.data.role })
-      if (ack) ack(fail('rate_limited', 'Far too many requests: this connection is closed.'))
-      socket.emit('server:error', { code: 'rate_limited', message: 'Far too many requests: this connection is closed.' })
+      const flooding = appError('flooding', 'Far too many requests: this connection is closed.')
+      if (ack) ack({ ok: false, error: flooding })
+      socket.emit('server:error', flooding)
       return void socket.disconnect(true)
     }
     try {
       reply(this.dispatch(socket, name, payload))
     } catch (err) {
       this.deps.log.error('request failed', { event: name, err })
-      reply(fail('internal', 'Something went wrong on the server.'))
+      reply(fail('server_error', 'Something went wrong on the server.'))
     }
   }
 
   private dispatch(socket: IoSocket, name: RequestName, payload: unknown): Ack<unknown> {
     const parsed = requestSchemas[name].safeParse(payload)
-    if (!parsed.success) return fail('bad_request', `Invalid data for "${name}".`, zodFieldErrors(parsed.error))
+    if (!parsed.success) return fail('bad_data', `Invalid data for "${name}".`, { fields: zodFieldErrors(parsed.error), fieldKinds: zodFieldKinds(parsed.error) })
     const { cafeId, role, participantId } = socket.data
     const cafe = this.deps.registry.get(cafeId)
-    if (!cafe) return fail('not_found', 'This café no longer exists.')
-    if (FACILITATOR_REQUESTS.has(name) && role !== 'facilitator') return fail('forbidden', 'Only a facilitator can do this.')
-    if (PARTICIPANT_REQUESTS.has(name) && role !== 'participant') return fail('forbidden', 'Only a participant can do this.')
+    if (!cafe) return fail('no_cafe', 'This café no longer exists.')
+    if (FACILITATOR_REQUESTS.has(name) && role !== 'facilitator') return fail('facilitator_only', 'Only a facilitator can do this.')
+    if (PARTICIPANT_REQUESTS.has(name) && role !== 'participant') return fail('participant_only', 'Only a participant can do this.')
     if (participantId && !cafe.participant(participantId)) {
       socket.disconnect(true)
-      return fail('unauthorized', 'You are no longer in this café.')
+      return fail('not_in_cafe', 'You are no longer in this café.')
     }
     const data = parsed.data as never
     switch (name) {
@@ -301,7 +307,9 @@ function lifecycle(cafe: CafeRuntime, event: LifecycleEvent) {
 }
 
 function toAck<T, R>(result: Result<T>, map: (v: T) => R): Ack<R> {
-  return result.ok ? ok(map(result.value)) : fail(result.code, result.message)
+  if (result.ok) return ok(map(result.value))
+  const { ok: _failed, ...error } = result
+  return { ok: false, error }
 }
 
 function pick(h: StorageHealth) {

@@ -183,8 +183,10 @@ describe('imports and exports off the event loop', () => {
     const { heldMs, lateMs } = loop.stop()
     expect(res.status).toBe(201)
     console.info(`import of ${(body.byteLength / 1048576).toFixed(1)} MB: event loop held at most ${Math.round(heldMs)} ms (timer late by ${Math.round(lateMs)} ms at most)`)
-    // Machines are noisy (and shared); on the main thread the same import held it for seconds.
-    expect(heldMs).toBeLessThan(250)
+    // Alone on this machine: 40-50 ms. Beside the browser tests of the full suite, on 2 shared cores, up
+    // to ~290 ms (the loop's own short tasks stretched while descheduled). On the main thread the same
+    // import held it for seconds: the bound tells those apart.
+    expect(heldMs).toBeLessThan(600)
 
     const created = await res.json() as { id: string; facilitatorKey: string }
     const exported = await fetch(`${t.url}/api/cafes/${created.id}/export?format=json`, { headers: { authorization: `Bearer ${created.facilitatorKey}` } })

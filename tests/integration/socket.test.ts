@@ -27,7 +27,7 @@ describe('Socket.IO: roles and commands', () => {
     const { socket } = await connect(s.t.url, s.cafeId, { participantToken: s.people[0]!.participantToken })
     cleanups.push(() => socket.close())
     for (const event of ['round:start', 'round:pause', 'round:skip', 'cafe:end'] as const) {
-      expect(await request(socket, event), event).toEqual({ ok: false, error: { code: 'forbidden', message: 'Only a facilitator can do this.' } })
+      expect(await request(socket, event), event).toEqual({ ok: false, error: { code: 'forbidden', reason: 'facilitator_only', message: 'Only a facilitator can do this.' } })
     }
     expect(await request(socket, 'participant:move', { participantId: s.people[1]!.participantId, tableId: 't1' })).toMatchObject({ ok: false, error: { code: 'forbidden' } })
     expect(s.t.server.registry.get(s.cafeId)!.lifecycle.phase).toBe('lobby')
@@ -234,7 +234,11 @@ describe('HTTP API', () => {
     const post = (body: string) => fetch(`${t!.url}/api/cafes`, { method: 'POST', headers: { 'content-type': 'application/json' }, body })
     const res = await post(JSON.stringify({ title: '', tables: [{ name: 'A', capacity: 0 }], questions: [] }))
     expect(res.status).toBe(400)
-    expect(await res.json()).toEqual({ error: { code: 'bad_request', message: 'The café definition is not valid.', fields: { title: 'required', 'tables.0.capacity': expect.any(String), questions: 'at least one question' } } })
+    expect(await res.json()).toEqual({ error: {
+      code: 'bad_request', reason: 'bad_cafe', message: 'The café definition is not valid.',
+      fields: { title: 'required', 'tables.0.capacity': expect.any(String), questions: 'at least one question' },
+      fieldKinds: { title: 'required', 'tables.0.capacity': 'out_of_range', questions: 'required' },
+    } })
     const broken = await post('{"title": ')
     expect(broken.status).toBe(400)
     expect(await broken.json()).toMatchObject({ error: { code: 'bad_request', message: 'The request body is not valid JSON.' } })
@@ -242,7 +246,7 @@ describe('HTTP API', () => {
     expect(huge.status).toBe(400)
   })
 
-  it('unknown and expired join codes get the same error, and wrong codes are throttled per address', async () => {
+  it('unknown and expired join codes are told apart (the café is over), and wrong codes are throttled per address', async () => {
     t = await startServer({ config: { joinAttemptsPerMinute: 5 } })
     const created = await createCafe(t.url)
     const ok = await fetch(`${t.url}/api/join/${created.joinCode.toLowerCase()}`)
@@ -252,12 +256,18 @@ describe('HTTP API', () => {
     await request(socket, 'cafe:open'); await request(socket, 'cafe:end')
     const expired = await fetch(`${t.url}/api/join/${created.joinCode}`)
     const unknown = await fetch(`${t.url}/api/join/ABCDEFGH`)
-    expect(expired.status).toBe(404)
-    expect(await expired.json()).toEqual(await unknown.json())
-    for (let i = 0; i < 3; i++) await fetch(`${t.url}/api/join/ZZZZZZZ${i}`)
+    expect([expired.status, unknown.status]).toEqual([404, 404])
+    expect((await expired.json()).error).toMatchObject({ code: 'not_found', reason: 'cafe_closed' })
+    expect((await unknown.json()).error).toMatchObject({ code: 'not_found', reason: 'unknown_code' })
+    // The code of a café that is over is not a wrong code: 4 more wrong ones reach the limit of 5.
+    for (let i = 0; i < 4; i++) await fetch(`${t.url}/api/join/ZZZZZZZ${i}`)
     const limited = await fetch(`${t.url}/api/join/ABCDEFGH`)
     expect(limited.status).toBe(429)
     expect(Number(limited.headers.get('retry-after'))).toBeGreaterThan(0)
+    // Past the limit, the code of a café that is over gets the very same answer as any other.
+    const expiredLimited = await fetch(`${t.url}/api/join/${created.joinCode}`)
+    expect(expiredLimited.status).toBe(429)
+    expect(await expiredLimited.json()).toEqual(await limited.json())
     const joinAttempt = await fetch(`${t.url}/api/join`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ code: 'ABCDEFGH', displayName: 'X' }) })
     expect(joinAttempt.status).toBe(429)
   })

@@ -3,13 +3,14 @@ import { useState } from 'react'
 import { useTranslation } from 'react-i18next'
 import { api } from '../api'
 import type { ExportFormat } from '../api'
+import { apiErrorText } from '../errorText'
 
 const FORMATS: ExportFormat[] = ['md', 'docx', 'pdf', 'csv', 'json', 'zip']
 
 export function ExportButtons({ cafeId, facilitatorKey }: { cafeId: string; facilitatorKey: string }) {
   const { t } = useTranslation()
   const [busy, setBusy] = useState<ExportFormat | null>(null)
-  const [error, setError] = useState<string | null>(null)
+  const [error, setError] = useState<unknown>(null)
   const download = async (format: ExportFormat) => {
     setBusy(format)
     setError(null)
@@ -24,7 +25,7 @@ export function ExportButtons({ cafeId, facilitatorKey }: { cafeId: string; faci
       a.remove()
       setTimeout(() => URL.revokeObjectURL(url), 10_000)
     } catch (e) {
-      setError((e as Error).message === 'network' ? t('errors.network') : (e as Error).message)
+      setError(e ?? new Error('export failed'))
     } finally {
       setBusy(null)
     }
@@ -38,7 +39,7 @@ export function ExportButtons({ cafeId, facilitatorKey }: { cafeId: string; faci
           </button>
         ))}
       </div>
-      {error && <p className="form-error" role="alert">{error}</p>}
+      {error !== null && <p className="form-error" role="alert">{apiErrorText(error, t)}</p>}
     </div>
   )
 }

@@ -72,7 +72,7 @@ export function HarvestBoard({ doc, section, harvest, contributions, sectionTitl
               title={
                 <div className="theme-head">
                   <input aria-label={t('harvest.themeName')} maxLength={MAX_LABEL_CHARS} defaultValue={th.name} key={th.name} onBlur={(e) => { if (e.target.value.trim() && e.target.value !== th.name) renameTheme(doc, th.id, e.target.value) }} />
-                  <span className="badge">{items.length}</span>
+                  <span className="theme-count">{t('harvest.themeCount', { count: items.length })}</span>
                   <button type="button" className="small" aria-label={t('harvest.themeUp', { name: th.name })} disabled={i === 0} onClick={() => moveTheme(doc, th.id, -1)}>↑</button>
                   <button type="button" className="small" aria-label={t('harvest.themeDown', { name: th.name })} disabled={i === themes.length - 1} onClick={() => moveTheme(doc, th.id, 1)}>↓</button>
                   <button type="button" className="small danger" aria-label={t('harvest.themeDelete', { name: th.name })} onClick={() => { if (window.confirm(t('harvest.confirmThemeDelete', { name: th.name }))) deleteTheme(doc, th.id) }}>×</button>

@@ -52,7 +52,7 @@ export function SynthesisEditor({ doc, synced, fresh, parts, partTitle }: {
         <div key={c.key} className="card conflict" role="alert">
           <p><strong>{partTitle(c.key)}</strong> — {c.proposed === '' ? t('harvest.conflictGone') : t('harvest.conflict')}</p>
           {c.proposed !== '' && (
-            <details><summary>{t('harvest.seeDraft')}</summary><pre className="draft">{c.proposed}</pre></details>
+            <details><summary>{t('harvest.seeDraft')}</summary><pre className="draft" tabIndex={0} aria-label={t('harvest.seeDraft')}>{c.proposed}</pre></details>
           )}
           <div className="row">
             <button type="button" onClick={() => resolve(c.key, 'keep')}>{t('harvest.keepMine')}</button>
@@ -111,9 +111,13 @@ function PartEditor({ doc, partKey, label, edited }: { doc: Y.Doc; partKey: stri
   }, [doc, partKey, origin])
   return (
     <section className="card part">
-      <label htmlFor={`part-${partKey}`} className="eyebrow">{label}{edited && <span className="badge">{t('harvest.editedByHand')}</span>}</label>
+      <div className="part-head">
+        <label htmlFor={`part-${partKey}`} className="eyebrow">{label}</label>
+        {edited && <span className="badge" id={`part-${partKey}-edited`}>{t('harvest.editedByHand')}</span>}
+      </div>
       <textarea
         id={`part-${partKey}`}
+        aria-describedby={edited ? `part-${partKey}-edited` : undefined}
         ref={ref}
         rows={rows}
         spellCheck

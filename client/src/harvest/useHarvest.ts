@@ -1,9 +1,11 @@
 /** The harvest in the browser: the shared harvest document (live over Yjs) and the tables' contributions. */
 import { useCallback, useEffect, useState } from 'react'
+import { useTranslation } from 'react-i18next'
 import type { HarvestState, SynthesisPartState } from '../../../shared/harvest'
 import { emptyHarvest, readHarvest, readSynthesisParts } from '../../../shared/harvest'
 import { api } from '../api'
 import type { HarvestData } from '../api'
+import { apiErrorText } from '../errorText'
 import type { TableclothSession } from '../transport/TableclothSession'
 import { useSessionDoc } from '../hooks'
 
@@ -28,9 +30,11 @@ export function useHarvestState(session: TableclothSession | null): HarvestSnaps
   return state
 }
 
+/** The contributions, re-read while the page is visible; `error` is already in the user's language. */
 export function useHarvestData(cafeId: string, key: string | null): { data: HarvestData | null; error: string | null; refresh: () => void } {
+  const { t } = useTranslation()
   const [data, setData] = useState<HarvestData | null>(null)
-  const [error, setError] = useState<string | null>(null)
+  const [error, setError] = useState<unknown>(null)
   const [tick, setTick] = useState(0)
   const refresh = useCallback(() => setTick((n) => n + 1), [])
   useEffect(() => {
@@ -40,10 +44,10 @@ export function useHarvestData(cafeId: string, key: string | null): { data: Harv
     if (tick === 0 || document.visibilityState === 'visible') {
       api.contributions(cafeId, key)
         .then((r) => { if (!cancelled) { setData(r); setError(null) } })
-        .catch((e: Error) => { if (!cancelled) setError(e.message) })
+        .catch((e: unknown) => { if (!cancelled) setError(e ?? new Error('contributions failed')) })
     }
     const timer = setTimeout(refresh, REFRESH_MS)
     return () => { cancelled = true; clearTimeout(timer) }
   }, [cafeId, key, tick, refresh])
-  return { data, error, refresh }
+  return { data, error: error === null ? null : apiErrorText(error, t), refresh }
 }

@@ -12,6 +12,7 @@ import type { PlanView } from '../../../shared/seatingPlan'
 import { groupKey } from '../../../shared/planner/model'
 import { Icon } from '../components/Icon'
 import { QualitySummary } from './QualitySummary'
+import './plan.css'
 
 const DRAG_TYPE = 'application/x-nappe-person'
 
@@ -162,6 +163,7 @@ function PlanTable({ tableId, name, capacity, round, plan, row, pins, people, ed
               onDragOver={(e) => { if (accepts(e) && !host) { e.preventDefault(); e.dataTransfer.dropEffect = 'move' } }}
               onDrop={(e) => { if (!host) drop(e, id) }}>
               <button type="button" className="person-button" data-person={id} disabled={!editable || host} aria-pressed={host ? undefined : selected === id}
+                title={[p.displayName, p.organisation].filter(Boolean).join(' · ')} aria-describedby={p.organisation ? `plan-org-${id}` : undefined} data-org={p.organisation ?? undefined}
                 aria-label={host ? `${p.displayName} (${t('plan.host')})`
                   : selected !== null && selected !== id && row[selected] !== tableId ? t('plan.swapWith', { a: selectedName, b: p.displayName })
                     : t('plan.select', { name: p.displayName })}
@@ -170,9 +172,10 @@ function PlanTable({ tableId, name, capacity, round, plan, row, pins, people, ed
                   else if (selected !== null && row[selected] !== tableId) onMove(selected, tableId, id)
                   else onSelect(id)
                 }}>
-                {host && <span aria-hidden="true">★ </span>}{p.displayName}
-                {p.organisation && <span className="muted small"> · {p.organisation}</span>}
-                {host && <span className="sr-only"> ({t('plan.host')})</span>}
+                <span className="person-name">{host && <span aria-hidden="true">★ </span>}{p.displayName}</span>
+                {/* The organisation shows under the name (plan.css, from data-org) and is read as the button's
+                    description: the button's name says what pressing it does, and contains all its visible text. */}
+                {p.organisation && <span id={`plan-org-${id}`} hidden>{p.organisation}</span>}
               </button>
               {pinned && editable && !host && (
                 <button type="button" className="pin" title={t('plan.pinned')} aria-label={t('plan.unpin', { name: p.displayName })} onClick={() => onUnpin(id)}><Icon name="pin" size={18} /></button>

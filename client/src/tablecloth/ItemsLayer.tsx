@@ -3,6 +3,8 @@ import { memo, useMemo } from 'react'
 import { getStroke } from 'perfect-freehand'
 import type { TableclothItem } from '../../../shared/tablecloth'
 import { NOTE_SIZE, inkFamily } from './inks'
+import { itemBox, textWidth } from './geometry'
+import './tablecloth.css'
 import { Linkified } from '../components/Linkified'
 
 export function strokePath(flat: readonly number[], width: number): string {
@@ -35,9 +37,11 @@ export interface ItemsLayerProps {
   /** Renders the editor of the note being edited in place of its text. */
   renderEditor?: (item: TableclothItem) => React.ReactNode
   thumbnail?: boolean
+  /** On the editable sheet: what makes each item focusable and operable (tab stop, name, keys). */
+  itemProps?: (item: TableclothItem) => React.SVGProps<SVGGElement>
 }
 
-export function ItemsLayer({ items, currentRound, earlier, selectedId, editingId, renderEditor, thumbnail }: ItemsLayerProps) {
+export function ItemsLayer({ items, currentRound, earlier, selectedId, editingId, renderEditor, thumbnail, itemProps }: ItemsLayerProps) {
   return (
     <>
       {items.map((item) => {
@@ -48,18 +52,22 @@ export function ItemsLayer({ items, currentRound, earlier, selectedId, editingId
         const selected = item.id === selectedId
         const label = `${item.authorName} · R${item.round}`
         const cls = (kind: string) => `item${kind}${selected ? ' selected' : ''}${item.removed ? ' removed' : ''}`
+        const extra = itemProps?.(item)
+        const ring = extra ? <FocusRing item={item} /> : null
         if (item.kind === 'stroke') {
           return (
-            <g key={item.id} transform={`translate(${item.x} ${item.y})`} opacity={opacity} data-item-id={item.id} data-round={item.round} data-removed={item.removed ? 'true' : undefined} className={cls('')}>
-              {!thumbnail && <title>{label}</title>}
+            <g key={item.id} transform={`translate(${item.x} ${item.y})`} opacity={opacity} data-item-id={item.id} data-round={item.round} data-removed={item.removed ? 'true' : undefined} className={cls('')} {...extra}>
+              {!thumbnail && !extra && <title>{label}</title>}
+              {ring}
               <Stroke points={item.points} width={item.width} color={item.color} />
             </g>
           )
         }
         if (item.kind === 'note') {
           return (
-            <g key={item.id} transform={`translate(${item.x} ${item.y})`} opacity={opacity} data-item-id={item.id} data-round={item.round} data-removed={item.removed ? 'true' : undefined} className={cls(' note')}>
-              {!thumbnail && <title>{label}</title>}
+            <g key={item.id} transform={`translate(${item.x} ${item.y})`} opacity={opacity} data-item-id={item.id} data-round={item.round} data-removed={item.removed ? 'true' : undefined} className={cls(' note')} {...extra}>
+              {!thumbnail && !extra && <title>{label}</title>}
+              {ring}
               <rect width={NOTE_SIZE.width} height={NOTE_SIZE.height} rx={4} fill={item.color || inkFamily(item.round).note} className="note-paper" />
               <rect width={NOTE_SIZE.width} height={6} fill={inkFamily(item.round).inks[0]} opacity={0.7} />
               <foreignObject x={8} y={12} width={NOTE_SIZE.width - 16} height={NOTE_SIZE.height - 20}>
@@ -69,10 +77,11 @@ export function ItemsLayer({ items, currentRound, earlier, selectedId, editingId
             </g>
           )
         }
-        const width = Math.max(160, Math.min(640, item.text.length * item.size * 0.55 + 24))
+        const width = textWidth(item)
         return (
-          <g key={item.id} transform={`translate(${item.x} ${item.y})`} opacity={opacity} data-item-id={item.id} data-round={item.round} data-removed={item.removed ? 'true' : undefined} className={cls(' text')}>
-            {!thumbnail && <title>{label}</title>}
+          <g key={item.id} transform={`translate(${item.x} ${item.y})`} opacity={opacity} data-item-id={item.id} data-round={item.round} data-removed={item.removed ? 'true' : undefined} className={cls(' text')} {...extra}>
+            {!thumbnail && !extra && <title>{label}</title>}
+            {ring}
             <foreignObject width={width} height={item.size * 6}>
               {item.id === editingId && renderEditor ? renderEditor(item) : <div className="free-text" style={{ color: item.color, fontSize: item.size }}>{thumbnail ? item.text : <Linkified text={item.text} />}</div>}
             </foreignObject>
@@ -82,6 +91,12 @@ export function ItemsLayer({ items, currentRound, earlier, selectedId, editingId
       })}
     </>
   )
+}
+
+/** Drawn around an item when it has the keyboard focus (see tablecloth.css). */
+function FocusRing({ item }: { item: TableclothItem }) {
+  const b = itemBox(item)
+  return <rect className="focus-ring" x={b.x - item.x - 6} y={b.y - item.y - 6} width={b.width + 12} height={b.height + 12} rx={8} aria-hidden="true" />
 }
 
 function Badges({ item, x, y }: { item: TableclothItem; x: number; y: number }) {

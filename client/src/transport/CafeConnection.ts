@@ -7,7 +7,8 @@ import type { Socket } from 'socket.io-client'
 import { bestOffset, offsetFromPush } from '../../../shared/clock'
 import type { ClockSample } from '../../../shared/clock'
 import { PROTOCOL_VERSION } from '../../../shared/constants'
-import type { Ack, ErrorCode } from '../../../shared/errors'
+import type { Ack, AppError } from '../../../shared/errors'
+import { fail } from '../../../shared/errors'
 import type { BroadcastMessage, CafeView, ClientToServerEvents, HealthInfo, NextSeat, RequestName, ServerToClientEvents, SessionInfo } from '../../../shared/protocol'
 
 export type Credential = { facilitatorKey: string } | { participantToken: string }
@@ -16,7 +17,7 @@ export type ConnectionStatus = 'connecting' | 'online' | 'offline' | 'refused' |
 export interface CafeSnapshot {
   status: ConnectionStatus
   /** Why the server refused us (unauthorized, protocol_mismatch), for the screen to explain. */
-  refusal: { code: ErrorCode; message: string } | null
+  refusal: AppError | null
   view: CafeView | null
   session: SessionInfo | null
   /** serverTime - localTime, in ms. */
@@ -44,7 +45,7 @@ export class CafeConnection {
     const s = this.socket
     s.on('connect', () => { this.set({ status: 'online', refusal: null }); void this.syncClock() })
     s.on('disconnect', () => this.set({ status: 'offline' }))
-    s.on('connect_error', (err: Error & { data?: { code: ErrorCode; message: string } }) => {
+    s.on('connect_error', (err: Error & { data?: AppError }) => {
       const code = err.data?.code
       if (code === 'protocol_mismatch') { this.set({ status: 'outdated', refusal: err.data! }); s.disconnect() }
       else if (code === 'unauthorized' || code === 'bad_request') { this.set({ status: 'refused', refusal: err.data! }); s.disconnect() }
@@ -85,7 +86,7 @@ export class CafeConnection {
       const emitter = this.socket.timeout(10_000) as unknown as { emitWithAck(e: string, p: unknown): Promise<Ack<T>> }
       return await emitter.emitWithAck(event, payload)
     } catch {
-      return { ok: false, error: { code: 'internal', message: 'No answer from the server.' } }
+      return fail('no_answer', 'No answer from the server.')
     }
   }
 

@@ -1,59 +1,16 @@
 import { useState } from 'react'
 import { useTranslation } from 'react-i18next'
-import type { CafeInput, CafeShape, Language } from '../../../shared/cafe'
+import type { CafeShape, Language } from '../../../shared/cafe'
 import { ApiError, api } from '../api'
+import { markKeepLinkPending } from '../console/keepLinkFlag'
+import { TableQuestionRounds } from '../create/TableQuestionRounds'
+import type { Form } from '../create/wizardForm'
+import { fromInput, roundsFor, templates, toInput } from '../create/wizardForm'
+import '../create/wizard.css'
 import { navigate } from '../router'
 import { deleteTemplate, saveFacilitatedCafe, saveTemplate, savedTemplates } from '../storage'
-import { errorText } from './JoinPage'
+import { apiErrorText } from '../errorText'
 import { Page } from './Page'
-
-interface Form {
-  title: string; date: string; place: string; description: string; language: Language
-  tables: Array<{ name: string; capacity: number }>
-  questions: string[]
-  shape: CafeShape
-  roundMinutes: number; roundCount: number; transitionSeconds: number; advance: 'auto' | 'manual'
-  /** custom plan: plan[round][tableIndex] = question index */
-  plan: number[][]
-}
-
-const tablesOf = (n: number, capacity = 6) => Array.from({ length: n }, (_, i) => ({ name: `Table ${i + 1}`, capacity }))
-
-function templates(t: (k: string) => string, language: Language): Array<{ id: string; name: string; form: Form }> {
-  const base = { title: '', date: '', place: '', description: '', language, transitionSeconds: 60, advance: 'auto' as const, plan: [] }
-  return [
-    { id: 'classic', name: t('wizard.templateClassic'), form: { ...base, tables: tablesOf(5), questions: ['', '', ''], shape: 'classic', roundMinutes: 20, roundCount: 3 } },
-    { id: 'table-question', name: t('wizard.templateTableQuestion'), form: { ...base, tables: tablesOf(2, 10), questions: ['', ''], shape: 'table-question', roundMinutes: 25, roundCount: 2 } },
-  ]
-}
-
-function toInput(f: Form): CafeInput {
-  const tables = f.tables.map((x, i) => ({ id: `t${i + 1}`, name: x.name.trim() || `Table ${i + 1}`, capacity: x.capacity }))
-  const questions = f.questions.map((q, i) => ({ id: `q${i + 1}`, text: q }))
-  const input: CafeInput = {
-    title: f.title, place: f.place, description: f.description, language: f.language, tables, questions, shape: f.shape,
-    roundMinutes: f.roundMinutes, transitionSeconds: f.transitionSeconds, advance: f.advance,
-  }
-  if (f.date) input.date = f.date
-  if (f.shape === 'table-question') input.roundCount = f.roundCount
-  if (f.shape === 'custom') input.rounds = f.plan.map((row) => ({ questionByTable: Object.fromEntries(tables.map((tb, i) => [tb.id, `q${(row[i] ?? 0) + 1}`])) }))
-  return input
-}
-
-function fromInput(input: Record<string, unknown>): Form | null {
-  const i = input as Partial<CafeInput>
-  if (!Array.isArray(i.tables) || !Array.isArray(i.questions)) return null
-  return {
-    title: String(i.title ?? ''), date: String(i.date ?? ''), place: String(i.place ?? ''), description: String(i.description ?? ''),
-    language: i.language === 'en' ? 'en' : 'fr', tables: i.tables.map((x) => ({ name: x.name, capacity: x.capacity ?? 6 })),
-    questions: i.questions.map((q) => q.text), shape: i.shape ?? 'classic', roundMinutes: i.roundMinutes ?? 20,
-    roundCount: i.roundCount ?? i.tables.length, transitionSeconds: i.transitionSeconds ?? 60, advance: i.advance ?? 'auto',
-    plan: (i.rounds ?? []).map((r) => i.tables!.map((tb, ti) => {
-      const qid = r.questionByTable[tb.id ?? `t${ti + 1}`]
-      return Math.max(0, i.questions!.findIndex((q, qi) => (q.id ?? `q${qi + 1}`) === qid))
-    })),
-  }
-}
 
 export function CreateCafe() {
   const { t, i18n } = useTranslation()
@@ -66,7 +23,6 @@ export function CreateCafe() {
   // Any change clears the errors of the last attempt: they described the form as it was.
   const set = (patch: Partial<Form>) => { setForm((f) => ({ ...f, ...patch })); setFields({}); setError(null) }
 
-  const roundsFor = (f: Form) => (f.shape === 'classic' ? f.questions.length : f.shape === 'table-question' ? f.roundCount : f.plan.length)
   const setShape = (shape: CafeShape) => {
     const plan = shape === 'custom' && form.plan.length === 0 ? form.questions.map((_, r) => form.tables.map(() => r)) : form.plan
     set({ shape, plan })
@@ -83,9 +39,11 @@ export function CreateCafe() {
     try {
       const created = await api.createCafe(toInput(form))
       saveFacilitatedCafe({ cafeId: created.id, key: created.facilitatorKey, title: form.title, joinCode: created.joinCode, createdAt: Date.now() })
+      // The console opens on "Keep this link": the key is shown there, with ways to keep it.
+      markKeepLinkPending(created.id)
       navigate(`/facilitate/${created.id}#key=${created.facilitatorKey}`)
     } catch (err) {
-      setError(errorText(t, err))
+      setError(apiErrorText(err, t))
       if (err instanceof ApiError) setFields(err.fields)
     } finally {
       setBusy(false)
@@ -166,9 +124,7 @@ export function CreateCafe() {
               </label>
             ))}
           </div>
-          {form.shape === 'table-question' && (
-            <div className="field"><label htmlFor="roundCount">{t('wizard.roundCount')}</label><input id="roundCount" type="number" min={1} max={50} value={form.roundCount} onChange={(e) => set({ roundCount: Math.max(1, Math.min(50, Number(e.target.value) || 1)) })} />{fieldError('questions')}</div>
-          )}
+          {form.shape === 'table-question' && <TableQuestionRounds form={form} onRounds={(roundCount) => set({ roundCount })} error={fieldError('questions')} />}
           {form.shape === 'custom' && (
             <div className="plan-grid" role="table" aria-label={t('wizard.plan')}>
               {form.plan.map((row, r) => (

@@ -12,11 +12,14 @@ import { StatusBadge } from '../components/StatusBadge'
 import { useCredential, useTableclothPool, useTableclothStatus } from '../hooks'
 import { ExportButtons } from '../harvest/ExportButtons'
 import { HarvestBoard } from '../harvest/HarvestBoard'
+import { StudioTabs } from '../harvest/StudioTabs'
+import type { StudioTab } from '../harvest/StudioTabs'
 import { SynthesisEditor } from '../harvest/SynthesisEditor'
 import { useHarvestData, useHarvestState } from '../harvest/useHarvest'
 import { navigate } from '../router'
 import { facilitatedCafe } from '../storage'
 import { FullMessage, Page } from './Page'
+import '../harvest/harvest.css'
 
 type Tab = { kind: 'board'; section: SectionRef } | { kind: 'synthesis' } | { kind: 'export' }
 
@@ -47,12 +50,14 @@ export function HarvestStudio({ cafeId, keyFromUrl }: { cafeId: string; keyFromU
     return harvest.sections.find((s) => s.id === ref.slice(2))?.title ?? ref
   }
   const partTitle = (k: string) => (k === INTRO_PART ? t('harvest.intro') : sectionTitle(k as SectionRef))
-  const isTab = (x: Tab) => JSON.stringify(x) === JSON.stringify(current)
-  const tabButton = (x: Tab, label: string, extra?: string) => (
-    <button key={JSON.stringify(x)} type="button" role="tab" aria-selected={isTab(x)} className={isTab(x) ? 'tab active' : 'tab'} onClick={() => setTab(x)}>
-      {label}{extra ? <span className="badge">{extra}</span> : null}
-    </button>
-  )
+  const tabIdOf = (x: Tab) => (x.kind === 'board' ? `board:${x.section}` : x.kind)
+  const entries: Array<Omit<StudioTab, 'id'> & { tab: Tab }> = [
+    ...def.questions.map((q, i) => ({ tab: { kind: 'board', section: questionSection(q.id) } as const, label: t('harvest.questionN', { n: i + 1 }), badge: String(data.contributions.filter((c) => c.questionId === q.id).length) })),
+    ...harvest.sections.map((s) => ({ tab: { kind: 'board', section: freeSection(s.id) } as const, label: s.title })),
+    { tab: { kind: 'synthesis' }, label: t('harvest.synthesisTab') },
+    { tab: { kind: 'export' }, label: t('harvest.exportTab') },
+  ]
+  const tabs = entries.map((x) => ({ ...x, id: tabIdOf(x.tab) }))
   const freeRef = current.kind === 'board' && current.section.startsWith('f:') ? current.section.slice(2) : null
   const freeNow = freeRef ? harvest.sections.find((s) => s.id === freeRef) : undefined
 
@@ -63,39 +68,34 @@ export function HarvestStudio({ cafeId, keyFromUrl }: { cafeId: string; keyFromU
         <button type="button" className="link" onClick={() => navigate(`/facilitate/${cafeId}`)}>{t('harvest.backToConsole')}</button>
       </div>
       {error && <p className="form-error" role="alert">{error}</p>}
-      <nav className="tabs" role="tablist" aria-label={t('harvest.sections')}>
-        {def.questions.map((q, i) => tabButton({ kind: 'board', section: questionSection(q.id) }, t('harvest.questionN', { n: i + 1 }), String(data.contributions.filter((c) => c.questionId === q.id).length)))}
-        {harvest.sections.map((s) => tabButton({ kind: 'board', section: freeSection(s.id) }, s.title))}
-        {tabButton({ kind: 'synthesis' }, t('harvest.synthesisTab'))}
-        {tabButton({ kind: 'export' }, t('harvest.exportTab'))}
-      </nav>
-
-      {current.kind === 'board' && (
-        <>
-          {current.section.startsWith('q:')
-            ? <p className="question-text">{def.questions.find((q) => q.id === current.section.slice(2))?.text}</p>
-            : freeNow && (
-              <div className="row free-head">
-                <input aria-label={t('harvest.sectionTitle')} maxLength={MAX_LABEL_CHARS} defaultValue={freeNow.title} key={freeNow.title} onBlur={(e) => { if (e.target.value.trim()) renameFreeSection(session.doc, freeNow.id, e.target.value) }} />
-                <button type="button" className="danger" onClick={() => { if (window.confirm(t('harvest.confirmSectionDelete', { name: freeNow.title }))) { deleteFreeSection(session.doc, freeNow.id); setTab(null) } }}>{t('harvest.deleteSection')}</button>
-              </div>
-            )}
-          <HarvestBoard doc={session.doc} section={current.section} harvest={harvest} contributions={data.contributions} sectionTitle={sectionTitle} />
-          <form className="card row new-section" onSubmit={(e) => { e.preventDefault(); const title = newSection.trim(); if (!title) return; const id = addFreeSection(session.doc, title); setNewSection(''); setTab({ kind: 'board', section: freeSection(id) }) }}>
-            <label htmlFor="new-section">{t('harvest.newSection')}</label>
-            <input id="new-section" value={newSection} maxLength={MAX_LABEL_CHARS} placeholder={t('harvest.newSectionPlaceholder')} onChange={(e) => setNewSection(e.target.value)} />
-            <button type="submit" disabled={!newSection.trim()}>{t('harvest.addSection')}</button>
-          </form>
-        </>
-      )}
-      {current.kind === 'synthesis' && <SynthesisEditor doc={session.doc} synced={status === 'synced'} fresh={buildSynthesis({ definition: def, people: data.people, contributions: data.contributions, harvest })} parts={parts} partTitle={partTitle} />}
-      {current.kind === 'export' && (
-        <section className="card">
-          <h2>{t('harvest.exportTab')}</h2>
-          <p className="muted">{t('harvest.exportHelp')}</p>
-          <ExportButtons cafeId={cafeId} facilitatorKey={key} />
-        </section>
-      )}
+      <StudioTabs tabs={tabs} current={tabIdOf(current)} onSelect={(id) => setTab(tabs.find((x) => x.id === id)?.tab ?? null)} label={t('harvest.sections')}>
+        {current.kind === 'board' && (
+          <>
+            {current.section.startsWith('q:')
+              ? <h2 className="question-text">{def.questions.find((q) => q.id === current.section.slice(2))?.text}</h2>
+              : freeNow && (
+                <div className="row free-head">
+                  <input aria-label={t('harvest.sectionTitle')} maxLength={MAX_LABEL_CHARS} defaultValue={freeNow.title} key={freeNow.title} onBlur={(e) => { if (e.target.value.trim()) renameFreeSection(session.doc, freeNow.id, e.target.value) }} />
+                  <button type="button" className="danger" onClick={() => { if (window.confirm(t('harvest.confirmSectionDelete', { name: freeNow.title }))) { deleteFreeSection(session.doc, freeNow.id); setTab(null) } }}>{t('harvest.deleteSection')}</button>
+                </div>
+              )}
+            <HarvestBoard doc={session.doc} section={current.section} harvest={harvest} contributions={data.contributions} sectionTitle={sectionTitle} />
+            <form className="card row new-section" onSubmit={(e) => { e.preventDefault(); const title = newSection.trim(); if (!title) return; const id = addFreeSection(session.doc, title); setNewSection(''); setTab({ kind: 'board', section: freeSection(id) }) }}>
+              <label htmlFor="new-section">{t('harvest.newSection')}</label>
+              <input id="new-section" value={newSection} maxLength={MAX_LABEL_CHARS} placeholder={t('harvest.newSectionPlaceholder')} onChange={(e) => setNewSection(e.target.value)} />
+              <button type="submit" disabled={!newSection.trim()}>{t('harvest.addSection')}</button>
+            </form>
+          </>
+        )}
+        {current.kind === 'synthesis' && <SynthesisEditor doc={session.doc} synced={status === 'synced'} fresh={buildSynthesis({ definition: def, people: data.people, contributions: data.contributions, harvest })} parts={parts} partTitle={partTitle} />}
+        {current.kind === 'export' && (
+          <section className="card">
+            <h2>{t('harvest.exportTab')}</h2>
+            <p className="muted">{t('harvest.exportHelp')}</p>
+            <ExportButtons cafeId={cafeId} facilitatorKey={key} />
+          </section>
+        )}
+      </StudioTabs>
     </Page>
   )
 }

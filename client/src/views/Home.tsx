@@ -1,6 +1,7 @@
 import { useState } from 'react'
 import { useTranslation } from 'react-i18next'
 import { api } from '../api'
+import { apiErrorText } from '../errorText'
 import { navigate } from '../router'
 import { facilitatedCafes, joinedCafes } from '../storage'
 import { Page } from './Page'
@@ -73,11 +74,11 @@ function ImportArchive() {
     setBusy(true)
     try {
       let archive: unknown
-      try { archive = JSON.parse(await file.text()) } catch { throw new Error(t('home.importNotJson')) }
+      try { archive = JSON.parse(await file.text()) } catch { return setError(t('home.importNotJson')) }
       const created = await api.importCafe(archive)
       navigate(`/facilitate/${created.id}#key=${created.facilitatorKey}`)
     } catch (e) {
-      setError((e as Error).message === 'network' ? t('errors.network') : (e as Error).message)
+      setError(apiErrorText(e, t))
     } finally {
       setBusy(false)
     }

@@ -1,21 +1,25 @@
 import { useEffect, useState } from 'react'
+import type { TFunction } from 'i18next'
 import { useTranslation } from 'react-i18next'
+import type { AppError } from '../../../shared/errors'
 import { ApiError, api } from '../api'
 import type { CafeSummary } from '../api'
+import { apiErrorText, fieldErrorText, fieldKind } from '../errorText'
 import { navigate } from '../router'
 import { participantIdentity, saveParticipantIdentity } from '../storage'
 import { Page } from './Page'
+import './participant.css'
 
 export function JoinPage({ code }: { code: string }) {
   const { t, i18n } = useTranslation()
   const [cafe, setCafe] = useState<CafeSummary | null>(null)
-  const [lookupError, setLookupError] = useState<string | null>(null)
+  const [lookupError, setLookupError] = useState<unknown>(null)
   const [name, setName] = useState('')
   const [organisation, setOrganisation] = useState('')
   const [sector, setSector] = useState('')
-  const [fields, setFields] = useState<Record<string, string>>({})
+  const [fields, setFields] = useState<Pick<AppError, 'fields' | 'fieldKinds'>>({})
   const [busy, setBusy] = useState(false)
-  const [error, setError] = useState<string | null>(null)
+  const [error, setError] = useState<unknown>(null)
 
   useEffect(() => {
     let live = true
@@ -24,9 +28,9 @@ export function JoinPage({ code }: { code: string }) {
       setCafe(c)
       // Already in this café on this device: go straight back to it.
       if (participantIdentity(c.id)) navigate(`/cafe/${c.id}`, { replace: true })
-    }, (err: unknown) => { if (live) setLookupError(errorText(t, err)) })
+    }, (err: unknown) => { if (live) setLookupError(err ?? new Error('lookup failed')) })
     return () => { live = false }
-  }, [code, t])
+  }, [code])
 
   const submit = async (e: React.FormEvent) => {
     e.preventDefault()
@@ -37,24 +41,31 @@ export function JoinPage({ code }: { code: string }) {
       saveParticipantIdentity({ cafeId: joined.cafeId, participantId: joined.participantId, token: joined.participantToken, displayName: name.trim(), title: cafe.title })
       navigate(`/cafe/${joined.cafeId}`)
     } catch (err) {
-      setError(errorText(t, err))
-      if (err instanceof ApiError) setFields(err.fields)
+      setError(err ?? new Error('join failed'))
+      if (err instanceof ApiError && err.error) setFields(err.error)
     } finally {
       setBusy(false)
     }
   }
 
   if (lookupError) {
+    const closed = lookupError instanceof ApiError && lookupError.error?.reason === 'cafe_closed'
     return (
       <Page>
         <section className="card center">
-          <h1>{t('join.notFoundTitle')}</h1>
-          <p role="alert">{lookupError}</p>
-          <button type="button" onClick={() => navigate('/')}>{t('join.tryAnother')}</button>
+          <h1>{closed ? t('join.closedTitle') : t('join.notFoundTitle')}</h1>
+          <p role="alert">{closed ? t('join.closedText') : apiErrorText(lookupError, t)}</p>
+          {/* Both lead home: the cafés joined on this device are listed there, and the code field. */}
+          {closed
+            ? <button type="button" className="primary" onClick={() => navigate('/')}>{t('common.home')}</button>
+            : <button type="button" onClick={() => navigate('/')}>{t('join.tryAnother')}</button>}
         </section>
       </Page>
     )
   }
+  const nameError = fields.fields?.displayName !== undefined
+    ? (fieldKind(fields, 'displayName') === 'required' ? t('join.nameRequired') : fieldErrorText(fields, 'displayName', t))
+    : null
   return (
     <Page>
       <section className="card">
@@ -67,8 +78,8 @@ export function JoinPage({ code }: { code: string }) {
             <form onSubmit={submit} className="form" noValidate>
               <div className="field">
                 <label htmlFor="name">{t('join.name')}</label>
-                <input id="name" value={name} onChange={(e) => setName(e.target.value)} maxLength={60} autoComplete="given-name" required aria-invalid={Boolean(fields.displayName)} aria-describedby={fields.displayName ? 'name-error' : undefined} />
-                {fields.displayName && <p id="name-error" className="field-error">{t('join.nameRequired')}</p>}
+                <input id="name" value={name} onChange={(e) => setName(e.target.value)} maxLength={60} autoComplete="given-name" required aria-invalid={nameError !== null} aria-describedby={nameError ? 'name-error' : undefined} />
+                {nameError && <p id="name-error" className="field-error">{nameError}</p>}
               </div>
               <div className="field">
                 <label htmlFor="org">{t('join.organisation')} <span className="optional">{t('common.optional')}</span></label>
@@ -79,7 +90,7 @@ export function JoinPage({ code }: { code: string }) {
                 <input id="sector" value={sector} onChange={(e) => setSector(e.target.value)} maxLength={60} list="sectors" />
                 <datalist id="sectors">{(t('join.sectors', { returnObjects: true }) as string[]).map((s) => <option key={s} value={s} />)}</datalist>
               </div>
-              {error && <p className="form-error" role="alert">{error}</p>}
+              {error !== null && <p className="form-error" role="alert">{apiErrorText(error, t, { inlineFields: ['displayName'] })}</p>}
               <button type="submit" className="primary big" disabled={busy || !name.trim()}>{busy ? t('common.wait') : t('join.submit')}</button>
               <p className="muted small">{t('join.privacy')}</p>
             </form>
@@ -90,13 +101,7 @@ export function JoinPage({ code }: { code: string }) {
   )
 }
 
-export function errorText(t: (k: string) => string, err: unknown): string {
-  if (err instanceof ApiError) {
-    if (err.code === 'network') return t('errors.network')
-    if (err.code === 'not_found') return t('errors.unknownCode')
-    if (err.code === 'rate_limited') return t('errors.rateLimited')
-    if (err.code === 'bad_request') return t('errors.checkForm')
-    return t('errors.generic')
-  }
-  return t('errors.generic')
+/** Kept for the screens that still call it (the wizard): `apiErrorText` in errorText.ts is the one to use. */
+export function errorText(t: TFunction, err: unknown): string {
+  return apiErrorText(err, t)
 }

@@ -9,7 +9,8 @@ export function Page({ children, wide = false, header }: { children: ReactNode; 
   return (
     <div className={wide ? 'page wide' : 'page'}>
       <header className="topbar">
-        <a href="/" className="brand" onClick={(e) => { e.preventDefault(); navigate('/') }} aria-label={t('common.home')}>
+        {/* Its name starts with what it shows ("Nappe, Home"): the visible word is the one voice control users say. */}
+        <a href="/" className="brand" onClick={(e) => { e.preventDefault(); navigate('/') }} aria-label={`Nappe, ${t('common.home')}`}>
           <span className="brand-mark" aria-hidden="true">▦</span> Nappe
         </a>
         <div className="topbar-middle">{header}</div>

@@ -15,6 +15,7 @@ import { SetAsideWords } from '../tablecloth/SetAsideWords'
 import { TableclothBoard } from '../tablecloth/TableclothBoard'
 import { HostBriefing } from './HostBriefing'
 import { FullMessage, Page } from './Page'
+import './participant.css'
 
 export function ParticipantPage({ cafeId }: { cafeId: string }) {
   const { t } = useTranslation()
@@ -53,6 +54,7 @@ export function ParticipantPage({ cafeId }: { cafeId: string }) {
   const questionId = me?.tableId ? questionAt(def, round, me.tableId) : undefined
   const question = def.questions.find((q) => q.id === questionId)
   const mates = view.participants.filter((p) => p.tableId === me?.tableId && p.id !== me?.id)
+  const hostStays = me?.hostOf != null && me.hostOf === me.tableId
   const canWrite = lc.phase === 'round' && Boolean(session) && !view.lockedDocs.includes(docName ?? '')
 
   const header = (
@@ -75,7 +77,7 @@ export function ParticipantPage({ cafeId }: { cafeId: string }) {
           <PeopleAtTable mates={mates} hostOf={me?.hostOf ?? null} def={def} />
           <h2>{t('participant.questions')}</h2>
           <ol className="questions">{def.questions.map((q) => <li key={q.id}>{q.text}</li>)}</ol>
-          <p className="muted">{t('participant.count', { count: view.participants.length })}</p>
+          <p className="muted">{t('participant.count', { count: view.participantCount })}</p>
         </section>
       )}
 
@@ -90,7 +92,7 @@ export function ParticipantPage({ cafeId }: { cafeId: string }) {
             <Timer lifecycle={lc} offsetMs={snap.offsetMs} />
           </section>
           <WarningToast warning={snap.warning} />
-          {snap.nextSeat && <NextSeatNotice def={def} seat={snap.nextSeat} />}
+          {snap.nextSeat && <NextSeatNotice def={def} seat={snap.nextSeat} here={me?.tableId ?? null} host={me?.hostOf ?? null} />}
           {me?.hostOf && me.tableId && <HostBriefing view={view} tableId={me.tableId} round={lc.round} session={session} credential={credential} />}
           {session && me ? (
             <TableclothBoard key={session.docName} session={session} me={{ id: me.id, name: me.displayName }} round={lc.round} canWrite={canWrite} label={t('board.label', { table: table?.name ?? '', question: question?.text ?? '' })} />
@@ -102,9 +104,10 @@ export function ParticipantPage({ cafeId }: { cafeId: string }) {
         <>
           <section className="card move-card" aria-live="assertive">
             <p className="eyebrow">{t('participant.moveEyebrow')}</p>
-            <h1>{t('participant.goTo', { table: table?.name ?? '?' })}</h1>
+            {/* A host does not move: told so, not "go to" the table they are at. */}
+            <h1><KeepTogether text={t(hostStays ? 'participant.stayTitle' : 'participant.goTo', { table: table?.name ?? '?' })} part={table?.name ?? '?'} /></h1>
             {question && <p className="question">{question.text}</p>}
-            {me?.hostOf && <p>{t('participant.hostStays')}</p>}
+            {hostStays && <p className="stay-note">{t('participant.hostStays')}</p>}
             <Timer lifecycle={lc} offsetMs={snap.offsetMs} />
             <PeopleAtTable mates={mates} hostOf={me?.hostOf ?? null} def={def} />
           </section>
@@ -122,6 +125,13 @@ export function ParticipantPage({ cafeId }: { cafeId: string }) {
   )
 }
 
+/** A short table name ("Table 1") in `text` does not break across lines; a long one may (a phone is narrow). */
+function KeepTogether({ text, part }: { text: string; part: string }) {
+  const at = text.indexOf(part)
+  if (at < 0 || part.length > 16) return <>{text}</>
+  return <>{text.slice(0, at)}<span className="nowrap">{part}</span>{text.slice(at + part.length)}</>
+}
+
 function docFor(view: CafeView, tableId: string, round: number): string | null {
   const q = questionAt(view.definition, round, tableId)
   return q ? tableclothDocName(view.id, tableId, q) : null
@@ -129,7 +139,8 @@ function docFor(view: CafeView, tableId: string, round: number): string | null {
 
 function PeopleAtTable({ mates, hostOf, def }: { mates: ParticipantView[]; hostOf: string | null; def: CafeDefinition }) {
   const { t } = useTranslation()
-  if (mates.length === 0) return <p className="mates muted">{t('participant.alone')}</p>
+  const badge = hostOf && <span className="host-badge"> · {t('participant.youHost', { table: def.tables.find((x) => x.id === hostOf)?.name ?? '' })}</span>
+  if (mates.length === 0) return <p className="mates muted">{t('participant.alone')}{badge}</p>
   return (
     <p className="mates">
       {t('participant.with')}{' '}
@@ -138,7 +149,7 @@ function PeopleAtTable({ mates, hostOf, def }: { mates: ParticipantView[]; hostO
           {m.displayName}{m.hostOf ? ` (${t('participant.host')})` : ''}{i < mates.length - 1 ? ', ' : ''}
         </span>
       ))}
-      {hostOf && <span className="host-badge"> · {t('participant.youHost', { table: def.tables.find((x) => x.id === hostOf)?.name ?? '' })}</span>}
+      {badge}
     </p>
   )
 }
@@ -150,9 +161,11 @@ function WarningToast({ warning }: { warning: { msLeft: number; receivedAt: numb
   return <div className="toast" role="alert">{warning.msLeft >= 60_000 ? t('participant.warn60') : t('participant.warn10')}</div>
 }
 
-function NextSeatNotice({ def, seat }: { def: CafeDefinition; seat: { tableId: string; questionId: string } }) {
+/** Where the next round takes you; "you stay at" when it is the table you are at (a host always stays). */
+function NextSeatNotice({ def, seat, here, host }: { def: CafeDefinition; seat: { tableId: string; questionId: string }; here: string | null; host: string | null }) {
   const { t } = useTranslation()
   const table = def.tables.find((x) => x.id === seat.tableId)
   const q = def.questions.find((x) => x.id === seat.questionId)
-  return <div className="next-seat" role="status">{t('participant.nextSeat', { table: table?.name ?? '?', question: q?.text ?? '' })}</div>
+  const key = seat.tableId !== here ? 'participant.nextSeat' : host === here ? 'participant.nextStayHost' : 'participant.nextStay'
+  return <div className="next-seat" role="status">{t(key, { table: table?.name ?? '?', question: q?.text ?? '' })}</div>
 }

@@ -1,17 +1,22 @@
 /**
  * Printable seating plan, in the café's language: itinerary cards (one per participant: their table in
  * each round) or the table plan (one page per round). For rooms where people sit at real tables.
+ * Also the facilitator's card (its link and QR code), in the reader's language.
  */
 import { useEffect, useState } from 'react'
 import { useTranslation } from 'react-i18next'
 import type { CafeDefinition } from '../../../shared/cafe'
 import { questionAt, questionOf } from '../../../shared/cafe'
 import type { CafeView, ParticipantView } from '../../../shared/protocol'
+import { FacilitatorCard } from '../console/FacilitatorCard'
+import '../console/console.css'
+import { useLinks } from '../console/useLinks'
 import { useCafeConnection, useCredential } from '../hooks'
+import type { PrintKind } from '../router'
 import { facilitatedCafe } from '../storage'
 import { FullMessage } from './Page'
 
-export function PlanPrint({ cafeId, keyFromUrl, kind }: { cafeId: string; keyFromUrl: string | null; kind: 'cards' | 'tables' }) {
+export function PlanPrint({ cafeId, keyFromUrl, kind }: { cafeId: string; keyFromUrl: string | null; kind: PrintKind }) {
   const { t: uiT, i18n } = useTranslation()
   // Browsers print the page's address in the footer: the key must not be in it. Kept in memory only.
   const [key] = useState(() => keyFromUrl ?? facilitatedCafe(cafeId)?.key ?? null)
@@ -20,30 +25,34 @@ export function PlanPrint({ cafeId, keyFromUrl, kind }: { cafeId: string; keyFro
   }, [keyFromUrl, kind])
   const credential = useCredential('facilitator', key)
   const { snap } = useCafeConnection(cafeId, credential)
+  const links = useLinks()
   const view = snap?.view
   if (!key) return <FullMessage title={uiT('console.noKeyTitle')} text={uiT('console.noKeyText')} />
   if (snap?.status === 'refused') return <FullMessage title={uiT('console.refusedTitle')} text={uiT('console.refusedText')} />
   if (!view) return <p className="card" aria-busy="true">{uiT('common.loading')}</p>
   const def = view.definition
-  const t = i18n.getFixedT(def.language)
+  // Cards and plans are for the participants: the café's language. The facilitator's card: the reader's.
+  const t = kind === 'facilitator' ? i18n.getFixedT(i18n.resolvedLanguage ?? def.language) : i18n.getFixedT(def.language)
   const plan = view.plan
   const total = def.rounds.length
-  const ready = plan !== null && !plan.planning && plan.rounds.length === total && view.participants.length > 0
-  const title = kind === 'cards' ? t('print.cardsTitle') : t('print.tablesTitle')
+  const ready = links.settled && (kind === 'facilitator' || (plan !== null && !plan.planning && plan.rounds.length === total && view.participants.length > 0))
+  const title = kind === 'cards' ? t('print.cardsTitle') : kind === 'tables' ? t('print.tablesTitle') : t('print.facilitatorTitle')
   return (
-    <div className="print-page" lang={def.language}>
+    <main className="print-page" lang={kind === 'facilitator' ? i18n.resolvedLanguage : def.language}>
       <div className="print-bar no-print">
         <h1>{title} — {def.title}</h1>
         <div className="row wrap">
           <button type="button" className="primary" disabled={!ready} onClick={() => window.print()}>{t('print.print')}</button>
           <a className="button" href={`/facilitate/${cafeId}#key=${key}`}>{t('print.back')}</a>
         </div>
-        {plan?.planning && <p className="tag" role="status">{t('plan.planning')}</p>}
+        {kind !== 'facilitator' && plan?.planning && <p className="tag" role="status">{t('plan.planning')}</p>}
       </div>
-      {!ready ? <p className="card">{t('print.notReady')}</p> : kind === 'cards'
-        ? <Cards view={view} t={t} />
-        : <TablePlan view={view} t={t} />}
-    </div>
+      {kind === 'facilitator'
+        ? (ready ? <FacilitatorCard view={view} base={links.base} facilitatorKey={key} when={whenOf(def)} t={t} /> : <p className="card" aria-busy="true">{t('common.loading')}</p>)
+        : !ready ? <p className="card">{t('print.notReady')}</p> : kind === 'cards'
+          ? <Cards view={view} t={t} host={new URL(links.base).host} />
+          : <TablePlan view={view} t={t} />}
+    </main>
   )
 }
 
@@ -59,11 +68,17 @@ function questionText(def: CafeDefinition, round: number, tableId: string | unde
   return (tableId ? questionOf(def, round, tableId)?.text : undefined) ?? ''
 }
 
-function Cards({ view, t }: { view: CafeView; t: T }) {
+/** "3 December 2026 · Wavre", in the café's language. */
+function whenOf(def: CafeDefinition): string {
+  return [def.date ? new Date(`${def.date}T12:00:00`).toLocaleDateString(def.language, { day: 'numeric', month: 'long', year: 'numeric' }) : null, def.place || null].filter(Boolean).join(' · ')
+}
+
+function Cards({ view, t, host }: { view: CafeView; t: T; host: string }) {
   const def = view.definition
   const rounds = view.plan!.rounds
-  const joinUrl = `${location.host}/join/${view.joinCode}`
-  const when = [def.date ? new Date(`${def.date}T12:00:00`).toLocaleDateString(def.language, { day: 'numeric', month: 'long', year: 'numeric' }) : null, def.place || null].filter(Boolean).join(' · ')
+  // Where the server's links point (the LAN address when this page is on localhost): phones type it.
+  const joinUrl = `${host}/join/${view.joinCode}`
+  const when = whenOf(def)
   return (
     <div className="print-cards">
       {view.participants.filter((p) => !p.absent).sort(byName).map((p) => (
