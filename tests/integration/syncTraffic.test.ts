@@ -1,4 +1,6 @@
 /**
+ * What travels on the Yjs connection besides the edits themselves, through a real server.
+ *
  * A phone that drew a lot while offline holds more than one Yjs frame may carry (MAX_YJS_FRAME_BYTES).
  * Sent whole, the server closes the connection (1009) at every reconnection and the words never
  * arrive; the app's socket (client/src/transport/splittingSocket.ts) sends it in pieces instead.
@@ -9,7 +11,7 @@ import WebSocket from 'ws'
 import { WebsocketProvider } from 'y-websocket'
 import { splittingWebSocket } from '../../client/src/transport/splittingSocket'
 import { MAX_YJS_FRAME_BYTES } from '../../shared/constants'
-import { addNote, addStroke, readItems } from '../../shared/tablecloth'
+import { addNote, addStroke, moveItem, readItems } from '../../shared/tablecloth'
 import { TABLECLOTH_LIMITS } from '../../shared/tableclothRules'
 import { eventually } from '../helpers/eventually'
 import { authProtocols, openTablecloth } from '../helpers/server'
@@ -80,5 +82,27 @@ describe('an offline backlog larger than a frame', () => {
     const items = await serverItems()
     expect(items.filter((i) => i.kind === 'stroke').map((i) => (i as { points: number[] }).points.length)).toEqual([12_000, 12_000, 12_000])
     expect(items.every((i) => i.author === s.people[0]!.participantId)).toBe(true)
+  })
+})
+
+describe('the acknowledgement', () => {
+  it('comes once after a write, and does not ping-pong with a stock client that answers it', async () => {
+    s = await runningCafe({ names: ['Ana', 'Bruno'] })
+    const doc = new Y.Doc()
+    const { provider } = connect(doc, WebSocket)
+    await new Promise<void>((resolve) => provider.once('sync', () => resolve()))
+    const step1s: number[] = []
+    const started = Date.now()
+    ;(provider.ws as unknown as WebSocket).on('message', (data: ArrayBuffer | Buffer) => {
+      const bytes = new Uint8Array(data as ArrayBuffer)
+      if (bytes[0] === 0 && bytes[1] === 0) step1s.push(Date.now() - started)
+    })
+    const id = addNote(doc, { author: s.people[0]!.participantId, authorName: s.people[0]!.name, round: 1, now: Date.now() }, { text: 'une note', x: 1, y: 1 })
+    moveItem(doc, id, 40, 40) // a move replaces x and y: the client's updates now carry a delete set
+    await eventually(async () => expect((await serverItems())[0]).toMatchObject({ x: 40, y: 40 }))
+    // The stock client answers each SyncStep1 with a SyncStep2 of what the server lacks: nothing new,
+    // but with its whole delete set, so it is not empty.
+    await new Promise((r) => setTimeout(r, 4500))
+    expect(step1s).toHaveLength(1)
   })
 })
