@@ -206,7 +206,7 @@ async function main(): Promise<void> {
     rotations: rotationMs.length + incompleteRotations, rotationMaxMs: rotationMs.length ? Math.max(...rotationMs) : NaN, incompleteRotations,
     deliveryRatio: expectedPairs ? receivedPairs / expectedPairs : 1, storedRatio: notes.length ? stored / notes.length : 1,
     caughtUp: reports.reduce((n, r) => n + r.caughtUp, 0),
-    serverCpuPercent: Math.round(((end.cpuTicks - start.cpuTicks) / 100 / wallS) * 100), serverRssMaxMb: Math.round(maxRss),
+    serverCpuPercent: Math.round(((end.cpuTicks - start.cpuTicks) / 100 / wallS) * 1000) / 10, serverRssMaxMb: Math.round(maxRss),
   }
   console.log(`
 Nappe load benchmark: ${N} participants on ${T} tables, a note every ${NOTE_MS / 1000} s, a rotation every ${ROTATE_S} s, ${DURATION_S} s, ${W} client processes

@@ -72,7 +72,8 @@ export interface RuleContext {
 }
 
 export type Verdict =
-  | { ok: true; bindClients: number[]; created: Array<{ key: string; round: number }> }
+  /** `noop`: the document already has all of it (applying it would change nothing). */
+  | { ok: true; noop: boolean; bindClients: number[]; created: Array<{ key: string; round: number }> }
   | { ok: false; reason: RefusalReason; detail: string }
 
 const MUTABLE_FIELDS: ReadonlySet<string> = new Set(['x', 'y', 'color', 'size', 'width'])
@@ -156,9 +157,9 @@ class UpdateCheck {
     for (const s of this.structs) this.checkClient(s)
     for (const s of this.structs) if (s instanceof Y.Item) this.checkStruct(s)
     for (const item of this.created.values()) this.checkNewItem(item)
-    this.checkDeletes()
+    const deletes = this.checkDeletes()
     this.checkCounts()
-    return { ok: true, bindClients: [...this.bind], created: [...this.created.values()].map((i) => ({ key: i.key, round: i.fields.get('round') as number })) }
+    return { ok: true, noop: this.structs.length === 0 && deletes === 0, bindClients: [...this.bind], created: [...this.created.values()].map((i) => ({ key: i.key, round: i.fields.get('round') as number })) }
   }
 
   // ---- client ids ----
@@ -375,7 +376,8 @@ class UpdateCheck {
 
   // ---- deletions ----
 
-  private checkDeletes(): void {
+  /** Checks what the update deletes; returns how many live structs that is. */
+  private checkDeletes(): number {
     const doomed: Y.Item[] = []
     this.forEachDeleted((s) => doomed.push(s))
     // Deleting an item deletes everything in it, tablemates' stars included: only the item's own rule applies.
@@ -385,6 +387,7 @@ class UpdateCheck {
       if ((place.at === 'field' || place.at === 'text' || place.at === 'stars' || place.at === 'votes') && 'existing' in place.item && place.item.existing._item && deletedItems.has(place.item.existing._item)) continue
       this.checkDeletion(s)
     }
+    return doomed.length
   }
 
   /**

@@ -308,6 +308,9 @@ export class TableclothServer {
     const ms = performance.now() - started
     if (ms > SLOW_MS) this.opts.log.warn('slow update check', { docName: live.name, bytes: update.length, ms: Math.round(ms) })
     if (!verdict.ok) return this.refuse(conn, verdict.reason, verdict.detail)
+    // All of it is here already (a stock client's answer to our acknowledgement, a resent update):
+    // applying it would only make Yjs walk its delete set again.
+    if (verdict.noop) return
     const changesBefore = live.changes
     Y.applyUpdate(live.doc, update, conn)
     // Nothing new (a stock client answering our acknowledgement with what we have): no acknowledgement

@@ -28,7 +28,9 @@ export interface ChildServer {
  * `root`: the checkout whose server runs (a benchmark compares this one with an older one).
  */
 export async function startChild(port: number, dataDir: string, env: Record<string, string> = {}, preload: string[] = [], root = ROOT): Promise<ChildServer> {
-  const proc = spawn(process.execPath, ['--import', 'tsx', ...preload.flatMap((m) => ['--import', m]), 'server/index.ts'], {
+  // NAPPE_SERVER_CPU_PROF=<folder>: the server writes a V8 CPU profile there when it exits (benchmarks).
+  const profile = process.env.NAPPE_SERVER_CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.NAPPE_SERVER_CPU_PROF}`] : []
+  const proc = spawn(process.execPath, [...profile, '--import', 'tsx', ...preload.flatMap((m) => ['--import', m]), 'server/index.ts'], {
     cwd: root,
     env: { ...process.env, PORT: String(port), HOST: '127.0.0.1', DATA_DIR: dataDir, LOG_LEVEL: 'info', DOC_IDLE_SECONDS: '1', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],

@@ -54,6 +54,23 @@ describe('tablecloth rules: ownership', () => {
     expect(readItems(s.doc).map((i) => i.id)).toEqual([id])
   })
 
+  it('says when an update brings nothing new, deletions included, so the server need not apply it', () => {
+    const s = server()
+    const a = client(s.doc)
+    let id = ''
+    const first = a.change((d) => { id = addNote(d, who(A), { text: 'une', x: 0, y: 0 }) })
+    expect(s.accept(first, ctx(A))).toMatchObject({ ok: true, noop: false })
+    const move = a.change((d) => moveItem(d, id, 5, 5)) // replaces x and y: a delete set
+    expect(s.accept(move, ctx(A))).toMatchObject({ ok: true, noop: false })
+    // What a stock client answers to a SyncStep1: nothing new, but its whole delete set.
+    const answer = Y.encodeStateAsUpdate(a.doc, Y.encodeStateVector(s.doc))
+    expect(answer.length).toBeGreaterThan(2)
+    expect(checkUpdate(s.doc, answer, ctx(A))).toMatchObject({ ok: true, noop: true })
+    expect(checkUpdate(s.doc, move, ctx(A))).toMatchObject({ ok: true, noop: true })
+    const remove = a.change((d) => deleteItem(d, id))
+    expect(checkUpdate(s.doc, remove, ctx(A))).toMatchObject({ ok: true, noop: false })
+  })
+
   it('refuses a note written in someone else\'s name', () => {
     const s = server()
     const b = client(s.doc)
