@@ -17,6 +17,7 @@
  */
 import * as Y from 'yjs'
 import * as encoding from 'lib0/encoding'
+import { structAt } from './yjsStructs'
 
 type Struct = Y.Item | Y.GC | Y.Skip
 /** The bytes a piece holds besides its structs: header, client blocks, the empty delete set. */
@@ -134,17 +135,7 @@ class Atoms {
   /** The struct of the update that holds this id, if any. */
   private find(id: Y.ID): Struct | null {
     const q = this.queues.get(id.client)
-    if (!q) return null
-    let lo = 0
-    let hi = q.length - 1
-    while (lo <= hi) {
-      const mid = (lo + hi) >> 1
-      const s = q[mid]!
-      if (id.clock < s.id.clock) hi = mid - 1
-      else if (id.clock >= s.id.clock + s.length) lo = mid + 1
-      else return s
-    }
-    return null
+    return q ? structAt(q, id.clock) : null
   }
 }
 

@@ -22,6 +22,7 @@
 import * as Y from 'yjs'
 import { MAX_NAME_CHARS, MAX_ROUNDS } from './constants'
 import { ITEM_KINDS } from './tablecloth'
+import { structAt } from './yjsStructs'
 
 /** The limits, chosen from what a real table writes in an hour (see docs/protocol.md, "Tablecloth limits"). */
 export const TABLECLOTH_LIMITS = {
@@ -194,16 +195,7 @@ class UpdateCheck {
       return list[Y.findIndexSS(list, clock)] ?? null
     }
     const list = this.incoming.get(id.client)
-    if (!list) return null
-    let lo = 0, hi = list.length - 1
-    while (lo <= hi) {
-      const mid = (lo + hi) >> 1
-      const s = list[mid]!
-      if (clock < s.id.clock) hi = mid - 1
-      else if (clock >= s.id.clock + s.length) lo = mid + 1
-      else return s
-    }
-    return null
+    return list ? structAt(list, clock) : null
   }
 
   private placeOf(s: Struct, depth = 0): Place {

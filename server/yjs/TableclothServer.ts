@@ -114,8 +114,6 @@ interface LiveDoc {
   bytes: number
   /** The answer to a SyncStep1 asking for everything, until the document changes. */
   fullState: Uint8Array | null
-  /** Updates that changed the document (Yjs emits none for one that brings nothing new). */
-  changes: number
   lastSeq: number
   sinceCompaction: number
   unloadTimer: NodeJS.Timeout | null
@@ -308,14 +306,11 @@ export class TableclothServer {
     const ms = performance.now() - started
     if (ms > SLOW_MS) this.opts.log.warn('slow update check', { docName: live.name, bytes: update.length, ms: Math.round(ms) })
     if (!verdict.ok) return this.refuse(conn, verdict.reason, verdict.detail)
-    // All of it is here already (a stock client's answer to our acknowledgement, a resent update):
-    // applying it would only make Yjs walk its delete set again.
+    // All of it is here already (a stock client's answer to our acknowledgement, a resent update): not
+    // applied (Yjs would only walk its delete set again), and not acknowledged, or the two would
+    // ping-pong every second for as long as the connection lasts.
     if (verdict.noop) return
-    const changesBefore = live.changes
     Y.applyUpdate(live.doc, update, conn)
-    // Nothing new (a stock client answering our acknowledgement with what we have): no acknowledgement
-    // of it, or the two would ping-pong every second for as long as the connection lasts.
-    if (live.changes === changesBefore) return
     // Bind the writer's new Yjs client ids to them, and mark words that came after their round was closed.
     const record = conn.cafe.record
     const late = verdict.created.filter((c) => c.round <= record.snapshotRounds || record.lifecycle.phase === 'harvest' || record.lifecycle.phase === 'closed')
@@ -440,7 +435,7 @@ export class TableclothServer {
     const awareness = new awarenessProtocol.Awareness(doc)
     awareness.setLocalState(null)
     const live: LiveDoc = {
-      name, doc, awareness, conns: new Map(), owners: new Map(), bytes, fullState: null, changes: 0, lastSeq: stored.lastSeq, sinceCompaction: stored.updates.length, unloadTimer: null,
+      name, doc, awareness, conns: new Map(), owners: new Map(), bytes, fullState: null, lastSeq: stored.lastSeq, sinceCompaction: stored.updates.length, unloadTimer: null,
       outbox: [], flushScheduled: false, awarenessChanged: new Set(), awarenessTimer: null,
     }
     this.docs.set(name, live)
@@ -451,7 +446,6 @@ export class TableclothServer {
       if (seq !== null) live.lastSeq = seq
       live.bytes += update.length
       live.fullState = null
-      live.changes++
       if (++live.sinceCompaction >= COMPACT_EVERY_UPDATES) this.queueCompaction(name)
       live.outbox.push({ update, origin })
       this.scheduleFlush(live)
