@@ -1,7 +1,7 @@
 /** Where the server's links point (`GET /api/links`): the LAN address when the page is on localhost. */
 import { useEffect, useState } from 'react'
-import type { LinkBase, LinkSource } from '../../../shared/links'
-import { LINK_SOURCES } from '../../../shared/links'
+import type { LinkBase, LinkSource } from '../../shared/links'
+import { LINK_SOURCES } from '../../shared/links'
 
 export async function fetchLinks(): Promise<LinkBase | null> {
   try {
@@ -28,4 +28,14 @@ export function useLinks(): LinkBase & { known: boolean; settled: boolean } {
   }, [])
   if (links && links !== 'failed') return { ...links, known: true, settled: true }
   return { base: location.origin, source: 'request', known: false, settled: links === 'failed' }
+}
+
+/** `http://192.168.1.20:3000` → `192.168.1.20:3000`: what a person types. */
+export function typedAddress(base: string): string {
+  try {
+    const url = new URL(base)
+    return url.protocol === 'https:' || url.protocol === 'http:' ? url.host : base
+  } catch {
+    return base
+  }
 }

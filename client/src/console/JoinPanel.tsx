@@ -3,7 +3,7 @@ import { useState } from 'react'
 import { useTranslation } from 'react-i18next'
 import type { LinkBase } from '../../../shared/links'
 import type { CafeView } from '../../../shared/protocol'
-import { copyText } from './copyText'
+import { copyText } from '../copyText'
 import { LinkSourceNote } from './LinkSourceNote'
 
 export function JoinPanel({ view, links, facilitatorKey, onShowKey }: { view: CafeView; links: LinkBase & { known: boolean }; facilitatorKey: string; onShowKey(): void }) {

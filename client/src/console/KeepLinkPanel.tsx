@@ -6,7 +6,7 @@
 import { useState } from 'react'
 import { useTranslation } from 'react-i18next'
 import type { LinkBase } from '../../../shared/links'
-import { copyText } from './copyText'
+import { copyText } from '../copyText'
 import { QrCode } from './QrCode'
 
 export function facilitatorLink(base: string, cafeId: string, key: string): string {

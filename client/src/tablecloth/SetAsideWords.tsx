@@ -9,6 +9,7 @@ import { useSessionSnapshot } from '../hooks'
 import type { SetAsideWord } from '../storage'
 import type { TableclothSession } from '../transport/TableclothSession'
 import { refusalText } from './refusalText'
+import { copyText } from '../copyText'
 
 export function SetAsideWords({ sessions }: { sessions: ReadonlyArray<TableclothSession | null> }) {
   return (
@@ -48,7 +49,8 @@ function Word({ word, session }: { word: SetAsideWord; session: TableclothSessio
   const text = word.item.kind === 'stroke' ? null : word.item.text
   const copy = () => {
     if (text === null) return
-    void navigator.clipboard?.writeText(text).then(() => setCopied(true), () => setCopied(false))
+    // On the room's http://192.168.x.y the Clipboard API is missing: copyText falls back.
+    void copyText(text).then(setCopied, () => setCopied(false))
   }
   return (
     <li className="set-aside-word">

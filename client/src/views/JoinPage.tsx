@@ -1,5 +1,4 @@
 import { useEffect, useState } from 'react'
-import type { TFunction } from 'i18next'
 import { useTranslation } from 'react-i18next'
 import type { AppError } from '../../../shared/errors'
 import { ApiError, api } from '../api'
@@ -99,9 +98,4 @@ export function JoinPage({ code }: { code: string }) {
       </section>
     </Page>
   )
-}
-
-/** Kept for the screens that still call it (the wizard): `apiErrorText` in errorText.ts is the one to use. */
-export function errorText(t: TFunction, err: unknown): string {
-  return apiErrorText(err, t)
 }

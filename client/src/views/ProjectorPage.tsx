@@ -10,7 +10,7 @@ import { ProjectorEnd } from './projector/ProjectorEnd'
 import { ProjectorLobby } from './projector/ProjectorLobby'
 import { ProjectorRound } from './projector/ProjectorRound'
 import { ProjectorTransition } from './projector/ProjectorTransition'
-import { useLinkBase } from './projector/useLinkBase'
+import { useLinks } from '../useLinks'
 import '../projector.css'
 
 /**
@@ -23,7 +23,7 @@ export function ProjectorPage({ cafeId, keyFromUrl }: { cafeId: string; keyFromU
   const key = keyFromUrl ?? facilitatedCafe(cafeId)?.key ?? null
   const credential = useCredential('facilitator', key)
   const { snap } = useCafeConnection(cafeId, credential)
-  const base = useLinkBase()
+  const base = useLinks().base
   const view = snap?.view
   const lc = view?.lifecycle
   const round = lc ? seatingRound(lc) : 1

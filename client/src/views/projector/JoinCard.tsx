@@ -1,5 +1,5 @@
 import type { TFunction } from 'i18next'
-import { typedAddress } from './useLinkBase'
+import { typedAddress } from '../../useLinks'
 
 /** `ABCD2345` → `ABCD 2345`: easier to read out and to copy. */
 export const spacedCode = (code: string): string => `${code.slice(0, 4)} ${code.slice(4)}`
