@@ -22,6 +22,8 @@
 import * as Y from 'yjs'
 import { MAX_NAME_CHARS, MAX_ROUNDS } from './constants'
 import { ITEM_KINDS } from './tablecloth'
+import { deletedAlready, deletedRanges, firstEndingAfter, forEachGap, readDeletesOnly } from './deletedRanges'
+import type { DeleteRanges } from './deletedRanges'
 import { structAt } from './yjsStructs'
 
 /** The limits, chosen from what a real table writes in an hour (see docs/protocol.md, "Tablecloth limits"). */
@@ -110,8 +112,11 @@ export function checkUpdate(doc: Y.Doc, update: Uint8Array, ctx: RuleContext): V
   if (ctx.docBytes + update.length > TABLECLOTH_LIMITS.docBytes) {
     return { ok: false, reason: 'doc-too-big', detail: `this tablecloth is full (${TABLECLOTH_LIMITS.docBytes} bytes)` }
   }
-  let decoded: { structs: Struct[]; ds: { clients: Map<number, Array<{ clock: number; len: number }>> } }
+  let decoded: { structs: Struct[]; ds: { clients: DeleteRanges } }
   try {
+    // The common answer to a SyncStep1 holds deletions only, all of them known here: no need to decode it.
+    const deletes = readDeletesOnly(update)
+    if (deletes && deletedAlready(doc, deletes)) return { ok: true, noop: true, bindClients: [], created: [] }
     decoded = Y.decodeUpdate(update) as unknown as typeof decoded
   } catch {
     return { ok: false, reason: 'bad-item', detail: 'the update cannot be read' }
@@ -136,7 +141,7 @@ class UpdateCheck {
 
   private readonly structs: Struct[]
 
-  constructor(private doc: Y.Doc, structs: Struct[], private deletes: Map<number, Array<{ clock: number; len: number }>>, private ctx: RuleContext) {
+  constructor(private doc: Y.Doc, structs: Struct[], private deletes: DeleteRanges, private ctx: RuleContext) {
     this.store = (doc.store as unknown as { clients: Map<number, Array<Y.Item | Y.GC>> }).clients
     // What the document already has is ignored by Yjs (a SyncStep2 often repeats an update in flight):
     // only what is new is judged.
@@ -562,71 +567,4 @@ function checkField(key: string, v: unknown, kind: string): void {
 function checkModeration(key: string, v: unknown, ctx: RuleContext): void {
   if (key === 'removedBy' && v !== ctx.writer.id) refuse('bad-item', 'removedBy names the facilitator')
   if (key === 'removedAt' && !(typeof v === 'number' && Number.isFinite(v) && v >= 0 && v <= ctx.now + TABLECLOTH_LIMITS.clockSkewMs)) refuse('bad-item', 'bad removal time')
-}
-
-// ---- what the document has deleted already ----
-
-interface Range { clock: number; end: number }
-const deletedIndexes = new WeakMap<Y.Doc, Map<number, Range[]>>()
-
-/**
- * The document's deletions per client, sorted and merged, kept up to date after every transaction
- * (built from the struct store on first use).
- */
-function deletedRanges(doc: Y.Doc): Map<number, Range[]> {
-  const known = deletedIndexes.get(doc)
-  if (known) return known
-  const index = new Map<number, Range[]>()
-  const add = (ds: { clients: Map<number, Array<{ clock: number; len: number }>> }) => {
-    for (const [client, ranges] of ds.clients) {
-      let list = index.get(client)
-      if (!list) index.set(client, (list = []))
-      for (const r of ranges) insertRange(list, r.clock, r.clock + r.len)
-    }
-  }
-  add(Y.createDeleteSetFromStructStore(doc.store) as never)
-  doc.on('afterTransaction', (tr: Y.Transaction) => add(tr.deleteSet as never))
-  deletedIndexes.set(doc, index)
-  return index
-}
-
-/** First range of `list` (sorted, disjoint) that ends after `clock`. */
-function firstEndingAfter(list: Range[], clock: number): number {
-  let lo = 0
-  let hi = list.length
-  while (lo < hi) {
-    const mid = (lo + hi) >> 1
-    if (list[mid]!.end <= clock) lo = mid + 1
-    else hi = mid
-  }
-  return lo
-}
-
-/** Adds [clock, end) to a sorted list of disjoint ranges, merging what touches it. */
-function insertRange(list: Range[], clock: number, end: number): void {
-  if (end <= clock) return
-  const last = list[list.length - 1]
-  if (!last || last.end < clock) { list.push({ clock, end }); return } // the usual case: at the end
-  const i = firstEndingAfter(list, clock - 1)
-  let from = clock
-  let to = end
-  let j = i
-  while (j < list.length && list[j]!.clock <= to) {
-    from = Math.min(from, list[j]!.clock)
-    to = Math.max(to, list[j]!.end)
-    j++
-  }
-  list.splice(i, j - i, { clock: from, end: to })
-}
-
-/** Calls `fn` for each part of [from, to) that `list` (sorted, disjoint) does not cover. */
-function forEachGap(list: Range[], from: number, to: number, fn: (from: number, to: number) => void): void {
-  let at = from
-  for (let i = firstEndingAfter(list, from); i < list.length && at < to; i++) {
-    const r = list[i]!
-    if (r.clock >= to) break
-    if (r.clock > at) fn(at, r.clock)
-    at = Math.max(at, r.end)
-  }
-  if (at < to) fn(at, to)
 }

@@ -96,6 +96,12 @@ interface Conn {
   /** Times of this connection's recent refusals (for MAX_REFUSALS_PER_MINUTE). */
   refusals: number[]
   ackTimer: NodeJS.Timeout | null
+  /**
+   * The client answered a SyncStep1 of ours with a SyncStep2 that holds no structs: like y-websocket's
+   * stock provider, it answers every one, with its whole delete set. It gets no acknowledgements (it
+   * has no use for them, and each would come back as a delete set to check).
+   */
+  answersEveryStep1: boolean
   /** Whose SyncStep1 allowance this connection draws on, and a request waiting for it. */
   step1Key: string
   step1Waiting: { sv: Uint8Array; timer: NodeJS.Timeout } | null
@@ -241,7 +247,7 @@ export class TableclothServer {
     const live = this.load(requested, kind === 'harvest' ? initHarvest : (doc) => initTablecloth(doc, ids))
     const conn: Conn = {
       ws, cafe, who, kind, tableId: ids.tableId, questionId: ids.questionId, clientIds: new Set(), alive: true, toldReadOnly: false,
-      refusals: [], ackTimer: null, step1Key: who.participantId ? `${cafe.id}:${who.participantId}` : `f:${++this.facilitatorConns}`, step1Waiting: null,
+      refusals: [], ackTimer: null, answersEveryStep1: false, step1Key: who.participantId ? `${cafe.id}:${who.participantId}` : `f:${++this.facilitatorConns}`, step1Waiting: null,
     }
     live.conns.set(ws, conn)
     if (live.unloadTimer) { clearTimeout(live.unloadTimer); live.unloadTimer = null }
@@ -347,7 +353,7 @@ export class TableclothServer {
 
   /** A SyncStep1 (the server's state vector) to the writer soon after its updates: its acknowledgement. */
   private scheduleAck(conn: Conn): void {
-    if (conn.ackTimer !== null) return
+    if (conn.ackTimer !== null || conn.answersEveryStep1) return
     conn.ackTimer = setTimeout(() => {
       conn.ackTimer = null
       const live = this.docs.get(conn.kind === 'harvest' ? `${conn.cafe.id}.harvest` : `${conn.cafe.id}.${conn.tableId}.${conn.questionId}`)
@@ -394,6 +400,7 @@ export class TableclothServer {
             this.answerStep1(live, conn, decoding.readVarUint8Array(decoder))
           } else if (syncType === syncProtocol.messageYjsSyncStep2 || syncType === syncProtocol.messageYjsUpdate) {
             const update = decoding.readVarUint8Array(decoder)
+            if (syncType === syncProtocol.messageYjsSyncStep2 && update[0] === 0) conn.answersEveryStep1 = true
             // An empty update (anyone answering our SyncStep1 with nothing new) needs no check.
             if (update.length > EMPTY_UPDATE_BYTES) this.acceptUpdate(live, conn, update)
           } else {
