@@ -107,7 +107,7 @@ describe('the acknowledgement', () => {
     moveItem(doc, id, 40, 40)
     for (const u of sent) raw.ws.send(updateFrame(u))
     // About a second later, one SyncStep1 whose state vector holds what Ana wrote.
-    await eventually(() => expect(raw.messages.filter(isStep1)).toHaveLength(2), 4000)
+    await eventually(() => expect(raw.messages.filter(isStep1)).toHaveLength(2), { timeoutMs: 4000 })
     const ack = raw.messages.filter(isStep1)[1]!
     const sv = Y.decodeStateVector(decoding.readVarUint8Array(decoding.createDecoder(ack.subarray(2))))
     expect(sv.get(doc.clientID)).toBe(Y.getState(doc.store, doc.clientID))
