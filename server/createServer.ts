@@ -6,7 +6,6 @@ import { createServer as createHttpServer } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import type { Server as HttpServer } from 'node:http'
 import { existsSync } from 'node:fs'
-import { monitorEventLoopDelay } from 'node:perf_hooks'
 import { networkInterfaces } from 'node:os'
 import { join } from 'node:path'
 import express from 'express'
@@ -26,6 +25,7 @@ import { linkBase, linkRule } from './http/publicUrl'
 import { FailureThrottle } from './http/FailureThrottle'
 import { securityHeaders } from './http/securityHeaders'
 import type { Logger } from './log'
+import { LoopDelay } from './loopDelay'
 import { SocketGateway } from './socket/SocketGateway'
 import { DurableWriter } from './store/DurableWriter'
 import type { Store } from './store/Store'
@@ -94,18 +94,14 @@ export function createServer(deps: ServerDeps): NappeServer {
   tablecloths = new TableclothServer({ writer, log, clock, trustProxy: config.trustProxy, docIdleMs: config.docIdleMs, resolveCafe: (id) => registry.get(id) })
   writer.onHealthChange((h) => gateway.healthChanged(h))
 
-  // Event-loop delay: the first thing to look at when edits feel slow (reported in /healthz).
-  const LOOP_RESOLUTION_MS = 10
-  const loopDelay = monitorEventLoopDelay({ resolution: LOOP_RESOLUTION_MS })
-  loopDelay.enable()
-  // The histogram holds whole intervals; what the loop added is the part beyond the resolution.
-  const late = (ns: number) => round1(Math.max(0, ns / 1e6 - LOOP_RESOLUTION_MS))
-  const eventLoop = () => ({ p50Ms: late(loopDelay.percentile(50)), p99Ms: late(loopDelay.percentile(99)), maxMs: late(loopDelay.max) })
+  const loopDelay = new LoopDelay()
+  const eventLoop = () => loopDelay.total()
+  const eventLoopRecent = () => loopDelay.recent()
 
   const listeningPort = () => (http.address() as AddressInfo | null)?.port ?? config.port
   // The base of the links handed out: PUBLIC_URL, else the machine's LAN address when asked on localhost (http/publicUrl.ts).
   const links = (req: Request) => linkBase(linkRule(config, deps.networkInterfaces ?? networkInterfaces, listeningPort()), { protocol: req.protocol, host: req.get('host') })
-  app.use(createApi({ registry, writer, tablecloths, throttle: new FailureThrottle(clock, config.joinAttemptsPerMinute), importThrottle: new FailureThrottle(clock, IMPORTS_PER_MINUTE), jobs, log, links, loadedDocs: () => tablecloths.loadedDocs, eventLoop }))
+  app.use(createApi({ registry, writer, tablecloths, throttle: new FailureThrottle(clock, config.joinAttemptsPerMinute), importThrottle: new FailureThrottle(clock, IMPORTS_PER_MINUTE), jobs, log, links, loadedDocs: () => tablecloths.loadedDocs, eventLoop, eventLoopRecent }))
   if (config.clientDir && existsSync(join(config.clientDir, 'index.html'))) {
     const dir = config.clientDir
     app.use(express.static(dir, { index: false, maxAge: '1h' }))
@@ -137,7 +133,7 @@ export function createServer(deps: ServerDeps): NappeServer {
     },
     close() {
       closing ??= (async () => {
-        loopDelay.disable()
+        loopDelay.stop()
         // Facilitators hear it while still connected. What is still in `writer.backlog` after close() is
         // the caller's to save (server/index.ts writes it to a fallback file).
         const { pendingWrites } = writer.health
@@ -162,4 +158,3 @@ export function createServer(deps: ServerDeps): NappeServer {
   }
 }
 
-const round1 = (n: number) => Math.round(n * 10) / 10

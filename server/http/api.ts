@@ -39,6 +39,8 @@ export interface ApiDeps {
   links(req: Request): LinkBase
   loadedDocs(): number
   eventLoop(): { p50Ms: number; p99Ms: number; maxMs: number }
+  /** The same over the last full minute. */
+  eventLoopRecent(): { p50Ms: number; p99Ms: number; maxMs: number }
 }
 
 const IMPORT_PATH = '/api/cafes/import'
@@ -104,7 +106,7 @@ export function createApi(deps: ApiDeps): express.Router {
     res.status(health.storage === 'ok' ? 200 : 503).json({
       status: health.storage === 'ok' ? 'ok' : 'degraded', storage: health.storage, pendingWrites: health.pendingWrites,
       store: deps.writer.store.kind, loadedDocs: deps.loadedDocs(), cafes: deps.registry.all().length,
-      eventLoopDelay: deps.eventLoop(), memoryMb: Math.round(process.memoryUsage().rss / 1048576),
+      eventLoopDelay: deps.eventLoop(), eventLoopDelayLastMinute: deps.eventLoopRecent(), memoryMb: Math.round(process.memoryUsage().rss / 1048576),
     })
   })
 
