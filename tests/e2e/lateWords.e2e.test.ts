@@ -139,6 +139,8 @@ describe('every word kept', () => {
 
     await a.getByText('Pas accepté : Cette nappe est en lecture seule pour vous en ce moment.').waitFor({ timeout: 20_000 })
     await a.locator('.set-aside-text', { hasText: 'Écrit pendant le verrouillage' }).waitFor()
+    // The words are not on the server: the notice must not say that everything is sent.
+    expect(await a.locator('.sync-notice').textContent()).not.toContain('Tout est envoyé')
     await a.getByRole('button', { name: 'Copier le texte' }).click()
     await a.getByRole('button', { name: 'Copié' }).waitFor()
     expect(await a.evaluate(() => navigator.clipboard.readText())).toBe('Écrit pendant le verrouillage')

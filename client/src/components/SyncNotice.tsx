@@ -1,6 +1,7 @@
 /**
  * Next to the connection badge: what the server does not have yet, here and at tables left behind
- * ("2 notes not sent yet"), then "Everything is sent". A polite live region: read out when it changes.
+ * ("2 notes not sent yet"), then "Everything is sent" (never while words the server refused are set
+ * aside here). A polite live region: read out when it changes.
  */
 import { useEffect, useRef, useState } from 'react'
 import { useTranslation } from 'react-i18next'
@@ -15,7 +16,10 @@ const SENT_SHOWN_MS = 10_000
 export function SyncNotice({ current, background, offline }: { current: TableclothSession | null; background: readonly TableclothSession[]; offline: boolean }) {
   const { t } = useTranslation()
   const now = useNow(1000)
-  const here = useSessionSnapshot(current)?.sync ?? null
+  const snapshot = useSessionSnapshot(current)
+  const here = snapshot?.sync ?? null
+  // Words the server refused are not sent: "everything is sent" beside their card would be untrue.
+  const refused = snapshot !== null && (snapshot.notice !== null || snapshot.setAside.length > 0)
   const away = useBackgroundSync(background)
   const messages: string[] = []
   if (here?.known && here.pending && here.since !== null && (offline || now - here.since >= SHOW_AFTER_MS)) {
@@ -29,7 +33,7 @@ export function SyncNotice({ current, background, offline }: { current: Tableclo
     if (waiting) { wasWaiting.current = true; setSentAt(null) }
     else if (wasWaiting.current) { wasWaiting.current = false; setSentAt(Date.now()) }
   }, [waiting])
-  const sent = !waiting && sentAt !== null && now - sentAt < SENT_SHOWN_MS
+  const sent = !waiting && !refused && sentAt !== null && now - sentAt < SENT_SHOWN_MS
   return (
     <span className={`sync-notice${waiting ? ' waiting' : sent ? ' sent' : ''}`} role="status" aria-live="polite">
       {waiting ? messages.join(' · ') : sent ? `✓ ${t('sync.allSent')}` : ''}
