@@ -39,8 +39,9 @@ function nextUpdate(p: ReturnType<typeof table>['people'][number], k: number, ot
   if (r < 12) setItemText(p.doc, mine, `${itemsMap(p.doc).get(mine)!.get('text')!.toString()}${'abcdefghij'[k % 10]}`)
   else if (r < 16) moveItem(p.doc, mine, (k * 7) % 900, (k * 3) % 600)
   else if (r < 18) toggleStar(p.doc, others[k % others.length]!, p.who.author)
-  else if (r < 19) addStroke(p.doc, p.who, { points: Array.from({ length: 150 }, (_, j) => j + 0.5), x: 1, y: 1 })
-  else p.notes.push(addNote(p.doc, p.who, { text: 'nouvelle', x: 5, y: 5 }))
+  // New items go to later rounds as the hour goes on (a person adds at most 300 items in a round).
+  else if (r < 19) addStroke(p.doc, { ...p.who, round: 1 + Math.floor(k / 4000) }, { points: Array.from({ length: 150 }, (_, j) => j + 0.5), x: 1, y: 1 })
+  else p.notes.push(addNote(p.doc, { ...p.who, round: 1 + Math.floor(k / 4000) }, { text: 'nouvelle', x: 5, y: 5 }))
   return Y.encodeStateAsUpdate(p.doc, sv)
 }
 
