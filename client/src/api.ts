@@ -71,7 +71,7 @@ export interface HarvestData {
   contributions: Contribution[]
 }
 
-export type ExportFormat = 'md' | 'docx' | 'pdf' | 'csv' | 'json' | 'zip'
+export type ExportFormat = 'md' | 'docx' | 'pdf' | 'csv' | 'xlsx' | 'json' | 'zip'
 
 export const api = {
   createCafe: (input: CafeInput) => call<CreatedCafe>('POST', '/api/cafes', input),

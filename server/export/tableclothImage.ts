@@ -9,7 +9,7 @@ import { Resvg, renderAsync } from '@resvg/resvg-js'
 import type { ResvgRenderOptions } from '@resvg/resvg-js'
 import { getStroke } from 'perfect-freehand'
 import type { TableclothItem } from '../../shared/tablecloth'
-import { DEJAVU_FAMILY, DEJAVU_SANS_FILES, textWidth, type FontStyle } from './fonts'
+import { DEJAVU_FAMILY, DEJAVU_SANS_FILES, FALLBACK_FACES, FALLBACK_FONTS, faceFamily, fontRuns, graphemesOf, textWidth, type FontStyle } from './fonts'
 
 /** Copied from client/src/tablecloth/inks.ts (the server never imports client code). */
 const ROUND_INKS = [
@@ -87,7 +87,8 @@ export function wrapText(text: string, width: number, size: number, style: FontS
       if (fits(candidate)) { line = candidate; continue }
       if (line) lines.push(line)
       line = ''
-      for (const ch of word) {
+      // Broken between grapheme clusters: never inside an emoji or between a letter and its accent.
+      for (const ch of graphemesOf(word)) {
         if (line && !fits(line + ch)) { lines.push(line); line = '' }
         line += ch
       }
@@ -98,16 +99,32 @@ export function wrapText(text: string, width: number, size: number, style: FontS
   if (lines.length <= maxLines) return lines
   const kept = lines.slice(0, maxLines)
   let last = kept[maxLines - 1]!
-  while (last && !fits(`${last}\u2026`)) last = Array.from(last).slice(0, -1).join('')
+  while (last && !fits(`${last}\u2026`)) last = graphemesOf(last).slice(0, -1).join('')
   kept[maxLines - 1] = `${last.trimEnd()}\u2026`
   return kept
 }
 
 interface Drawn { svg: string; box: [number, number, number, number] }
 
-function textLines(lines: string[], x: number, y: number, size: number, lineHeight: number, attrs: string): string {
+/**
+ * A line's text, what DejaVu Sans lacks in a tspan naming the fallback that has it (fonts.ts `fontRuns`, the
+ * same cut as the width measures), so resvg draws emoji and other scripts with the fonts we ship. Each run
+ * after the first starts at its own x (measured here): resvg shapes a text chunk with one font and patches
+ * in the others, which loses emoji sequences (👩‍💻) mixed with other text; separate chunks keep them whole.
+ */
+function lineContent(line: string, x: number, size: number, style: FontStyle): string {
+  let at = x
+  return fontRuns(line, style).map((r, i) => {
+    const start = i === 0 ? '' : ` x="${f1(at)}"`
+    at += textWidth(r.text, size, style)
+    if (r.face === 'dejavu') return i === 0 ? xml(r.text) : `<tspan${start}>${xml(r.text)}</tspan>`
+    return `<tspan${start} font-family="${xml(faceFamily(r.face))}">${xml(r.text)}</tspan>`
+  }).join('')
+}
+
+function textLines(lines: string[], x: number, y: number, size: number, lineHeight: number, attrs: string, style: FontStyle = 'regular'): string {
   // y is the top of the first line; the baseline sits ~0.8em below the top of the line box.
-  return lines.map((line, i) => `<text x="${f1(x)}" y="${f1(y + i * lineHeight + (lineHeight - size) / 2 + size * 0.8)}" font-size="${f1(size)}" ${attrs}>${xml(line)}</text>`).join('')
+  return lines.map((line, i) => `<text x="${f1(x)}" y="${f1(y + i * lineHeight + (lineHeight - size) / 2 + size * 0.8)}" font-size="${f1(size)}" ${attrs}>${lineContent(line, x, size, style)}</text>`).join('')
 }
 
 function badges(item: TableclothItem, x: number, y: number, font: string): string {
@@ -158,7 +175,7 @@ function drawItem(item: TableclothItem, font: string): Drawn | null {
   const lines = wrapText(item.text, width - 8, size, 'bold', 5)
   const height = Math.max(1, lines.length) * lineHeight
   return {
-    svg: `<g ${at}>${textLines(lines, 0, 0, size, lineHeight, `fill="${xml(colour(item.color, family.inks[0]))}" font-weight="bold" font-family="${font}"`)}`
+    svg: `<g ${at}>${textLines(lines, 0, 0, size, lineHeight, `fill="${xml(colour(item.color, family.inks[0]))}" font-weight="bold" font-family="${font}"`, 'bold')}`
       + `${badges(item, width, size * 1.6, font)}</g>`,
     box: [x, y, x + width, y + Math.max(height, size * 1.6 + 8)],
   }
@@ -194,7 +211,7 @@ export function tableclothSvg(items: TableclothItem[], opts: TableclothSvgOption
     `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}">`,
     `<rect width="${width}" height="${height}" fill="${CLOTH}"/>`,
     `<rect width="${width}" height="${f1(band)}" fill="${BAND}"/>`,
-    textLines(titleLines, MARGIN, 24, TITLE_SIZE, TITLE_SIZE * 1.2, `font-weight="bold" fill="#ffffff" font-family="${font}"`),
+    textLines(titleLines, MARGIN, 24, TITLE_SIZE, TITLE_SIZE * 1.2, `font-weight="bold" fill="#ffffff" font-family="${font}"`, 'bold'),
     textLines(subtitleLines, MARGIN, 24 + titleLines.length * TITLE_SIZE * 1.2 + 6, SUBTITLE_SIZE, SUBTITLE_SIZE * 1.3, `fill="#d1d5db" font-family="${font}"`),
     body,
     '</svg>',
@@ -204,9 +221,15 @@ export function tableclothSvg(items: TableclothItem[], opts: TableclothSvgOption
 /** Longest side of a PNG unless asked otherwise: a tablecloth dragged far away must not make a 100 MB image. */
 const MAX_SIDE = 4096
 
+/** The files of the fallback fonts an SVG names (resvg reads every file it is given, for every image: only those). */
+export function fallbackFilesFor(svg: string): string[] {
+  return FALLBACK_FACES.filter((face) => svg.includes(`font-family="${xml(FALLBACK_FONTS[face].family)}"`))
+    .flatMap((face) => [FALLBACK_FONTS[face].regular, FALLBACK_FONTS[face].bold])
+}
+
 /** resvg options: our fonts only (accents right with no system fonts), at `width` or the natural size capped at MAX_SIDE. */
-function pngOptions(svg: string, width: number | undefined): ResvgRenderOptions {
-  const font = { loadSystemFonts: false, fontFiles: [...DEJAVU_SANS_FILES], defaultFontFamily: DEJAVU_FAMILY }
+export function pngOptions(svg: string, width?: number): ResvgRenderOptions {
+  const font = { loadSystemFonts: false, fontFiles: [...DEJAVU_SANS_FILES, ...fallbackFilesFor(svg)], defaultFontFamily: DEJAVU_FAMILY }
   // Our SVGs always carry their size on the root element. Whatever width is asked, neither side of the
   // PNG exceeds MAX_SIDE (an item dragged far away makes a very tall tablecloth).
   const m = /^<svg[^>]*?\swidth="([\d.]+)"[^>]*?\sheight="([\d.]+)"/.exec(svg)

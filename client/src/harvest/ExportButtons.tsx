@@ -5,7 +5,7 @@ import { api } from '../api'
 import type { ExportFormat } from '../api'
 import { apiErrorText } from '../errorText'
 
-const FORMATS: ExportFormat[] = ['md', 'docx', 'pdf', 'csv', 'json', 'zip']
+const FORMATS: ExportFormat[] = ['md', 'docx', 'pdf', 'csv', 'xlsx', 'json', 'zip']
 
 export function ExportButtons({ cafeId, facilitatorKey }: { cafeId: string; facilitatorKey: string }) {
   const { t } = useTranslation()
