@@ -2,16 +2,24 @@
  * The harvest of a café: one Y.Doc, `<cafeId>.harvest`, edited live by the facilitator's team.
  *
  *   meta       : Y.Map { schemaVersion: 1 }
- *   sections   : Y.Map<sectionId, Y.Map { title: string, order: number }>   free sections ("Comment ?")
- *   themes     : Y.Map<themeId, Y.Map { section: SectionRef, name: string, order: number }>
+ *   sections   : Y.Map<sectionId, Y.Map { title: string, order: number, text?: Y.Text }>   free sections
+ *                ("Comment ?"), with the prose written there by hand
+ *   themes     : Y.Map<themeId, Y.Map { section: SectionRef, name: string, order: number, form?: 'paragraph' | 'list' }>
  *   placements : Y.Map<contributionKey, themeId>        a contribution sits in at most one theme
+ *   crossings  : Y.Map<contributionKey, themeId>        moved on purpose to another question's theme
  *   keyPoints  : Y.Map<contributionKey, true>
  *   merges     : Y.Map<contributionKey, contributionKey> a near-duplicate -> the contribution it joins
  *   dismissed  : Y.Map<pairKey, true>                    merge suggestions turned down
+ *   draft      : Y.Map { counts?: boolean, frequent?: boolean, 'unsorted:<questionId>'?: 'paragraph' | 'list' }
+ *   questionImages : Y.Map<questionId, 'final' | round>  which tablecloth images a question's section shows
  *   synthesis  : Y.Map<partKey, Y.Map { text: Y.Text, generated: string }>  the document, part by part
  *
  * A SectionRef is `q:<questionId>` for a table question or `f:<sectionId>` for a free section.
  * Contributions are not copied here: they stay on their tablecloths and are referred to by key.
+ * A contribution is filed among its own question's themes or a free section's; a placement under another
+ * question's theme counts only with its crossing (a deliberate move), else the contribution is unsorted.
+ * Fields added after schema version 1 (section text, theme form, crossings, draft, questionImages) are
+ * optional: a document without them reads as paragraphs, no counts, no images.
  */
 import * as Y from 'yjs'
 import { nanoid } from 'nanoid'
@@ -37,8 +45,29 @@ export type SectionRef = `q:${string}` | `f:${string}`
 export const questionSection = (questionId: string): SectionRef => `q:${questionId}`
 export const freeSection = (id: string): SectionRef => `f:${id}`
 
-export interface FreeSection { id: string; title: string; order: number }
-export interface Theme { id: string; section: SectionRef; name: string; order: number }
+export const BLOCK_FORMS = ['paragraph', 'list'] as const
+/** How a theme (or a question's unsorted pile) is written in the synthesis. */
+export type BlockForm = (typeof BLOCK_FORMS)[number]
+const isForm = (v: unknown): v is BlockForm => v === 'paragraph' || v === 'list'
+/** Longest prose of a free section. */
+export const MAX_SECTION_TEXT_CHARS = 50_000
+
+/** Which tablecloth images a question's section shows: the final state, or the end of round n. */
+export type ImageChoice = 'final' | number
+
+/** What the synthesis draft includes beyond the prose, and how each question's unsorted pile is written. */
+export interface DraftOptions {
+  /** The count of contributions, tables and rounds under each question. */
+  counts: boolean
+  /** The most frequent words under each question. */
+  frequent: boolean
+  /** questionId -> form of its unsorted pile (absent: paragraph). */
+  unsorted: Record<string, BlockForm>
+}
+export const defaultDraftOptions = (): DraftOptions => ({ counts: false, frequent: false, unsorted: {} })
+
+export interface FreeSection { id: string; title: string; order: number; text?: string }
+export interface Theme { id: string; section: SectionRef; name: string; order: number; form?: BlockForm }
 export interface HarvestState {
   sections: FreeSection[]
   themes: Theme[]
@@ -46,10 +75,15 @@ export interface HarvestState {
   keyPoints: string[]
   merges: Record<string, string>
   dismissed: string[]
+  /** questionId -> the images its section shows (absent: none). */
+  questionImages: Record<string, ImageChoice>
+  /** contributionKey -> the other question's theme it was moved to on purpose. */
+  crossings?: Record<string, string>
+  draft?: DraftOptions
 }
 export interface SynthesisPartState { key: string; text: string; generated: string }
 
-export const emptyHarvest = (): HarvestState => ({ sections: [], themes: [], placements: {}, keyPoints: [], merges: {}, dismissed: [] })
+export const emptyHarvest = (): HarvestState => ({ sections: [], themes: [], placements: {}, keyPoints: [], merges: {}, dismissed: [], questionImages: {}, crossings: {}, draft: defaultDraftOptions() })
 
 const maps = (doc: Y.Doc) => ({
   meta: doc.getMap<unknown>('meta'),
@@ -59,6 +93,9 @@ const maps = (doc: Y.Doc) => ({
   keyPoints: doc.getMap<boolean>('keyPoints'),
   merges: doc.getMap<string>('merges'),
   dismissed: doc.getMap<boolean>('dismissed'),
+  crossings: doc.getMap<string>('crossings'),
+  draft: doc.getMap<unknown>('draft'),
+  questionImages: doc.getMap<unknown>('questionImages'),
   synthesis: doc.getMap<Y.Map<unknown>>('synthesis'),
 })
 
@@ -77,19 +114,33 @@ export const byOrder = <T extends { order: number; id: string }>(a: T, b: T) => 
 export function readHarvest(doc: Y.Doc): HarvestState {
   const m = maps(doc)
   const sections: FreeSection[] = []
-  m.sections.forEach((s, id) => { if (s instanceof Y.Map) sections.push({ id, title: str(s.get('title')).slice(0, MAX_LABEL_CHARS), order: num(s.get('order')) }) })
+  m.sections.forEach((s, id) => {
+    if (!(s instanceof Y.Map)) return
+    const text = str(s.get('text')).slice(0, MAX_SECTION_TEXT_CHARS)
+    sections.push({ id, title: str(s.get('title')).slice(0, MAX_LABEL_CHARS), order: num(s.get('order')), ...(text ? { text } : {}) })
+  })
   const themes: Theme[] = []
   const free = new Set(sections.map((s) => freeSection(s.id)))
   m.themes.forEach((t, id) => {
     if (!(t instanceof Y.Map)) return
     const section = t.get('section')
     // A theme added to a free section while someone deleted it is dropped: its contributions go back to sort.
-    if (isSectionRef(section) && (section.startsWith('q:') || free.has(section))) themes.push({ id, section, name: str(t.get('name')).slice(0, MAX_LABEL_CHARS), order: num(t.get('order')) })
+    const form = t.get('form')
+    if (isSectionRef(section) && (section.startsWith('q:') || free.has(section))) themes.push({ id, section, name: str(t.get('name')).slice(0, MAX_LABEL_CHARS), order: num(t.get('order')), ...(isForm(form) ? { form } : {}) })
   })
   const placements: Record<string, string> = {}
   m.placements.forEach((themeId, key) => { if (typeof themeId === 'string') placements[key] = themeId })
   const merges: Record<string, string> = {}
   m.merges.forEach((into, key) => { if (typeof into === 'string' && into !== key) merges[key] = into })
+  const crossings: Record<string, string> = {}
+  m.crossings.forEach((themeId, key) => { if (typeof themeId === 'string') crossings[key] = themeId })
+  const draft = defaultDraftOptions()
+  m.draft.forEach((v, k) => {
+    if (k === 'counts' || k === 'frequent') { if (typeof v === 'boolean') draft[k] = v }
+    else if (k.startsWith('unsorted:') && isForm(v)) draft.unsorted[k.slice(9)] = v
+  })
+  const questionImages: Record<string, ImageChoice> = {}
+  m.questionImages.forEach((v, q) => { if (isImageChoice(v)) questionImages[q] = v })
   return {
     sections: sections.sort(byOrder),
     themes: themes.sort(byOrder),
@@ -97,6 +148,29 @@ export function readHarvest(doc: Y.Doc): HarvestState {
     keyPoints: [...m.keyPoints.keys()].sort(),
     merges,
     dismissed: [...m.dismissed.keys()].sort(),
+    questionImages,
+    crossings,
+    draft,
+  }
+}
+
+const isImageChoice = (v: unknown): v is ImageChoice => v === 'final' || (typeof v === 'number' && Number.isInteger(v) && v >= 1 && v <= 100)
+
+/**
+ * Where a contribution is filed: the theme it is placed in when that theme exists and is of its own
+ * question, of a free section, or of another question it was moved to on purpose (its crossing);
+ * otherwise null (unsorted, in its own question). A placement under another question's theme without
+ * its crossing (an old mistake, a stray drop) is not followed: the contribution stays with its question.
+ */
+export function filingOf(h: Pick<HarvestState, 'themes' | 'placements' | 'crossings'>): (c: { key: string; questionId: string }) => string | null {
+  const sectionOf = new Map(h.themes.map((t) => [t.id, t.section]))
+  return (c) => {
+    const id = h.placements[c.key]
+    if (id === undefined) return null
+    const section = sectionOf.get(id)
+    if (section === undefined) return null
+    if (section.startsWith('f:') || section === questionSection(c.questionId)) return id
+    return h.crossings?.[c.key] === id ? id : null
   }
 }
 
@@ -140,6 +214,7 @@ export function deleteTheme(doc: Y.Doc, themeId: string, origin?: unknown): void
   doc.transact(() => {
     m.themes.delete(themeId)
     for (const [key, t] of [...m.placements.entries()]) if (t === themeId) m.placements.delete(key)
+    for (const [key, t] of [...m.crossings.entries()]) if (t === themeId) m.crossings.delete(key)
   }, origin)
 }
 
@@ -163,13 +238,45 @@ export function moveTheme(doc: Y.Doc, themeId: string, delta: -1 | 1, origin?: u
 
 /** Puts contributions in a theme, or back in the unsorted pile with `themeId` null. */
 export function placeContributions(doc: Y.Doc, keys: string[], themeId: string | null, origin?: unknown): void {
-  const { placements } = maps(doc)
+  const { placements, crossings } = maps(doc)
   doc.transact(() => {
     for (const key of keys) {
       if (themeId === null) placements.delete(key)
       else placements.set(key, themeId)
+      crossings.delete(key)
     }
   }, origin)
+}
+
+/** Files a contribution under another question's theme, on purpose (the studio asks first). */
+export function moveToOtherQuestion(doc: Y.Doc, key: string, themeId: string, origin?: unknown): void {
+  const { placements, crossings } = maps(doc)
+  doc.transact(() => {
+    placements.set(key, themeId)
+    crossings.set(key, themeId)
+  }, origin)
+}
+
+/** How a theme is written in the synthesis: a paragraph (the default) or a list. */
+export function setThemeForm(doc: Y.Doc, themeId: string, form: BlockForm, origin?: unknown): void {
+  const t = maps(doc).themes.get(themeId)
+  if (t instanceof Y.Map) doc.transact(() => t.set('form', form), origin)
+}
+
+/** Whether the draft includes the counts / the frequent words; how a question's unsorted pile is written. */
+export function setDraftOption(doc: Y.Doc, option: { counts: boolean } | { frequent: boolean } | { unsorted: string; form: BlockForm }, origin?: unknown): void {
+  const { draft } = maps(doc)
+  doc.transact(() => {
+    if ('unsorted' in option) draft.set(`unsorted:${option.unsorted}`, option.form)
+    else if ('counts' in option) draft.set('counts', option.counts)
+    else draft.set('frequent', option.frequent)
+  }, origin)
+}
+
+/** Which tablecloth images a question's section shows in the synthesis; null for none. */
+export function setQuestionImages(doc: Y.Doc, questionId: string, choice: ImageChoice | null, origin?: unknown): void {
+  const { questionImages } = maps(doc)
+  doc.transact(() => { if (choice === null || !isImageChoice(choice)) questionImages.delete(questionId); else questionImages.set(questionId, choice) }, origin)
 }
 
 export function setKeyPoint(doc: Y.Doc, key: string, on: boolean, origin?: unknown): void {
@@ -211,9 +318,22 @@ export function addFreeSection(doc: Y.Doc, title: string, origin?: unknown): str
     const s = new Y.Map<unknown>()
     s.set('title', label(title))
     s.set('order', nextOrder(sections))
+    s.set('text', new Y.Text())
     sections.set(id, s)
   }, origin)
   return id
+}
+
+/** The shared prose of a free section (created empty when missing); null when the section does not exist. */
+export function sectionProse(doc: Y.Doc, id: string): Y.Text | null {
+  const s = maps(doc).sections.get(id)
+  if (!(s instanceof Y.Map)) return null
+  let text = s.get('text')
+  if (!(text instanceof Y.Text)) {
+    text = new Y.Text()
+    doc.transact(() => s.set('text', text))
+  }
+  return text as Y.Text
 }
 
 export function renameFreeSection(doc: Y.Doc, id: string, title: string, origin?: unknown): void {
@@ -323,6 +443,7 @@ export function restoreHarvest(doc: Y.Doc, state: HarvestState, parts: readonly 
       m.sections.set(s.id, e)
       e.set('title', s.title)
       e.set('order', s.order)
+      if (s.text) e.set('text', new Y.Text(s.text.slice(0, MAX_SECTION_TEXT_CHARS)))
     }
     for (const t of state.themes) {
       const e = new Y.Map<unknown>()
@@ -330,11 +451,19 @@ export function restoreHarvest(doc: Y.Doc, state: HarvestState, parts: readonly 
       e.set('section', t.section)
       e.set('name', t.name)
       e.set('order', t.order)
+      if (t.form && isForm(t.form)) e.set('form', t.form)
     }
     for (const [key, themeId] of Object.entries(state.placements)) m.placements.set(key, themeId)
     for (const key of state.keyPoints) m.keyPoints.set(key, true)
     for (const [key, into] of Object.entries(state.merges)) m.merges.set(key, into)
     for (const key of state.dismissed) m.dismissed.set(key, true)
+    for (const [key, themeId] of Object.entries(state.crossings ?? {})) m.crossings.set(key, themeId)
+    for (const [q, choice] of Object.entries(state.questionImages ?? {})) if (isImageChoice(choice)) m.questionImages.set(q, choice)
+    if (state.draft) {
+      m.draft.set('counts', state.draft.counts)
+      m.draft.set('frequent', state.draft.frequent)
+      for (const [q, form] of Object.entries(state.draft.unsorted)) if (isForm(form)) m.draft.set(`unsorted:${q}`, form)
+    }
     for (const p of parts) {
       const e = new Y.Map<unknown>()
       m.synthesis.set(p.key, e)

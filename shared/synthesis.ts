@@ -1,16 +1,27 @@
 /**
  * The synthesis builder: from the café definition, who took part (organisations and sectors only, never
  * names), every contribution and the harvest (themes, key points, merges, free sections), a Markdown
- * document in parts: the introduction, one part per question, one per free section. Every piece of user
- * text goes through `escapeMarkdown`, so a note written in Markdown or HTML stays plain text.
+ * document in parts: the introduction, one part per question, one per free section. Each theme is written
+ * as prose (`shared/prose/`): what came most often first, near-duplicates said once with how often they
+ * came, key points in bold; or as a list when the harvester chose it. Counts and frequent words go in only
+ * when asked for. Every piece of user text goes through `escapeMarkdown` (the free sections' prose through
+ * `freeTextMarkdown`), so a note written in Markdown or HTML stays plain text. Pure and fast: no clock, no
+ * randomness, linear in the contributions but for the near-duplicate search, which is bounded.
  */
 import type { CafeDefinition } from './cafe'
 import type { Contribution } from './contributions'
-import type { HarvestState, SectionRef, Theme } from './harvest'
-import { freeSection, questionSection, resolveMerge } from './harvest'
+import type { BlockForm, HarvestState, SectionRef } from './harvest'
+import { defaultDraftOptions, filingOf, freeSection, questionSection, resolveMerge } from './harvest'
 import { escapeMarkdown } from './markdown'
+import { freeTextMarkdown } from './prose/freeText'
+import type { Entry } from './prose/groups'
+import { groupPhrases } from './prose/groups'
+import { writeBlock } from './prose/paragraph'
 import { frequentTerms } from './textAnalysis'
 import { SYNTHESIS_TEXT, listJoin, longDate } from './synthesisText'
+
+/** A tablecloth image the exporter has (its path inside the zip, e.g. `nappes/table-1_q1_final.png`). */
+export interface SynthesisImage { questionId: string; round: number | 'final'; path: string; caption: string }
 
 export interface SynthesisInput {
   definition: CafeDefinition
@@ -18,6 +29,8 @@ export interface SynthesisInput {
   people: ReadonlyArray<{ organisation: string | null; sector: string | null }>
   contributions: readonly Contribution[]
   harvest: HarvestState
+  /** The tablecloth images that exist; a question's section shows those its image choice names. */
+  images?: ReadonlyArray<SynthesisImage>
 }
 
 export interface SynthesisPart { key: string; markdown: string }
@@ -26,78 +39,83 @@ export const INTRO_PART = 'intro'
 
 export function buildSynthesis(input: SynthesisInput): SynthesisPart[] {
   const { definition: def, harvest } = input
-  const T = SYNTHESIS_TEXT[def.language]
+  const lang = def.language
+  const T = SYNTHESIS_TEXT[lang]
+  const options = harvest.draft ?? defaultDraftOptions()
   const keyPoints = new Set(harvest.keyPoints)
+  const dismissed = new Set(harvest.dismissed)
   const byKey = new Map(input.contributions.map((c) => [c.key, c]))
   // Themes of a question the café does not have are ignored (their contributions stay in their own question).
   const questionIds = new Set(def.questions.map((q) => q.id))
-  const themeIds = new Set(harvest.themes.filter((t) => !t.section.startsWith('q:') || questionIds.has(t.section.slice(2))).map((t) => t.id))
+  const themes = harvest.themes.filter((t) => !t.section.startsWith('q:') || questionIds.has(t.section.slice(2)))
+  const filed = filingOf({ ...harvest, themes })
 
-  // Merged duplicates fold into the contribution they joined; it then counts for all of them.
-  const weight = new Map<string, number>()
+  // Merged duplicates fold into the contribution they joined, which then speaks for them.
+  const merged = new Map<string, Contribution[]>()
   const shown: Contribution[] = []
   for (const c of input.contributions) {
     const root = resolveMerge(harvest.merges, c.key)
-    if (root !== c.key && byKey.has(root)) weight.set(root, (weight.get(root) ?? 1) + 1)
-    else shown.push(c)
+    if (root !== c.key && byKey.has(root)) { let l = merged.get(root); if (!l) merged.set(root, (l = [])); l.push(c) } else shown.push(c)
   }
-  const themeOf = (c: Contribution): string | null => {
-    const t = harvest.placements[c.key]
-    return t !== undefined && themeIds.has(t) ? t : null
+  const byTheme = new Map<string | null, Contribution[]>()
+  const looseByQuestion = new Map<string, Contribution[]>()
+  for (const c of shown) {
+    const t = filed(c)
+    if (t !== null) { let l = byTheme.get(t); if (!l) byTheme.set(t, (l = [])); l.push(c) } else { let l = looseByQuestion.get(c.questionId); if (!l) looseByQuestion.set(c.questionId, (l = [])); l.push(c) }
   }
 
-  const bullet = (c: Contribution): string => {
-    const n = weight.get(c.key) ?? 1
-    const text = c.kind === 'drawing' ? `*${escapeMarkdown(T.drawing(c.tableName, c.round))}*` : escapeMarkdown(c.text)
-    const marked = keyPoints.has(c.key) && c.kind !== 'drawing' ? `**${text}**` : text
-    return `- ${marked}${n > 1 ? ` (×${n})` : ''}`
-  }
-  const rank = (c: Contribution) => (keyPoints.has(c.key) ? 1e9 : 0) + (weight.get(c.key) ?? 1) * 1000 + c.votes + c.stars
-  const list = (items: Contribution[]): string => {
-    const order = new Map(items.map((c, i) => [c.key, i]))
-    return [...items].sort((a, b) => rank(b) - rank(a) || order.get(a.key)! - order.get(b.key)!).map(bullet).join('\n')
+  const block = (items: readonly Contribution[], form: BlockForm, extra: { beyondThemes?: boolean; loose?: boolean } = {}): string => {
+    const words: Entry[] = items.filter((c) => c.kind !== 'drawing').map((c) => ({ root: c, merged: (merged.get(c.key) ?? []).filter((m) => m.kind !== 'drawing') }))
+    const drawings = items.flatMap((c) => [c, ...(merged.get(c.key) ?? [])]).filter((c) => c.kind === 'drawing')
+    return writeBlock(groupPhrases(words, { lang, keyPoints, dismissed }), drawings, { lang, form, ...extra })
   }
   const themeBlocks = (section: SectionRef): string[] =>
-    harvest.themes
-      .filter((t: Theme) => t.section === section)
-      .map((t) => {
-        const items = shown.filter((c) => themeOf(c) === t.id)
-        return [`#### ${escapeMarkdown(t.name)}`, ...(items.length ? [list(items)] : [])].join('\n\n')
-      })
+    themes.filter((t) => t.section === section).map((t) => {
+      const text = block(byTheme.get(t.id) ?? [], t.form ?? 'paragraph')
+      return [`#### ${escapeMarkdown(t.name)}`, ...(text ? [text] : [])].join('\n\n')
+    })
 
-  const parts: SynthesisPart[] = [{ key: INTRO_PART, markdown: intro(input) }]
+  const parts: SynthesisPart[] = [{ key: INTRO_PART, markdown: intro(input, options.counts) }]
 
   def.questions.forEach((q, i) => {
     const all = input.contributions.filter((c) => c.questionId === q.id)
     const blocks = [`### ${escapeMarkdown(T.question(i + 1, q.text))}`]
-    if (all.length === 0) {
-      blocks.push(T.nothing)
-    } else {
-      const counts = T.counts({ contributions: all.length, tables: new Set(all.map((c) => c.tableId)).size, rounds: new Set(all.map((c) => c.round)).size })
+    if (all.length === 0) blocks.push(T.nothing)
+    if (all.length && options.counts) blocks.push(T.counts({ contributions: all.length, tables: new Set(all.map((c) => c.tableId)).size, rounds: new Set(all.map((c) => c.round)).size }))
+    if (all.length && options.frequent) {
       const frequent = frequentTerms(all.filter((c) => c.kind !== 'drawing').map((c) => c.text), { limit: 6 })
-      blocks.push(frequent.length ? `${counts} ${T.frequent(frequent.map((f) => `**${escapeMarkdown(f.word)}** (${f.count})`).join(', '))}` : counts)
+      if (frequent.length) blocks.push(T.frequent(frequent.map((f) => `**${escapeMarkdown(f.word)}** (${f.count})`).join(', ')))
     }
     const themed = themeBlocks(questionSection(q.id))
     blocks.push(...themed)
-    const loose = shown.filter((c) => c.questionId === q.id && themeOf(c) === null)
-    const words = loose.filter((c) => c.kind !== 'drawing')
-    if (words.length) blocks.push(`#### ${themed.length ? T.others : T.contributions}`, list(words))
-    const drawings = loose.filter((c) => c.kind === 'drawing')
-    if (drawings.length) {
-      const where = [...new Set(drawings.map((d) => T.tableRound(d.tableName, d.round)))]
-      blocks.push(`*${escapeMarkdown(T.drawings(where.join(', ')))}*`)
+    const loose = looseByQuestion.get(q.id) ?? []
+    if (loose.length) {
+      const form = options.unsorted[q.id] ?? 'paragraph'
+      const text = block(loose, form, { beyondThemes: themed.length > 0 && form === 'paragraph', loose: true })
+      // A list after themes needs a heading of its own, or it would read as the last theme's.
+      if (themed.length > 0 && form === 'list' && loose.some((c) => c.kind !== 'drawing')) blocks.push(`#### ${T.others}`)
+      if (text) blocks.push(text)
     }
+    blocks.push(...imageLines(input, q.id))
     parts.push({ key: questionSection(q.id), markdown: blocks.join('\n\n') })
   })
 
   for (const s of harvest.sections) {
     const ref = freeSection(s.id)
-    parts.push({ key: ref, markdown: [`### ${escapeMarkdown(s.title)}`, ...themeBlocks(ref)].join('\n\n') })
+    const prose = freeTextMarkdown(s.text ?? '')
+    parts.push({ key: ref, markdown: [`### ${escapeMarkdown(s.title)}`, ...(prose ? [prose] : []), ...themeBlocks(ref)].join('\n\n') })
   }
   return parts
 }
 
-function intro(input: SynthesisInput): string {
+/** The images a question's choice names, each on a paragraph of its own: `![caption](path)`. */
+function imageLines(input: SynthesisInput, questionId: string): string[] {
+  const choice = input.harvest.questionImages?.[questionId]
+  if (choice === undefined || !input.images) return []
+  return input.images.filter((im) => im.questionId === questionId && im.round === choice).map((im) => `![${escapeMarkdown(im.caption)}](${im.path})`)
+}
+
+function intro(input: SynthesisInput, withCounts: boolean): string {
   const def = input.definition
   const lang = def.language
   const T = SYNTHESIS_TEXT[lang]
@@ -107,7 +125,7 @@ function intro(input: SynthesisInput): string {
   const orgs = distinctByCount(input.people.map((p) => p.organisation))
   if (orgs.length) blocks.push(escapeMarkdown(T.organisations(listJoin(orgs.map((o) => o.value), lang))))
   const sectors = distinctByCount(input.people.map((p) => p.sector))
-  if (sectors.length) blocks.push(escapeMarkdown(T.sectors(sectors.map((s) => `${s.value} (${s.count})`).join(', '))))
+  if (sectors.length) blocks.push(escapeMarkdown(T.sectors(listJoin(sectors.map((s) => (withCounts ? `${s.value} (${s.count})` : s.value)), lang))))
   blocks.push(T.rounds(def.rounds.length, def.questions.length))
   blocks.push(def.questions.map((q) => `- ${escapeMarkdown(q.text)}`).join('\n'))
   blocks.push(T.closing)

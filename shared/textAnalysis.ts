@@ -48,6 +48,27 @@ export function terms(text: string): Term[] {
   return out
 }
 
+/** The stems of a text's content words. */
+export const stemSet = (text: string): Set<string> => new Set(terms(text).map((x) => x.stem))
+
+/** Least score for two texts to count as near-duplicates (suggestions, and the synthesis's grouping). */
+export const NEAR_DUPLICATE_SCORE = 0.5
+
+/**
+ * How nearly two texts say the same thing, from 0 to 1: the share of content words they have in common,
+ * or (0.9 at most) whether the shorter one, when short, is all in the other ("le temps" in "manque de temps").
+ */
+export function similarity(A: ReadonlySet<string>, B: ReadonlySet<string>): number {
+  if (A.size === 0 || B.size === 0) return 0
+  let common = 0
+  for (const s of A) if (B.has(s)) common++
+  const jaccard = common / (A.size + B.size - common)
+  // Containment counts only when the shorter text is short: one word in a long note is not a duplicate.
+  const shorter = Math.min(A.size, B.size)
+  const containment = shorter <= 3 ? common / shorter : 0
+  return Math.max(jaccard, containment * 0.9)
+}
+
 export interface DuplicateSuggestion { a: string; b: string; score: number }
 
 /**
@@ -59,8 +80,8 @@ export function suggestDuplicates(
   opts: { limit?: number; minScore?: number; skip?: ReadonlySet<string> } = {},
 ): DuplicateSuggestion[] {
   const limit = opts.limit ?? 50
-  const minScore = opts.minScore ?? 0.5
-  const sets = texts.map((t) => ({ key: t.key, stems: new Set(terms(t.text).map((x) => x.stem)) })).filter((t) => t.stems.size > 0)
+  const minScore = opts.minScore ?? NEAR_DUPLICATE_SCORE
+  const sets = texts.map((t) => ({ key: t.key, stems: stemSet(t.text) })).filter((t) => t.stems.size > 0)
   // Only pairs that share a word are compared; a word shared by very many texts says little on its own.
   const byStem = new Map<string, number[]>()
   sets.forEach((s, i) => { for (const st of s.stems) { let l = byStem.get(st); if (!l) byStem.set(st, (l = [])); l.push(i) } })
@@ -74,14 +95,7 @@ export function suggestDuplicates(
         const id = i * sets.length + j
         if (seen.has(id)) continue
         seen.add(id)
-        const A = sets[i]!.stems, B = sets[j]!.stems
-        let common = 0
-        for (const s of A) if (B.has(s)) common++
-        const jaccard = common / (A.size + B.size - common)
-        // Containment counts only when the shorter text is short: one word in a long note is not a duplicate.
-        const shorter = Math.min(A.size, B.size)
-        const containment = shorter <= 3 ? common / shorter : 0
-        const score = Math.max(jaccard, containment * 0.9)
+        const score = similarity(sets[i]!.stems, sets[j]!.stems)
         if (score < minScore) continue
         const [a, b] = sets[i]!.key < sets[j]!.key ? [sets[i]!.key, sets[j]!.key] : [sets[j]!.key, sets[i]!.key]
         if (opts.skip?.has(`${a}|${b}`)) continue

@@ -176,7 +176,7 @@ describe('every screen, at three sizes', () => {
       await host.getByLabel('Nouveau thème').fill('Les facilitants')
       await host.getByRole('button', { name: 'Ajouter le thème' }).click()
       const card = (text: string): Locator => host.locator('article', { hasText: text })
-      await card('Le temps').getByLabel('Ranger dans un thème').selectOption({ label: 'Question 1 › Les facilitants' })
+      await card('Le temps').getByLabel('Ranger dans un thème').selectOption({ label: 'Les facilitants' })
       const column = host.locator('section', { has: host.getByRole('textbox', { name: 'Nom du thème' }) })
       await column.getByText('Le temps', { exact: true }).waitFor()
       await column.getByRole('button', { name: 'Point clé' }).click()

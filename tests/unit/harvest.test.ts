@@ -2,8 +2,9 @@
 import { describe, expect, it } from 'vitest'
 import * as Y from 'yjs'
 import {
-  addFreeSection, addTheme, applyGenerated, composeSynthesis, deleteFreeSection, deleteTheme, mergeContribution, moveTheme,
-  placeContributions, readHarvest, readSynthesisParts, resolveMerge, synthesisText,
+  addFreeSection, addTheme, applyGenerated, composeSynthesis, deleteFreeSection, deleteTheme, filingOf, mergeContribution, moveTheme,
+  moveToOtherQuestion, placeContributions, readHarvest, readSynthesisParts, resolveMerge, restoreHarvest, sectionProse, setDraftOption,
+  setQuestionImages, setThemeForm, synthesisText,
 } from '../../shared/harvest'
 import { replaceText } from '../../shared/tablecloth'
 import { frequentTerms, normalize, suggestDuplicates } from '../../shared/textAnalysis'
@@ -59,6 +60,62 @@ describe('harvest document', () => {
     mergeContribution(doc, 'b', null)
     expect(resolveMerge(readHarvest(doc).merges, 'b')).toBe('b')
     expect(resolveMerge({ x: 'y', y: 'x' }, 'x')).toBe('x') // a loop from a hostile peer ends
+  })
+})
+
+describe('filing, forms, free-section prose, images', () => {
+  it('a card is filed among its own question’s themes or a free section’s; another question’s only by a deliberate move', () => {
+    const doc = new Y.Doc()
+    const freins = addTheme(doc, 'q:q1', 'Les freins')
+    const acteurs = addTheme(doc, 'q:q2', 'Les acteurs')
+    const pistes = addTheme(doc, `f:${addFreeSection(doc, 'Comment ?')}`, 'Pistes')
+    placeContributions(doc, ['t1:q1:a'], freins)
+    placeContributions(doc, ['t1:q1:b'], pistes)
+    placeContributions(doc, ['t1:q1:c'], acteurs) // an old mistake, or a stray drop
+    let filed = filingOf(readHarvest(doc))
+    expect(filed({ key: 't1:q1:a', questionId: 'q1' })).toBe(freins)
+    expect(filed({ key: 't1:q1:b', questionId: 'q1' })).toBe(pistes)
+    expect(filed({ key: 't1:q1:c', questionId: 'q1' })).toBeNull() // back to its own question's pile
+    moveToOtherQuestion(doc, 't1:q1:c', acteurs)
+    filed = filingOf(readHarvest(doc))
+    expect(filed({ key: 't1:q1:c', questionId: 'q1' })).toBe(acteurs)
+    // Sorting it again by hand ends the crossing; deleting the theme too.
+    placeContributions(doc, ['t1:q1:c'], freins)
+    expect(readHarvest(doc).crossings).toEqual({})
+    moveToOtherQuestion(doc, 't1:q1:c', acteurs)
+    deleteTheme(doc, acteurs)
+    expect(readHarvest(doc).crossings).toEqual({})
+    expect(readHarvest(doc).placements['t1:q1:c']).toBeUndefined()
+  })
+
+  it('theme forms, draft options, a free section’s prose and image choices are kept, validated, and restored', () => {
+    const doc = new Y.Doc()
+    const theme = addTheme(doc, 'q:q1', 'Les partenaires')
+    const section = addFreeSection(doc, 'Comment ?')
+    setThemeForm(doc, theme, 'list')
+    setDraftOption(doc, { counts: true })
+    setDraftOption(doc, { unsorted: 'q1', form: 'list' })
+    sectionProse(doc, section)!.insert(0, 'La **première étape**.')
+    setQuestionImages(doc, 'q1', 'final')
+    setQuestionImages(doc, 'q2', 2)
+    setQuestionImages(doc, 'q2', null)
+    // What a hostile peer could write is skipped, not thrown on.
+    doc.getMap('draft').set('frequent', 'yes')
+    doc.getMap('draft').set('unsorted:q2', 'poem')
+    doc.getMap('questionImages').set('q3', -1)
+    doc.getMap<Y.Map<unknown>>('themes').get(theme)!.set('form', 'table')
+    let h = readHarvest(doc)
+    expect(h.themes[0]!.form).toBeUndefined()
+    setThemeForm(doc, theme, 'list')
+    h = readHarvest(doc)
+    expect(h.themes[0]!.form).toBe('list')
+    expect(h.draft).toEqual({ counts: true, frequent: false, unsorted: { q1: 'list' } })
+    expect(h.sections[0]!.text).toBe('La **première étape**.')
+    expect(h.questionImages).toEqual({ q1: 'final' })
+    expect(sectionProse(doc, 'nope')).toBeNull()
+    const copy = new Y.Doc()
+    restoreHarvest(copy, h, [])
+    expect(readHarvest(copy)).toEqual(h)
   })
 })
 

@@ -1,4 +1,7 @@
-/** Suggestions, never forced: near-duplicates to merge, and the words the tables used most. */
+/**
+ * Help for the harvest, never forced and never in the document unless asked for (the synthesis tab's
+ * options): the question's figures, the words the tables used most, near-duplicates to merge.
+ */
 import { useMemo } from 'react'
 import { useTranslation } from 'react-i18next'
 import type * as Y from 'yjs'
@@ -9,7 +12,14 @@ import { frequentTerms, suggestDuplicates } from '../../../shared/textAnalysis'
 
 const SHOWN_SUGGESTIONS = 8
 
-export function Suggestions({ doc, harvest, contributions }: { doc: Y.Doc; harvest: HarvestState; contributions: Contribution[] }) {
+export function Suggestions({ doc, harvest, contributions, all }: {
+  doc: Y.Doc
+  harvest: HarvestState
+  /** The question's contributions on the board (near-duplicates already merged are not). */
+  contributions: Contribution[]
+  /** Every contribution of the question, for its figures. */
+  all: Contribution[]
+}) {
   const { t } = useTranslation()
   const texts = useMemo(() => contributions.filter((c) => c.kind !== 'drawing'), [contributions])
   const byKey = new Map(texts.map((c) => [c.key, c]))
@@ -20,6 +30,13 @@ export function Suggestions({ doc, harvest, contributions }: { doc: Y.Doc; harve
   const weight = (c: Contribution) => c.stars + c.votes
   return (
     <aside className="harvest-side card" aria-label={t('harvest.suggestions')}>
+      <h3>{t('harvest.prose.figures')}</h3>
+      <p className="figures">{t('harvest.prose.figuresText', {
+        count: all.length,
+        tables: t('harvest.prose.tables', { count: new Set(all.map((c) => c.tableId)).size }),
+        rounds: t('harvest.prose.rounds', { count: new Set(all.map((c) => c.round)).size }),
+      })}</p>
+      <p className="muted">{t('harvest.prose.figuresHelp')}</p>
       <h3>{t('harvest.frequent')}</h3>
       {frequent.length === 0 ? <p className="muted">{t('harvest.noFrequent')}</p> : (
         <ul className="chips terms">{frequent.map((f) => <li key={f.word} className="chip">{f.word} <span className="muted">({f.count})</span></li>)}</ul>
