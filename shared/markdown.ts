@@ -1,7 +1,10 @@
 /**
  * The small Markdown subset the synthesis is stored and exported in:
- * ATX headings, bullet lists, paragraphs, **bold**, *italic* / _italic_ and backslash escapes.
- * Everything else (HTML, links, images, code, entities) stays literal text: it is never interpreted.
+ * ATX headings, bullet lists, paragraphs, **bold**, *italic* / _italic_ and backslash escapes, and
+ * images of the export itself: a paragraph that is exactly `![caption](relative/path.png)`, the path
+ * made of safe characters only (no scheme, no `..`, no query), becomes an image block; the renderers
+ * look the path up among the files the export made and never fetch anything. Everything else (HTML,
+ * links, other images, code, entities) stays literal text: it is never interpreted.
  *
  * User text (notes, titles, names) goes into Markdown through `escapeMarkdown`, which makes it inert
  * in any CommonMark renderer as well as in `parseMarkdown`.
@@ -11,6 +14,28 @@ export type Block =
   | { type: 'heading'; level: 1 | 2 | 3 | 4 | 5 | 6; content: Inline[] }
   | { type: 'paragraph'; content: Inline[] }
   | { type: 'list'; items: Inline[][] }
+  /** `path` is relative to the export's zip (`nappes/table-1_q1_final.png`); `alt` is plain text. */
+  | { type: 'image'; alt: string; path: string }
+
+/** A path an image block may have: relative, segments of letters, digits, `.`, `_`, `-`, a picture's extension. */
+const IMAGE_PATH = /^(?!.*(?:^|\/)\.\.?(?:\/|$))[A-Za-z0-9_-][A-Za-z0-9._-]{0,99}(?:\/[A-Za-z0-9_-][A-Za-z0-9._-]{0,99}){0,4}\.(?:png|jpe?g)$/
+const IMAGE_LINE = /^!\[((?:\\.|[^\\\]])*)\]\(([^()\s]+)\)$/
+
+/** Whether `path` is one an image block may name. */
+export const isImagePath = (path: string): boolean => IMAGE_PATH.test(path)
+
+/** The image a paragraph's text is, when it is exactly one image of a safe relative path; else null. */
+export function imageOf(text: string): { alt: string; path: string } | null {
+  const m = IMAGE_LINE.exec(text.trim())
+  if (!m || !isImagePath(m[2]!)) return null
+  return { alt: inlineText(parseInline(m[1]!)), path: m[2]! }
+}
+
+/** An image line for the synthesis: the caption escaped, the path checked (an unsafe one throws). */
+export function imageMarkdown(caption: string, path: string): string {
+  if (!isImagePath(path)) throw new Error(`not an image path: ${path}`)
+  return `![${escapeMarkdown(caption)}](${path})`
+}
 
 /** Whitespace that `escapeMarkdown` folds into one space (line endings included, so a note becomes one line). */
 const FOLDED_SPACE = /[ \t\n\v\f\r\u0085\u2028\u2029]+/g
@@ -150,7 +175,11 @@ export function parseMarkdown(md: string): Block[] {
   let afterBlank = false
 
   const close = () => {
-    if (paragraph) blocks.push({ type: 'paragraph', content: parseInline(joinLines(paragraph)) })
+    if (paragraph) {
+      const text = joinLines(paragraph)
+      const image = imageOf(text)
+      blocks.push(image ? { type: 'image', ...image } : { type: 'paragraph', content: parseInline(text) })
+    }
     if (list) blocks.push({ type: 'list', items: list.map((item) => parseInline(joinLines(item))) })
     paragraph = null
     list = null

@@ -13,14 +13,18 @@ import type { CafeDefinition } from '../../shared/cafe'
 import { definitionToInput, parseCafeInput } from '../../shared/cafe'
 import type { FieldErrors } from '../../shared/cafe'
 import { zodFieldErrors } from '../../shared/cafe'
-import { byOrder, harvestDocName, restoreHarvest } from '../../shared/harvest'
+import { BLOCK_FORMS, MAX_SECTION_TEXT_CHARS, byOrder, harvestDocName, restoreHarvest } from '../../shared/harvest'
 import type { HarvestState, SynthesisPartState } from '../../shared/harvest'
+import { MAX_PHOTOS_PER_CAFE, PHOTO_TYPES, photoProblem, sniffImage } from '../../shared/photos'
 import type { Seating } from '../../shared/rotation'
 import type { TableclothItem } from '../../shared/tablecloth'
 import { initTablecloth, restoreItem, tableclothDocName } from '../../shared/tablecloth'
+import type { Transcription } from '../../shared/transcriptions'
+import { MAX_TRANSCRIPTIONS, MAX_TRANSCRIPTION_CHARS, restoreTranscriptions } from '../../shared/transcriptions'
 import type { CafeRegistry } from '../cafes/CafeRegistry'
 import type { CafeRuntime } from '../cafes/CafeRuntime'
 import type { DurableWriter } from '../store/DurableWriter'
+import type { PhotoRecord } from '../store/Store'
 import type { CafeData, PersonData, TableclothData } from './cafeData'
 import { LoopBudget } from './LoopBudget'
 
@@ -33,6 +37,12 @@ export const ARCHIVE_SCHEMA_VERSION = 1
  * and memory limits (jobPools.ts), so the size bounds memory, not how long the live tables wait.
  */
 export const MAX_ARCHIVE_BYTES = 50 * 1024 * 1024
+/**
+ * Photo bytes an archive carries at most (base64 makes them a third bigger): 20 MB is a café's worth of
+ * phone photos resized to 2,000 px, and leaves 23 MB of MAX_ARCHIVE_BYTES for everything else. Past it
+ * the remaining photos are left out, and the archive says how many (`photosLeftOut`); the zip has them all.
+ */
+export const MAX_ARCHIVE_PHOTO_BYTES = 20 * 1024 * 1024
 const MAX_ARCHIVE_ITEMS = 200_000
 const MAX_ARCHIVE_POINTS = 5_000_000
 
@@ -74,14 +84,29 @@ export const archiveSchema = z.object({
   tablecloths: z.array(tableclothSchema).max(10_000),
   snapshots: z.array(tableclothSchema.extend({ round: z.number().int().min(1).max(100), takenAt: z.number().finite() })).max(100_000),
   harvest: z.object({
-    sections: z.array(z.object({ id, title: shortText, order: z.number().finite() })).max(1_000),
-    themes: z.array(z.object({ id, section: sectionRef, name: shortText, order: z.number().finite() })).max(10_000),
+    // A free section's prose, a theme's form, deliberate moves across questions, the draft's options: absent from older archives.
+    sections: z.array(z.object({ id, title: shortText, order: z.number().finite(), text: z.string().max(MAX_SECTION_TEXT_CHARS).optional() })).max(1_000),
+    themes: z.array(z.object({ id, section: sectionRef, name: shortText, order: z.number().finite(), form: z.enum(BLOCK_FORMS).optional() })).max(10_000),
+    crossings: z.record(z.string().max(200), id).optional(),
+    draft: z.object({ counts: z.boolean(), frequent: z.boolean(), unsorted: z.record(id, z.enum(BLOCK_FORMS)) }).optional(),
     placements: z.record(z.string().max(200), id),
     keyPoints: z.array(z.string().max(200)),
     merges: z.record(z.string().max(200), z.string().max(200)),
     dismissed: z.array(z.string().max(401)),
+    // Which pictures each question's section shows (absent from older archives).
+    questionImages: z.record(id, z.union([z.literal('final'), z.number().int().min(1).max(100)])).optional(),
   }),
   synthesis: z.array(z.object({ key: z.string().max(100), text: z.string().max(1_000_000), generated: z.string().max(1_000_000) })).max(1_000),
+  // Absent from archives of a Nappe from before photos: both optional, so those still import.
+  photos: z.array(z.object({
+    id, tableId: id, questionId: id, round: z.number().int().min(1).max(100), type: z.enum(PHOTO_TYPES),
+    by: z.discriminatedUnion('kind', [z.object({ kind: z.literal('facilitator') }), z.object({ kind: z.literal('host'), participantId: id, name: shortText })]),
+    createdAt: time, data: z.base64().max(Math.ceil((MAX_ARCHIVE_PHOTO_BYTES * 4) / 3) + 4),
+  })).max(MAX_PHOTOS_PER_CAFE).optional(),
+  photosLeftOut: z.number().int().min(0).optional(),
+  transcriptions: z.array(z.object({
+    id, photoId: id, tableId: id, questionId: id, round: z.number().int().min(1).max(100), text: z.string().max(MAX_TRANSCRIPTION_CHARS), createdAt: time,
+  })).max(MAX_TRANSCRIPTIONS).optional(),
 })
 export type CafeArchive = z.infer<typeof archiveSchema>
 
@@ -111,6 +136,9 @@ function mapHarvest(h: HarvestState, map: (id: string) => string): HarvestState 
     keyPoints: h.keyPoints.map((k) => mapKey(k, map)).sort(),
     merges: sortedRecord(Object.fromEntries(Object.entries(h.merges).map(([k, v]) => [mapKey(k, map), mapKey(v, map)]))),
     dismissed: h.dismissed.map((k) => mapKey(k, map)).sort(),
+    questionImages: sortedRecord(h.questionImages ?? {}),
+    crossings: sortedRecord(Object.fromEntries(Object.entries(h.crossings ?? {}).map(([k, v]) => [mapKey(k, map), v]))),
+    ...(h.draft ? { draft: { ...h.draft, unsorted: sortedRecord(h.draft.unsorted) } } : {}),
   }
 }
 
@@ -128,7 +156,23 @@ export function buildArchive(data: CafeData): CafeArchive {
     snapshots: data.snapshots.map(cloth),
     harvest: mapHarvest(data.harvest, map),
     synthesis: [...data.synthesisParts].sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0)),
+    ...archivePhotos(data, map),
+    transcriptions: (data.transcriptions ?? []).map((t) => ({ ...t })),
   }
+}
+
+/** The photos that fit in MAX_ARCHIVE_PHOTO_BYTES, in the exports' order, and how many did not. */
+function archivePhotos(data: CafeData, map: (id: string) => string): Pick<CafeArchive, 'photos' | 'photosLeftOut'> {
+  let budget = MAX_ARCHIVE_PHOTO_BYTES
+  const photos: NonNullable<CafeArchive['photos']> = []
+  let left = 0
+  for (const p of data.photos ?? []) {
+    if (p.data.byteLength > budget) { left++; continue }
+    budget -= p.data.byteLength
+    const by = p.by.kind === 'host' ? { ...p.by, participantId: map(p.by.participantId) } : p.by
+    photos.push({ id: p.id, tableId: p.tableId, questionId: p.questionId, round: p.round, type: p.type, by, createdAt: p.createdAt, data: Buffer.from(p.data.buffer, p.data.byteOffset, p.data.byteLength).toString('base64') })
+  }
+  return left > 0 ? { photos, photosLeftOut: left } : { photos }
 }
 
 /**
@@ -195,8 +239,10 @@ export interface PreparedImport {
   tablecloths: Array<{ tableId: string; questionId: string; update: Uint8Array }>
   /** End-of-round states (items only: the exports read nothing else from a snapshot). */
   snapshots: Array<{ tableId: string; questionId: string; round: number; takenAt: number; state: Uint8Array }>
-  /** The harvest document (themes, placements, synthesis) as a Yjs update. */
+  /** The harvest document (themes, placements, synthesis, typed contributions) as a Yjs update. */
   harvest: Uint8Array
+  /** Photos under new ids (the typed contributions' `photoId` follows), without their café. */
+  photos: Array<Omit<PhotoRecord, 'cafeId'>>
   itemCount: number
 }
 
@@ -245,14 +291,29 @@ export function prepareImport(body: Uint8Array | string): PrepareResult {
   const map = (who: string) => real.get(who) ?? who
   const history: Seating[] = archive.history.map((s) => Object.fromEntries(Object.entries(s).map(([who, t]) => [map(who), t])))
   const items = (t: { items: CafeArchive['tablecloths'][number]['items'] }) => t.items.map((i) => mapItem(itemFromArchive(i), map))
+  // Photos get new ids (an archive can be imported beside its café); their bytes must be what they say.
+  const photoIds = new Map<string, string>()
+  const photos: PreparedImport['photos'] = []
+  for (const p of archive.photos ?? []) {
+    if (!known.has(`${p.tableId}.${p.questionId}`)) return { ok: false, message: `The archive has a photo of a tablecloth (${p.tableId}, ${p.questionId}) that its café plan does not.` }
+    const data = new Uint8Array(Buffer.from(p.data, 'base64'))
+    const info = sniffImage(data)
+    if (photoProblem(data) !== null || !info || info.type !== p.type) return { ok: false, message: `The photo ${p.id} in the archive is not a JPEG or PNG image Nappe accepts.` }
+    const fresh = `${prefix}-ph${String(photos.length + 1).padStart(4, '0')}`
+    photoIds.set(p.id, fresh)
+    const by = p.by.kind === 'host' ? { ...p.by, participantId: map(p.by.participantId) } : p.by
+    photos.push({ id: fresh, tableId: p.tableId, questionId: p.questionId, round: p.round, ...info, bytes: data.byteLength, by, createdAt: p.createdAt, data })
+  }
+  const transcriptions: Transcription[] = (archive.transcriptions ?? []).map((t) => ({ ...t, photoId: photoIds.get(t.photoId) ?? t.photoId }))
   const doc = new Y.Doc()
-  restoreHarvest(doc, mapHarvest(archive.harvest, map), archive.synthesis)
+  restoreHarvest(doc, mapHarvest({ ...archive.harvest, questionImages: archive.harvest.questionImages ?? {} }, map), archive.synthesis)
+  restoreTranscriptions(doc, transcriptions)
   const harvest = Y.encodeStateAsUpdate(doc)
   doc.destroy()
   return {
     ok: true,
     prepared: {
-      definition, createdAt: archive.cafe.createdAt, participants, history, harvest, itemCount,
+      definition, createdAt: archive.cafe.createdAt, participants, history, harvest, itemCount, photos,
       tablecloths: archive.tablecloths.filter((t) => t.items.length > 0).map((t) => ({ tableId: t.tableId, questionId: t.questionId, update: itemsState(items(t)) })),
       snapshots: archive.snapshots.map((s) => ({ tableId: s.tableId, questionId: s.questionId, round: s.round, takenAt: s.takenAt, state: itemsState(items(s)) })),
     },
@@ -287,6 +348,12 @@ export async function writeImport(registry: CafeRegistry, writer: DurableWriter,
     steps.push(() => writer.saveSnapshot(cafe.id, { docName: tableclothDocName(cafe.id, s.tableId, s.questionId), round: s.round, takenAt: s.takenAt, state: s.state }))
   }
   steps.push(() => writer.appendUpdate(harvestDocName(cafe.id), p.harvest))
+  for (const photo of p.photos) {
+    steps.push(() => {
+      // Photos go to the store directly (as uploads do): one the disk refuses is logged, not fatal.
+      try { writer.store.savePhoto({ ...photo, cafeId: cafe.id }) } catch { /* the café is imported without it */ }
+    })
+  }
   const budget = new LoopBudget(WRITE_BUDGET_MS)
   for (const step of steps) {
     step()

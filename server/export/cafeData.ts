@@ -10,6 +10,10 @@ import { gatherContributions } from '../../shared/contributions'
 import type { HarvestState, SynthesisPartState } from '../../shared/harvest'
 import { composeSynthesis, harvestDocName, readHarvest, readSynthesisParts } from '../../shared/harvest'
 import type { Phase } from '../../shared/lifecycle'
+import type { PhotoMeta } from '../../shared/photos'
+import { sortPhotos } from '../../shared/photos'
+import type { Transcription } from '../../shared/transcriptions'
+import { readTranscriptions, transcriptionContributions } from '../../shared/transcriptions'
 import type { Seating } from '../../shared/rotation'
 import { buildSynthesis, joinParts } from '../../shared/synthesis'
 import type { TableclothItem } from '../../shared/tablecloth'
@@ -18,6 +22,7 @@ import type { CafeRuntime } from '../cafes/CafeRuntime'
 import type { DurableWriter } from '../store/DurableWriter'
 import type { ParticipantRecord, SnapshotRecord } from '../store/Store'
 import type { TableclothServer } from '../yjs/TableclothServer'
+import { synthesisImageRefs } from './imagePaths'
 import { LoopBudget } from './LoopBudget'
 
 /** Who took part, as the exports see them (no credentials). */
@@ -25,6 +30,8 @@ export type PersonData = Omit<ParticipantRecord, 'cafeId' | 'tokenHash'>
 
 export interface TableclothData { tableId: string; questionId: string; items: TableclothItem[] }
 export interface RoundSnapshotData extends TableclothData { round: number; takenAt: number }
+/** A photo of a paper tablecloth with its bytes. */
+export interface PhotoData extends PhotoMeta { data: Uint8Array }
 
 export interface CafeData {
   definition: CafeDefinition
@@ -39,12 +46,16 @@ export interface CafeData {
   snapshots: RoundSnapshotData[]
   harvest: HarvestState
   synthesisParts: SynthesisPartState[]
+  /** Photos of paper tablecloths, in question, table, round order (absent: none). */
+  photos?: PhotoData[]
+  /** Contributions typed from those photos, in the harvest document (absent: none). */
+  transcriptions?: Transcription[]
 }
 
 /** `snapshots: false` skips the end-of-round states (the harvest studio's frequent reads do not need them). */
 export function collectCafeData(cafe: CafeRuntime, tablecloths: TableclothServer, writer: DurableWriter, opts: { snapshots?: boolean } = {}): CafeData {
   const def = cafe.definition
-  const { harvest, synthesisParts } = tablecloths.readDoc(harvestDocName(cafe.id), (doc) => ({ harvest: readHarvest(doc), synthesisParts: readSynthesisParts(doc) }))
+  const { harvest, synthesisParts, transcriptions } = tablecloths.readDoc(harvestDocName(cafe.id), (doc) => ({ harvest: readHarvest(doc), synthesisParts: readSynthesisParts(doc), transcriptions: readTranscriptions(doc) }))
   return {
     ...aboutCafe(cafe),
     tablecloths: tableclothKeys(def).map(({ tableId, questionId }) => ({
@@ -53,15 +64,30 @@ export function collectCafeData(cafe: CafeRuntime, tablecloths: TableclothServer
     snapshots: decodeSnapshots(def, opts.snapshots === false ? [] : writer.listSnapshots(cafe.id)),
     harvest,
     synthesisParts,
+    transcriptions,
+    photos: opts.snapshots === false ? [] : loadPhotos(cafe, writer),
   }
 }
+
+/** A café's photos with their bytes, in the order the exports show them. */
+function loadPhotos(cafe: CafeRuntime, writer: DurableWriter): PhotoData[] {
+  const out: PhotoData[] = []
+  for (const m of photoOrder(cafe, writer)) {
+    const p = writer.store.getPhoto(cafe.id, m.id)
+    if (p) out.push({ ...m, data: p.data })
+  }
+  return out
+}
+
+const photoOrder = (cafe: CafeRuntime, writer: DurableWriter): PhotoMeta[] =>
+  sortPhotos(writer.store.listPhotos(cafe.id), cafe.definition.questions.map((q) => q.id), cafe.definition.tables.map((t) => t.id))
 
 /**
  * A café as stored, for an export made on another thread: plain data and the Yjs updates of each
  * document, none of them decoded here. The store holds every update a live document received (each is
  * written before it is broadcast), plus the writer's backlog, so this is the café as it is now.
  */
-export interface CafeSource extends Omit<CafeData, 'tablecloths' | 'snapshots' | 'harvest' | 'synthesisParts'> {
+export interface CafeSource extends Omit<CafeData, 'tablecloths' | 'snapshots' | 'harvest' | 'synthesisParts' | 'transcriptions'> {
   tablecloths: Array<{ tableId: string; questionId: string; updates: Uint8Array[] }>
   snapshots: SnapshotRecord[]
   harvest: Uint8Array[]
@@ -92,18 +118,25 @@ export async function collectCafeSource(cafe: CafeRuntime, writer: DurableWriter
     await budget.turn()
   }
   const harvest = writer.loadDoc(harvestDocName(cafe.id)).updates.map(own)
-  return { source: { ...about, tablecloths, snapshots, harvest }, transfer }
+  const photos: PhotoData[] = []
+  for (const m of photoOrder(cafe, writer)) {
+    const p = writer.store.getPhoto(cafe.id, m.id)
+    if (p) photos.push({ ...m, data: own(p.data) })
+    await budget.turn()
+  }
+  return { source: { ...about, tablecloths, snapshots, harvest, photos }, transfer }
 }
 
 /** What `collectCafeData` gives, from a `CafeSource` (on the export thread). */
 export function cafeDataFromSource(source: CafeSource): CafeData {
-  const { harvest, synthesisParts } = withDoc(source.harvest, (doc) => ({ harvest: readHarvest(doc), synthesisParts: readSynthesisParts(doc) }))
+  const { harvest, synthesisParts, transcriptions } = withDoc(source.harvest, (doc) => ({ harvest: readHarvest(doc), synthesisParts: readSynthesisParts(doc), transcriptions: readTranscriptions(doc) }))
   return {
     ...source,
     tablecloths: source.tablecloths.map(({ tableId, questionId, updates }) => ({ tableId, questionId, items: withDoc(updates, readItems) })),
     snapshots: decodeSnapshots(source.definition, source.snapshots),
     harvest,
     synthesisParts,
+    transcriptions,
   }
 }
 
@@ -148,11 +181,13 @@ function decodeSnapshots(def: CafeDefinition, stored: SnapshotRecord[]): RoundSn
 }
 
 export function contributionsOf(data: CafeData): Contribution[] {
-  return gatherContributions(data.definition, data.participants, data.tablecloths)
+  return gatherContributions(data.definition, data.participants, data.tablecloths, transcriptionContributions(data.definition, data.transcriptions ?? []))
 }
 
-/** The synthesis as it stands: hand-edited parts kept, the rest generated from the harvest now. */
+/** The synthesis as it stands: hand-edited parts kept, the rest generated from the harvest now (with its image lines). */
 export function synthesisMarkdown(data: CafeData, contributions: readonly Contribution[] = contributionsOf(data)): string {
-  const fresh = buildSynthesis({ definition: data.definition, people: data.participants, contributions, harvest: data.harvest })
+  // The pictures that exist, with their zip paths: the builder shows those the harvest chose per question.
+  const input = { definition: data.definition, people: data.participants, contributions, harvest: data.harvest, images: synthesisImageRefs(data) }
+  const fresh = buildSynthesis(input)
   return joinParts(composeSynthesis(data.synthesisParts, fresh))
 }

@@ -2,14 +2,27 @@
  * The synthesis as a Word document: real heading styles, bold/italic runs and bullet lists, so it can be
  * edited, outlined and restyled in Word or LibreOffice. Text only ever goes in as text runs (docx escapes XML).
  */
-import { AlignmentType, Document, HeadingLevel, LevelFormat, Packer, Paragraph, TextRun } from 'docx'
+import { AlignmentType, Document, HeadingLevel, ImageRun, LevelFormat, Packer, Paragraph, TextRun } from 'docx'
 import type { Block, Inline } from '../../shared/markdown'
 import { startsWithTitle } from '../../shared/markdown'
+import type { ExportImage } from './exportImages'
+import { fitInto } from './exportImages'
 
 /** Characters XML 1.0 forbids (a pasted vertical tab, other controls): Word refuses a file with them. */
 const xmlSafe = (text: string): string => text.replace(/[\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF]/g, '')
 
-export interface DocxInput { title: string; language: 'fr' | 'en'; blocks: Block[] }
+export interface DocxInput {
+  title: string
+  language: 'fr' | 'en'
+  blocks: Block[]
+  /** The files the synthesis's image blocks may name, by path; a block naming another path shows its caption. */
+  images?: ReadonlyMap<string, ExportImage>
+  /** Pictures after the synthesis (final tablecloths, photos), under a heading of their own. */
+  appendix?: { title: string; images: readonly ExportImage[] }
+}
+
+/** A4 with the default margins leaves 6.27 in: 600 px at 96 dpi. Tall pictures stop at 800 px. */
+const IMAGE_BOX = { width: 600, height: 800 } as const
 
 export const DOCX_LANGUAGE = { fr: 'fr-FR', en: 'en-GB' } as const
 
@@ -32,9 +45,33 @@ function runs(content: Inline[]): TextRun[] {
   return content.map((i) => new TextRun({ text: xmlSafe(i.text), ...(i.bold ? { bold: true } : {}), ...(i.italic ? { italics: true } : {}) }))
 }
 
-function paragraphs(blocks: Block[]): Paragraph[] {
+/** A picture on its own paragraph, fitted to the page, with its caption as alt text and below it. */
+function picture(image: ExportImage): Paragraph[] {
+  const size = fitInto(image, IMAGE_BOX.width, IMAGE_BOX.height, 1)
+  return [
+    new Paragraph({
+      keepNext: true,
+      alignment: AlignmentType.CENTER,
+      children: [new ImageRun({
+        type: image.type === 'image/png' ? 'png' : 'jpg',
+        data: image.data,
+        transformation: size,
+        altText: { name: xmlSafe(image.path), title: xmlSafe(image.caption), description: xmlSafe(image.caption) },
+      })],
+    }),
+    new Paragraph({ alignment: AlignmentType.CENTER, spacing: { after: 240 }, children: [new TextRun({ text: xmlSafe(image.caption), italics: true, size: 20 })] }),
+  ]
+}
+
+function paragraphs(blocks: Block[], images: ReadonlyMap<string, ExportImage>): Paragraph[] {
   const out: Paragraph[] = []
   for (const block of blocks) {
+    if (block.type === 'image') {
+      const image = images.get(block.path)
+      if (image) out.push(...picture({ ...image, caption: block.alt || image.caption }))
+      else out.push(new Paragraph({ children: [new TextRun({ text: xmlSafe(block.alt || block.path), italics: true })], spacing: { after: 120 } }))
+      continue
+    }
     if (block.type === 'heading') {
       out.push(new Paragraph({ heading: HEADINGS[block.level - 1], children: runs(block.content) }))
     } else if (block.type === 'paragraph') {
@@ -50,7 +87,11 @@ function paragraphs(blocks: Block[]): Paragraph[] {
 
 export async function renderDocx(doc: DocxInput): Promise<Buffer> {
   const lang = DOCX_LANGUAGE[doc.language]
-  const children = paragraphs(doc.blocks)
+  const children = paragraphs(doc.blocks, doc.images ?? new Map())
+  if (doc.appendix && doc.appendix.images.length > 0) {
+    children.push(new Paragraph({ heading: HeadingLevel.HEADING_1, pageBreakBefore: true, children: [new TextRun({ text: xmlSafe(doc.appendix.title) })] }))
+    for (const image of doc.appendix.images) children.push(...picture(image))
+  }
   if (!startsWithTitle(doc.blocks, doc.title)) {
     children.unshift(new Paragraph({ heading: HeadingLevel.TITLE, children: [new TextRun({ text: xmlSafe(doc.title) })] }))
   }

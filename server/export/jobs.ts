@@ -20,7 +20,7 @@ export async function runJob(job: Job): Promise<{ result: PrepareResult | Export
   switch (job.kind) {
     case 'import': {
       const result = prepareImport(job.body)
-      const states = result.ok ? [result.prepared.harvest, ...result.prepared.tablecloths.map((t) => t.update), ...result.prepared.snapshots.map((s) => s.state)] : []
+      const states = result.ok ? [result.prepared.harvest, ...result.prepared.tablecloths.map((t) => t.update), ...result.prepared.snapshots.map((s) => s.state), ...result.prepared.photos.map((p) => p.data)] : []
       return { result, transfer: transferable(states) }
     }
     case 'export': {

@@ -1,5 +1,6 @@
-import type { CafeRecord, ParticipantRecord, SnapshotRecord, Store, StoredDoc } from './Store'
-import { bySnapshotOrder } from './Store'
+import type { PhotoMeta } from '../../shared/photos'
+import type { CafeRecord, ParticipantRecord, PhotoRecord, SnapshotRecord, Store, StoredDoc } from './Store'
+import { byPhotoOrder, bySnapshotOrder } from './Store'
 
 const clone = <T>(v: T): T => structuredClone(v)
 
@@ -10,6 +11,7 @@ export class MemoryStore implements Store {
   private participants = new Map<string, ParticipantRecord>()
   private docs = new Map<string, Array<{ seq: number; update: Uint8Array }>>()
   private snapshots = new Map<string, SnapshotRecord & { cafeId: string }>()
+  private photos = new Map<string, PhotoRecord>()
   private seq = 0
 
   saveCafe(cafe: CafeRecord): void {
@@ -59,6 +61,29 @@ export class MemoryStore implements Store {
       .filter((s) => s.cafeId === cafeId)
       .sort(bySnapshotOrder)
       .map(({ docName, round, state, takenAt }) => ({ docName, round, state: state.slice(), takenAt }))
+  }
+  savePhoto(photo: PhotoRecord): void {
+    const { data, ...meta } = photo
+    this.photos.set(photo.id, { ...clone(meta), data: data.slice() })
+  }
+  listPhotos(cafeId: string): PhotoMeta[] {
+    return [...this.photos.values()].filter((p) => p.cafeId === cafeId).sort(byPhotoOrder).map(({ cafeId: _c, data: _d, ...meta }) => clone(meta))
+  }
+  getPhoto(cafeId: string, id: string): PhotoRecord | null {
+    const p = this.photos.get(id)
+    if (!p || p.cafeId !== cafeId) return null
+    const { data, ...meta } = p
+    return { ...clone(meta), data: data.slice() }
+  }
+  deletePhoto(cafeId: string, id: string): boolean {
+    const p = this.photos.get(id)
+    if (!p || p.cafeId !== cafeId) return false
+    return this.photos.delete(id)
+  }
+  photoUsage(cafeId: string): { count: number; bytes: number } {
+    let count = 0, bytes = 0
+    for (const p of this.photos.values()) if (p.cafeId === cafeId) { count++; bytes += p.data.byteLength }
+    return { count, bytes }
   }
   async close(): Promise<void> {}
 }

@@ -3,7 +3,8 @@ import { mkdirSync } from 'node:fs'
 import { createRequire } from 'node:module'
 import { dirname } from 'node:path'
 import { Worker } from 'node:worker_threads'
-import type { CafeRecord, ParticipantRecord, SnapshotRecord, Store, StoredDoc } from './Store'
+import type { PhotoMeta } from '../../shared/photos'
+import type { CafeRecord, ParticipantRecord, PhotoRecord, SnapshotRecord, Store, StoredDoc } from './Store'
 
 /** Each entry migrates the schema from version i to i + 1; `PRAGMA user_version` records where we are. */
 const MIGRATIONS: string[] = [
@@ -36,6 +37,15 @@ const MIGRATIONS: string[] = [
      PRIMARY KEY (doc, round)
    );
    CREATE INDEX snapshots_by_cafe ON snapshots (cafe_id, round, doc);`,
+  `CREATE TABLE photos (
+     id TEXT PRIMARY KEY,
+     cafe_id TEXT NOT NULL,
+     created_at INTEGER NOT NULL,
+     meta TEXT NOT NULL,
+     bytes INTEGER NOT NULL,
+     data BLOB NOT NULL
+   );
+   CREATE INDEX photos_by_cafe ON photos (cafe_id, created_at, id);`,
 ]
 export const SQLITE_SCHEMA_VERSION = MIGRATIONS.length
 
@@ -100,6 +110,12 @@ export class SqliteStore implements Store {
       saveSnapshot: db.prepare(`INSERT INTO snapshots (doc, round, cafe_id, taken_at, data) VALUES (@doc, @round, @cafeId, @takenAt, @data)
         ON CONFLICT (doc, round) DO UPDATE SET taken_at = excluded.taken_at, data = excluded.data`),
       listSnapshots: db.prepare('SELECT doc, round, taken_at, data FROM snapshots WHERE cafe_id = ? ORDER BY round, doc'),
+      savePhoto: db.prepare(`INSERT INTO photos (id, cafe_id, created_at, meta, bytes, data) VALUES (@id, @cafeId, @createdAt, @meta, @bytes, @data)
+        ON CONFLICT (id) DO UPDATE SET cafe_id = excluded.cafe_id, created_at = excluded.created_at, meta = excluded.meta, bytes = excluded.bytes, data = excluded.data`),
+      listPhotos: db.prepare('SELECT meta FROM photos WHERE cafe_id = ? ORDER BY created_at, id').pluck(),
+      getPhoto: db.prepare('SELECT meta, data FROM photos WHERE cafe_id = ? AND id = ?'),
+      deletePhoto: db.prepare('DELETE FROM photos WHERE cafe_id = ? AND id = ?'),
+      photoUsage: db.prepare('SELECT COUNT(*) AS count, COALESCE(SUM(bytes), 0) AS bytes FROM photos WHERE cafe_id = ?'),
     }
   }
 
@@ -158,6 +174,24 @@ export class SqliteStore implements Store {
   listSnapshots(cafeId: string): SnapshotRecord[] {
     const rows = this.stmt.listSnapshots.all(cafeId) as Array<{ doc: string; round: number; taken_at: number; data: Buffer }>
     return rows.map((r) => ({ docName: r.doc, round: r.round, takenAt: r.taken_at, state: new Uint8Array(r.data.buffer, r.data.byteOffset, r.data.byteLength) }))
+  }
+  savePhoto(photo: PhotoRecord): void {
+    const { cafeId, data, ...meta } = photo
+    this.stmt.savePhoto.run({ id: photo.id, cafeId, createdAt: photo.createdAt, meta: JSON.stringify(meta), bytes: data.byteLength, data })
+  }
+  listPhotos(cafeId: string): PhotoMeta[] {
+    return (this.stmt.listPhotos.all(cafeId) as string[]).map((m) => JSON.parse(m) as PhotoMeta)
+  }
+  getPhoto(cafeId: string, id: string): PhotoRecord | null {
+    const row = this.stmt.getPhoto.get(cafeId, id) as { meta: string; data: Buffer } | undefined
+    if (!row) return null
+    return { ...(JSON.parse(row.meta) as PhotoMeta), cafeId, data: new Uint8Array(row.data.buffer, row.data.byteOffset, row.data.byteLength) }
+  }
+  deletePhoto(cafeId: string, id: string): boolean {
+    return this.stmt.deletePhoto.run(cafeId, id).changes > 0
+  }
+  photoUsage(cafeId: string): { count: number; bytes: number } {
+    return this.stmt.photoUsage.get(cafeId) as { count: number; bytes: number }
   }
   async close(): Promise<void> {
     const worker = this.checkpointer

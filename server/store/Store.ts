@@ -5,6 +5,7 @@
  */
 import type { CafeDefinition } from '../../shared/cafe'
 import type { LifecycleState } from '../../shared/lifecycle'
+import type { PhotoMeta } from '../../shared/photos'
 import type { Seating } from '../../shared/rotation'
 import type { StoredPlan } from '../../shared/seatingPlan'
 
@@ -70,6 +71,15 @@ export interface SnapshotRecord {
 export const bySnapshotOrder = (a: SnapshotRecord, b: SnapshotRecord): number =>
   a.round - b.round || (a.docName < b.docName ? -1 : a.docName > b.docName ? 1 : 0)
 
+/** A photo of a paper tablecloth: what the API says of it, and its bytes. */
+export interface PhotoRecord extends PhotoMeta {
+  cafeId: string
+  data: Uint8Array
+}
+
+/** The order `listPhotos` gives: oldest first, ties by id. */
+export const byPhotoOrder = (a: PhotoMeta, b: PhotoMeta): number => a.createdAt - b.createdAt || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0)
+
 export interface Store {
   readonly kind: 'sqlite' | 'memory'
   saveCafe(cafe: CafeRecord): void
@@ -88,6 +98,16 @@ export interface Store {
   saveSnapshot(cafeId: string, snapshot: SnapshotRecord): void
   /** Every snapshot of a café, by round then document name. */
   listSnapshots(cafeId: string): SnapshotRecord[]
+  /** Stores a photo (or replaces the one with its id). */
+  savePhoto(photo: PhotoRecord): void
+  /** What is known of a café's photos, without their bytes, oldest first. */
+  listPhotos(cafeId: string): PhotoMeta[]
+  /** One photo with its bytes, or null (also when it belongs to another café). */
+  getPhoto(cafeId: string, id: string): PhotoRecord | null
+  /** Removes a photo; false when there was none. */
+  deletePhoto(cafeId: string, id: string): boolean
+  /** How many photos a café has, and their bytes together. */
+  photoUsage(cafeId: string): { count: number; bytes: number }
   /** Finishes every pending write and releases the files. */
   close(): Promise<void>
 }

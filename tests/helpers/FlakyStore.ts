@@ -1,4 +1,4 @@
-import type { CafeRecord, ParticipantRecord, SnapshotRecord, Store, StoredDoc } from '../../server/store/Store'
+import type { CafeRecord, ParticipantRecord, PhotoRecord, SnapshotRecord, Store, StoredDoc } from '../../server/store/Store'
 
 /** Wraps a store and fails every write while `failing` is set, like a full or read-only disk. */
 export class FlakyStore implements Store {
@@ -17,5 +17,10 @@ export class FlakyStore implements Store {
   compactDoc(docName: string, merged: Uint8Array, uptoSeq: number): void { this.check(); this.inner.compactDoc(docName, merged, uptoSeq) }
   saveSnapshot(cafeId: string, s: SnapshotRecord): void { this.check(); this.inner.saveSnapshot(cafeId, s) }
   listSnapshots(cafeId: string) { return this.inner.listSnapshots(cafeId) }
+  savePhoto(p: PhotoRecord): void { this.check(); this.inner.savePhoto(p) }
+  listPhotos(cafeId: string) { return this.inner.listPhotos(cafeId) }
+  getPhoto(cafeId: string, id: string) { return this.inner.getPhoto(cafeId, id) }
+  deletePhoto(cafeId: string, id: string): boolean { this.check(); return this.inner.deletePhoto(cafeId, id) }
+  photoUsage(cafeId: string) { return this.inner.photoUsage(cafeId) }
   close(): Promise<void> { return this.inner.close() }
 }

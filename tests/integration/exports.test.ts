@@ -74,7 +74,7 @@ describe('exports API', () => {
     expect(await wrong.json()).toMatchObject({ error: { code: 'forbidden' } })
     const bad = await get(t.url, `/api/cafes/${created.id}/export?format=exe`, created.facilitatorKey)
     expect(bad.status).toBe(400)
-    expect((await bad.json()).error.message).toContain('md, docx, pdf, csv, json, zip')
+    expect((await bad.json()).error.message).toContain('md, docx, pdf, csv, xlsx, json, zip')
     expect((await get(t.url, `/api/cafes/${created.id}/export?format=md&format=pdf`, created.facilitatorKey)).status).toBe(400)
     expect((await get(t.url, '/api/cafes/nope/export?format=md', created.facilitatorKey)).status).toBe(404)
     expect((await get(t.url, `/api/cafes/${created.id}/contributions`, 'x'.repeat(43))).status).toBe(403)
@@ -145,7 +145,7 @@ describe('exports API', () => {
     setKeyPoint(h.doc, key, true)
     await eventually(async () => {
       const md = await (await get(s!.t.url, `/api/cafes/${s!.cafeId}/export?format=md`, s!.facilitatorKey)).text()
-      expect(md).toContain('#### Les freins\n\n- **Le temps manque**')
+      expect(md).toContain('#### Les freins\n\nUne idée est évoquée : **le temps manque**.')
     }, { timeoutMs: 40_000 }) // the first export starts the export thread (cold on a fresh clone)
     const data = await (await get(s.t.url, `/api/cafes/${s.cafeId}/contributions`, s.facilitatorKey)).json()
     expect(data.contributions).toMatchObject([{ key, text: 'Le temps manque', authorName: a!.name, round: 1 }])

@@ -4,7 +4,8 @@ import { afterEach, describe, expect, it } from 'vitest'
 import * as Y from 'yjs'
 import { MemoryStore } from '../../server/store/MemoryStore'
 import { SqliteStore } from '../../server/store/SqliteStore'
-import type { CafeRecord, ParticipantRecord, Store } from '../../server/store/Store'
+import Database from 'better-sqlite3'
+import type { CafeRecord, ParticipantRecord, PhotoRecord, Store } from '../../server/store/Store'
 import { parseCafeInput } from '../../shared/cafe'
 import { twoTableCafe, tempDir } from '../helpers/server'
 
@@ -114,6 +115,39 @@ describe.each(implementations)('Store contract: %s', (_name, make) => {
     expect(s.listSnapshots('nobody')).toEqual([])
     await s.close()
   })
+
+  it('keeps photos per café with their bytes, lists them oldest first without the bytes, deletes one', async () => {
+    const s = make()
+    s.savePhoto(photo('ph-b-000002', 'c1', 20, [9, 8, 7]))
+    s.savePhoto(photo('ph-a-000001', 'c1', 10, [1, 2, 3, 4]))
+    s.savePhoto(photo('ph-c-000003', 'c2', 5, [5]))
+    const list = s.listPhotos('c1')
+    expect(list.map((p) => p.id)).toEqual(['ph-a-000001', 'ph-b-000002'])
+    expect(list[0]).toEqual({ id: 'ph-a-000001', tableId: 't1', questionId: 'q1', round: 2, type: 'image/jpeg', width: 640, height: 480, bytes: 4, by: { kind: 'host', participantId: 'p1', name: 'Amélie' }, createdAt: 10 })
+    expect(list[0]).not.toHaveProperty('data')
+    const got = s.getPhoto('c1', 'ph-a-000001')!
+    expect([...got.data]).toEqual([1, 2, 3, 4])
+    expect(got.cafeId).toBe('c1')
+    // Another café's photo is not reachable through this café.
+    expect(s.getPhoto('c1', 'ph-c-000003')).toBeNull()
+    expect(s.deletePhoto('c1', 'ph-c-000003')).toBe(false)
+    expect(s.photoUsage('c1')).toEqual({ count: 2, bytes: 7 })
+    expect(s.deletePhoto('c1', 'ph-a-000001')).toBe(true)
+    expect(s.deletePhoto('c1', 'ph-a-000001')).toBe(false)
+    expect(s.getPhoto('c1', 'ph-a-000001')).toBeNull()
+    expect(s.listPhotos('c1').map((p) => p.id)).toEqual(['ph-b-000002'])
+    expect(s.photoUsage('c1')).toEqual({ count: 1, bytes: 3 })
+    expect(s.photoUsage('c2')).toEqual({ count: 1, bytes: 1 })
+    // A copy: changing the bytes returned changes nothing stored.
+    s.getPhoto('c1', 'ph-b-000002')!.data[0] = 0
+    expect([...s.getPhoto('c1', 'ph-b-000002')!.data]).toEqual([9, 8, 7])
+    await s.close()
+  })
+})
+
+const photo = (id: string, cafeId: string, createdAt: number, bytes: number[]): PhotoRecord => ({
+  id, cafeId, tableId: 't1', questionId: 'q1', round: 2, type: 'image/jpeg', width: 640, height: 480, bytes: bytes.length,
+  by: { kind: 'host', participantId: 'p1', name: 'Amélie' }, createdAt, data: new Uint8Array(bytes),
 })
 
 describe('SqliteStore on disk', () => {
@@ -130,5 +164,26 @@ describe('SqliteStore on disk', () => {
     expect(b.listParticipants('c1')).toHaveLength(1)
     expect(b.loadDoc('c1.t1.q1').updates.map((u) => [...u])).toEqual([[1, 2, 3]])
     await b.close()
+  })
+
+  it('adds the photos table to a database of the version before, keeping what it held', async () => {
+    const d = tempDir(); dirs.push(d)
+    const file = join(d, 'nappe.sqlite')
+    const a = new SqliteStore(file)
+    a.saveCafe(cafe('c1', 'AAAA2222'))
+    await a.close()
+    // Back to schema version 2, as a Nappe from before photos left it.
+    const raw = new Database(file)
+    raw.exec('DROP TABLE photos')
+    raw.pragma('user_version = 2')
+    raw.close()
+    const b = new SqliteStore(file)
+    expect(b.getCafe('c1')?.joinCode).toBe('AAAA2222')
+    b.savePhoto(photo('ph-a-000001', 'c1', 10, [1, 2]))
+    expect(b.listPhotos('c1')).toHaveLength(1)
+    await b.close()
+    const check = new Database(file)
+    expect(check.pragma('user_version', { simple: true })).toBe(3)
+    check.close()
   })
 })

@@ -3,6 +3,7 @@ import { useTranslation } from 'react-i18next'
 import { questionOf } from '../../../shared/cafe'
 import type { CafeView } from '../../../shared/protocol'
 import { TableclothThumbnail } from '../components/TableclothThumbnail'
+import { ConsolePhotoButton } from '../components/PhotoCapture'
 import { useItems, useNow } from '../hooks'
 import { timeAgo } from '../relativeTime'
 import type { TableclothSession } from '../transport/TableclothSession'
@@ -50,6 +51,7 @@ export function TableCard({ view, tableId, round, docName, session, onOpen, onLo
         {people.length === 0 && <li className="muted">{t('console.empty')}</li>}
       </ul>
       <label className="toggle small"><input type="checkbox" checked={locked} onChange={(e) => onLock(e.target.checked)} /> {t('console.lock')}</label>
+      <ConsolePhotoButton view={view} tableId={tableId} />
     </article>
   )
 }

@@ -1,31 +1,43 @@
 /**
  * The harvest board of one section (a table question or a free section): the contributions still to
- * sort, and one column per theme. Cards are dragged onto themes (or moved with their menu, for touch
- * screens and keyboards); suggestions sit beside the board.
+ * sort, and one column per theme, each written as a paragraph or a list in the synthesis. Cards are
+ * dragged onto their question's themes (or moved with their menu, for touch screens and keyboards); a drop
+ * never moves a card to another question: that is the card's own, confirmed "Another question…" action.
+ * Suggestions and the question's figures sit beside the board.
  */
 import { useState } from 'react'
 import type { DragEvent, ReactNode } from 'react'
 import { useTranslation } from 'react-i18next'
 import type * as Y from 'yjs'
 import type { Contribution } from '../../../shared/contributions'
-import type { HarvestState, SectionRef, Theme } from '../../../shared/harvest'
-import { MAX_LABEL_CHARS, addTheme, deleteTheme, mergeContribution, moveTheme, placeContributions, renameTheme, resolveMerge, setKeyPoint } from '../../../shared/harvest'
+import type { BlockForm, HarvestState, SectionRef, Theme } from '../../../shared/harvest'
+import {
+  MAX_LABEL_CHARS, addTheme, deleteTheme, filingOf, mergeContribution, moveTheme, moveToOtherQuestion, placeContributions, questionSection, renameTheme,
+  resolveMerge, setDraftOption, setKeyPoint, setThemeForm,
+} from '../../../shared/harvest'
 import { ContributionCard, DRAG_TYPE } from './ContributionCard'
-import type { CardActions } from './ContributionCard'
+import type { CardActions, ThemeChoices } from './ContributionCard'
+import { ImageChoice } from './ImageChoice'
 import { Suggestions } from './Suggestions'
+import { PhotoPanel } from './PhotoPanel'
 
-export function HarvestBoard({ doc, section, harvest, contributions, sectionTitle }: {
+export function HarvestBoard({ doc, section, harvest, contributions, sectionTitle, questionIds, rounds }: {
   doc: Y.Doc
   section: SectionRef
   harvest: HarvestState
   contributions: Contribution[]
   sectionTitle(ref: SectionRef): string
+  /** The café's questions, in order. */
+  questionIds: string[]
+  /** For a question's board: the rounds in which it was on a table. */
+  rounds: number[]
 }) {
   const { t } = useTranslation()
   const [newTheme, setNewTheme] = useState('')
-  const themeIds = new Set(harvest.themes.map((th) => th.id))
+  const [notice, setNotice] = useState<string | null>(null)
   const keyPoints = new Set(harvest.keyPoints)
-  const placed = (c: Contribution) => { const id = harvest.placements[c.key]; return id !== undefined && themeIds.has(id) ? id : null }
+  const filed = filingOf(harvest)
+  const themeById = new Map(harvest.themes.map((th) => [th.id, th]))
   const byKey = new Map(contributions.map((c) => [c.key, c]))
   const mergedInto = new Map<string, Contribution[]>()
   const shown: Contribution[] = []
@@ -35,40 +47,79 @@ export function HarvestBoard({ doc, section, harvest, contributions, sectionTitl
     else shown.push(c)
   }
   const questionId = section.startsWith('q:') ? section.slice(2) : null
-  const unsorted = questionId ? shown.filter((c) => c.questionId === questionId && placed(c) === null) : []
+  const unsorted = questionId ? shown.filter((c) => c.questionId === questionId && filed(c) === null) : []
   const themes = harvest.themes.filter((th) => th.section === section)
+  const questionLabel = (q: string) => sectionTitle(questionSection(q))
+  const freeGroups = harvest.sections.map((s) => ({ label: s.title, themes: harvest.themes.filter((th) => th.section === `f:${s.id}`) }))
+  const choicesFor = (c: Contribution): ThemeChoices => ({
+    own: [{ label: questionLabel(c.questionId), themes: harvest.themes.filter((th) => th.section === questionSection(c.questionId)) }, ...freeGroups],
+    other: questionIds.filter((q) => q !== c.questionId).map((q) => ({ label: questionLabel(q), themes: harvest.themes.filter((th) => th.section === questionSection(q)) })),
+  })
   const actions: CardActions = {
     setKeyPoint: (key, on) => setKeyPoint(doc, key, on),
     place: (key, themeId) => placeContributions(doc, [key], themeId),
+    moveAcross: (key, themeId) => moveToOtherQuestion(doc, key, themeId),
     unmerge: (key) => mergeContribution(doc, key, null),
+  }
+  /** A line on a card that crossed to another question, or that an old placement had put under one. */
+  const noteFor = (c: Contribution): string | undefined => {
+    if (c.questionId !== questionId && filed(c) !== null && section.startsWith('q:')) return t('harvest.prose.fromQuestion', { question: questionLabel(c.questionId) })
+    const placedAt = harvest.placements[c.key]
+    const th = placedAt === undefined ? undefined : themeById.get(placedAt)
+    if (th && filed(c) === null) return t('harvest.prose.wasUnder', { where: `${sectionTitle(th.section)} › ${th.name}` })
+    return undefined
   }
   const card = (c: Contribution) => (
     <ContributionCard
-      key={c.key} c={c} isKey={keyPoints.has(c.key)} themeId={placed(c)} themes={harvest.themes} merged={mergedInto.get(c.key) ?? []}
-      sectionTitle={(th: Theme) => sectionTitle(th.section)} actions={actions}
+      key={c.key} c={c} isKey={keyPoints.has(c.key)} themeId={filed(c)} choices={choicesFor(c)} merged={mergedInto.get(c.key) ?? []}
+      sectionTitle={(th: Theme) => sectionTitle(th.section)} actions={actions} note={noteFor(c)}
     />
   )
+  /** A drop files a card in this board's column, never across questions. */
+  const drop = (key: string, themeId: string | null) => {
+    const c = byKey.get(key)
+    if (!c) return
+    const target = themeId === null ? questionSection(questionId ?? c.questionId) : themeById.get(themeId)?.section
+    const crossed = harvest.crossings?.[key] !== undefined && filed(c) === harvest.crossings[key]
+    if (target?.startsWith('q:') && target !== questionSection(c.questionId)) {
+      // Already moved here on purpose: it may change theme within this question.
+      if (crossed && themeId !== null && themeById.get(filed(c)!)?.section === target) { moveToOtherQuestion(doc, key, themeId); setNotice(null); return }
+      setNotice(t('harvest.prose.dropRefused', { question: questionLabel(c.questionId) }))
+      return
+    }
+    setNotice(null)
+    placeContributions(doc, [key], themeId)
+  }
   const add = () => {
     const name = newTheme.trim()
     if (!name) return
     addTheme(doc, section, name)
     setNewTheme('')
   }
+  const questionCards = questionId ? contributions.filter((c) => c.questionId === questionId) : []
 
   return (
     <div className="harvest-layout">
+      {questionId && <PhotoPanel doc={doc} questionId={questionId} />}
+      {notice && <p className="notice card" role="status">{notice}</p>}
       <div className="harvest-board">
         {questionId && (
-          <DropColumn title={t('harvest.unsortedCount', { count: unsorted.length })} onDropKey={(key) => placeContributions(doc, [key], null)} className="unsorted">
+          <DropColumn title={t('harvest.unsortedCount', { count: unsorted.length })} onDropKey={(key) => drop(key, null)} className="unsorted">
+            <FormChoice
+              label={t('harvest.prose.inSynthesis')}
+              value={harvest.draft?.unsorted[questionId] ?? 'paragraph'}
+              onChange={(form) => setDraftOption(doc, { unsorted: questionId, form })}
+              id={`unsorted-form-${questionId}`}
+            />
             {unsorted.length === 0 ? <p className="muted">{t('harvest.allSorted')}</p> : unsorted.map(card)}
           </DropColumn>
         )}
         {themes.map((th, i) => {
-          const items = shown.filter((c) => placed(c) === th.id)
+          const items = shown.filter((c) => filed(c) === th.id)
           return (
             <DropColumn
               key={th.id}
-              onDropKey={(key) => placeContributions(doc, [key], th.id)}
+              onDropKey={(key) => drop(key, th.id)}
               title={
                 <div className="theme-head">
                   <input aria-label={t('harvest.themeName')} maxLength={MAX_LABEL_CHARS} defaultValue={th.name} key={th.name} onBlur={(e) => { if (e.target.value.trim() && e.target.value !== th.name) renameTheme(doc, th.id, e.target.value) }} />
@@ -76,6 +127,7 @@ export function HarvestBoard({ doc, section, harvest, contributions, sectionTitl
                   <button type="button" className="small" aria-label={t('harvest.themeUp', { name: th.name })} disabled={i === 0} onClick={() => moveTheme(doc, th.id, -1)}>↑</button>
                   <button type="button" className="small" aria-label={t('harvest.themeDown', { name: th.name })} disabled={i === themes.length - 1} onClick={() => moveTheme(doc, th.id, 1)}>↓</button>
                   <button type="button" className="small danger" aria-label={t('harvest.themeDelete', { name: th.name })} onClick={() => { if (window.confirm(t('harvest.confirmThemeDelete', { name: th.name }))) deleteTheme(doc, th.id) }}>×</button>
+                  <FormChoice label={t('harvest.prose.inSynthesis')} value={th.form ?? 'paragraph'} onChange={(form) => setThemeForm(doc, th.id, form)} id={`form-${th.id}`} />
                 </div>
               }
             >
@@ -89,8 +141,27 @@ export function HarvestBoard({ doc, section, harvest, contributions, sectionTitl
           <button type="submit" className="primary" disabled={!newTheme.trim()}>{t('harvest.addTheme')}</button>
         </form>
       </div>
-      {questionId && <Suggestions doc={doc} harvest={harvest} contributions={shown.filter((c) => c.questionId === questionId)} />}
+      {questionId && (
+        <div className="harvest-side-stack">
+          <ImageChoice doc={doc} questionId={questionId} rounds={rounds} value={harvest.questionImages[questionId] ?? null} />
+          <Suggestions doc={doc} harvest={harvest} contributions={shown.filter((c) => c.questionId === questionId)} all={questionCards} />
+        </div>
+      )}
     </div>
+  )
+}
+
+/** "In the synthesis: a paragraph / a list". */
+function FormChoice({ label, value, onChange, id }: { label: string; value: BlockForm; onChange(form: BlockForm): void; id: string }) {
+  const { t } = useTranslation()
+  return (
+    <span className="form-choice">
+      <label htmlFor={id}>{label}</label>
+      <select id={id} className="small" value={value} onChange={(e) => onChange(e.target.value === 'list' ? 'list' : 'paragraph')}>
+        <option value="paragraph">{t('harvest.prose.paragraph')}</option>
+        <option value="list">{t('harvest.prose.list')}</option>
+      </select>
+    </span>
   )
 }
 

@@ -8,9 +8,16 @@ import type { HarvestData } from '../api'
 import { apiErrorText } from '../errorText'
 import type { TableclothSession } from '../transport/TableclothSession'
 import { useSessionDoc } from '../hooks'
+import type { PictureRef } from '../../../shared/pictureNames'
+import type { Contribution } from '../../../shared/contributions'
+import { onTyped, setFeedDefinition, usePhotoFeed, useSynthesisImages } from './photoApi'
+
+const NO_CONTRIBUTIONS: Contribution[] = []
 
 /** Contributions are re-read this often while the page is visible (the tables may still be writing). */
 const REFRESH_MS = 5000
+/** After a contribution is typed from a photo, the contributions are re-read this soon (it travels with the harvest document first). */
+const TYPED_REFRESH_MS = 700
 
 export interface HarvestSnapshot { harvest: HarvestState; parts: SynthesisPartState[] }
 
@@ -30,13 +37,21 @@ export function useHarvestState(session: TableclothSession | null): HarvestSnaps
   return state
 }
 
-/** The contributions, re-read while the page is visible; `error` is already in the user's language. */
-export function useHarvestData(cafeId: string, key: string | null): { data: HarvestData | null; error: string | null; refresh: () => void } {
+/**
+ * The contributions, re-read while the page is visible; `error` is already in the user's language;
+ * `images`, the pictures the synthesis may show (tablecloths and photos, named as the exports name them).
+ */
+export function useHarvestData(cafeId: string, key: string | null): { data: HarvestData | null; error: string | null; refresh: () => void; images: PictureRef[] } {
   const { t } = useTranslation()
   const [data, setData] = useState<HarvestData | null>(null)
   const [error, setError] = useState<unknown>(null)
   const [tick, setTick] = useState(0)
   const refresh = useCallback(() => setTick((n) => n + 1), [])
+  // The photos of paper tablecloths are read beside the contributions, for the photo panels and the preview.
+  usePhotoFeed(cafeId, key)
+  useEffect(() => { setFeedDefinition(data?.definition ?? null) }, [data])
+  // A contribution typed from a photo shows on the board once the server has it: re-read shortly after.
+  useEffect(() => onTyped(() => { setTimeout(refresh, TYPED_REFRESH_MS) }), [refresh])
   useEffect(() => {
     if (!key) return
     let cancelled = false
@@ -49,5 +64,6 @@ export function useHarvestData(cafeId: string, key: string | null): { data: Harv
     const timer = setTimeout(refresh, REFRESH_MS)
     return () => { cancelled = true; clearTimeout(timer) }
   }, [cafeId, key, tick, refresh])
-  return { data, error: error === null ? null : apiErrorText(error, t), refresh }
+  const images = useSynthesisImages(data?.contributions ?? NO_CONTRIBUTIONS)
+  return { data, error: error === null ? null : apiErrorText(error, t), refresh, images }
 }

@@ -13,6 +13,7 @@ import { navigate } from '../router'
 import { forgetParticipant, participantIdentity, unsentDocsKey } from '../storage'
 import { SetAsideWords } from '../tablecloth/SetAsideWords'
 import { TableclothBoard } from '../tablecloth/TableclothBoard'
+import { HostPhotoCard } from '../components/PhotoCapture'
 import { HostBriefing } from './HostBriefing'
 import { FullMessage, Page } from './Page'
 import './participant.css'
@@ -121,6 +122,7 @@ export function ParticipantPage({ cafeId }: { cafeId: string }) {
           <p>{t('participant.thanksText')}</p>
         </section>
       )}
+      {me?.hostOf && <HostPhotoCard view={view} hostOf={me.hostOf} token={identity.token} />}
     </Page>
   )
 }
