@@ -26,7 +26,22 @@ const envSchema = z.object({
   FRAME_ANCESTORS: z.string().transform((v) => v.split(/[\s,]+/).filter(Boolean)).pipe(z.array(
     z.string().regex(FRAME_ANCESTOR, "an origin such as https://intranet.example.org (or https://*.example.org, or 'self')"),
   )).default([]),
+  // An OpenAI-compatible endpoint for "Rewrite with the model" (http/rewrite.ts); the feature is off when unset.
+  LLM_BASE_URL: z.url({ protocol: /^https?$/, error: 'an http:// or https:// address of an OpenAI-compatible API, such as http://localhost:11434/v1' })
+    .refine((v) => !/^[a-z]+:\/\/[^/]*@/i.test(v), 'an address without a user or password in it (put a key in LLM_API_KEY)').optional(),
+  LLM_MODEL: z.string().min(1).max(200).optional(),
+  LLM_API_KEY: z.string().min(1).max(1000).optional(),
+  LLM_TIMEOUT_SECONDS: z.coerce.number().min(1).max(600).default(120),
 })
+
+/** The model endpoint of "Rewrite with the model". `apiKey` is a secret: never logged, never sent to a browser. */
+export interface LlmConfig {
+  /** Without a trailing slash; requests go to `<baseUrl>/chat/completions`. */
+  baseUrl: string
+  model: string
+  apiKey: string | null
+  timeoutMs: number
+}
 
 export interface Config {
   port: number
@@ -52,6 +67,8 @@ export interface Config {
   frameAncestors: string[]
   /** Folder of the built web app to serve, or null to serve none. */
   clientDir: string | null
+  /** The model endpoint (LLM_BASE_URL…), or null: the rewrite is off. */
+  llm: LlmConfig | null
 }
 
 export function parseConfig(env: Record<string, string | undefined>): Config {
@@ -62,11 +79,15 @@ export function parseConfig(env: Record<string, string | undefined>): Config {
     throw new Error(`invalid configuration in the environment:\n${lines.join('\n')}`)
   }
   const e = parsed.data
+  if (e.LLM_BASE_URL && !e.LLM_MODEL) throw new Error('invalid configuration in the environment:\n  LLM_MODEL: required when LLM_BASE_URL is set (the name the endpoint knows the model by, such as llama3.1:8b)')
   const dataDir = resolve(e.DATA_DIR)
   const backlogDir = e.BACKLOG_DIR ? resolve(e.BACKLOG_DIR) : join(tmpdir(), `nappe-backlog-${createHash('sha256').update(dataDir).digest('hex').slice(0, 12)}`)
   return {
     port: e.PORT, host: e.HOST, dataDir, backlogDir, publicUrl: e.PUBLIC_URL ? e.PUBLIC_URL.replace(/\/+$/, '') : null,
     store: e.STORE, logLevel: e.LOG_LEVEL, trustProxy: e.TRUST_PROXY, docIdleMs: e.DOC_IDLE_SECONDS * 1000,
     joinAttemptsPerMinute: e.JOIN_ATTEMPTS_PER_MINUTE, frameAncestors: e.FRAME_ANCESTORS, clientDir: resolve('client/dist'),
+    llm: e.LLM_BASE_URL && e.LLM_MODEL
+      ? { baseUrl: e.LLM_BASE_URL.replace(/\/+$/, ''), model: e.LLM_MODEL, apiKey: e.LLM_API_KEY ?? null, timeoutMs: e.LLM_TIMEOUT_SECONDS * 1000 }
+      : null,
   }
 }

@@ -20,6 +20,8 @@ import type { Config } from './config'
 import type { JobPools } from './export/jobPools'
 import { createJobPools } from './export/jobPools'
 import { createApi } from './http/api'
+import { createPhotoApi } from './http/photos'
+import { createRewriteApi } from './http/rewrite'
 import type { NetworkInterfaces } from './http/publicUrl'
 import { linkBase, linkRule } from './http/publicUrl'
 import { FailureThrottle } from './http/FailureThrottle'
@@ -101,6 +103,8 @@ export function createServer(deps: ServerDeps): NappeServer {
   const listeningPort = () => (http.address() as AddressInfo | null)?.port ?? config.port
   // The base of the links handed out: PUBLIC_URL, else the machine's LAN address when asked on localhost (http/publicUrl.ts).
   const links = (req: Request) => linkBase(linkRule(config, deps.networkInterfaces ?? networkInterfaces, listeningPort()), { protocol: req.protocol, host: req.get('host') })
+  app.use(createPhotoApi({ registry, store, clock, log }))
+  app.use(createRewriteApi({ registry, tablecloths, writer, log, llm: config.llm }))
   app.use(createApi({ registry, writer, tablecloths, throttle: new FailureThrottle(clock, config.joinAttemptsPerMinute), importThrottle: new FailureThrottle(clock, IMPORTS_PER_MINUTE), jobs, log, links, loadedDocs: () => tablecloths.loadedDocs, eventLoop, eventLoopRecent }))
   if (config.clientDir && existsSync(join(config.clientDir, 'index.html'))) {
     const dir = config.clientDir

@@ -63,6 +63,16 @@ export const ERROR_REASONS = {
   server_error: { code: 'internal' },
   /** Said by the client itself: the server did not answer in time. */
   no_answer: { code: 'internal' },
+  // Rewrite with the model (server/http/rewrite.ts)
+  rewrite_off: { code: 'not_found' },
+  no_theme: { code: 'not_found' },
+  theme_empty: { code: 'invalid_state' },
+  theme_too_long: { code: 'bad_request', params: ['max'] },
+  rewrite_busy: { code: 'rate_limited' },
+  model_unreachable: { code: 'internal' },
+  model_timeout: { code: 'internal', params: ['seconds'] },
+  model_refused: { code: 'internal' },
+  model_nonsense: { code: 'internal' },
 } as const satisfies Record<string, { code: ErrorCode; params?: readonly string[] }>
 
 export type ErrorReason = keyof typeof ERROR_REASONS

@@ -3,18 +3,23 @@
  * (each part is a shared Y.Text). Regenerating replaces only the parts nobody edited; for edited parts it
  * asks, part by part, whether to keep the hand edits or take the new draft.
  */
-import { useEffect, useMemo, useRef, useState } from 'react'
+import { useMemo, useState } from 'react'
+import type { ReactNode } from 'react'
 import { useTranslation } from 'react-i18next'
 import type * as Y from 'yjs'
-import type { SynthesisConflict, SynthesisPartState } from '../../../shared/harvest'
-import { applyGenerated, synthesisText } from '../../../shared/harvest'
-import { replaceText } from '../../../shared/tablecloth'
+import type { DraftOptions, SynthesisConflict, SynthesisPartState } from '../../../shared/harvest'
+import { applyGenerated, setDraftOption, synthesisText } from '../../../shared/harvest'
 import type { SynthesisPart } from '../../../shared/synthesis'
 import { joinParts } from '../../../shared/synthesis'
 import { MarkdownPreview } from './MarkdownPreview'
+import type { RewriteTarget } from './RewritePanel'
+import { RewriteRow } from './RewritePanel'
+import { SharedTextArea } from './SharedTextArea'
 
-export function SynthesisEditor({ doc, synced, fresh, parts, partTitle }: {
+export function SynthesisEditor({ doc, synced, fresh, parts, partTitle, draft, rewrite }: {
   doc: Y.Doc
+  /** What the draft includes beyond the prose (counts, frequent words). */
+  draft: DraftOptions
   /** Generating before the document has synced could overwrite parts others already wrote. */
   synced: boolean
   /** The draft the harvest gives now. */
@@ -22,6 +27,8 @@ export function SynthesisEditor({ doc, synced, fresh, parts, partTitle }: {
   /** What the document holds. */
   parts: SynthesisPartState[]
   partTitle(key: string): string
+  /** "Rewrite with the model" under each part with themes (shown only when the server has a model). */
+  rewrite?: RewriteTarget
 }) {
   const { t } = useTranslation()
   const [conflicts, setConflicts] = useState<SynthesisConflict[]>([])
@@ -46,6 +53,11 @@ export function SynthesisEditor({ doc, synced, fresh, parts, partTitle }: {
           </button>
           <button type="button" aria-pressed={preview} onClick={() => setPreview((p) => !p)} disabled={parts.length === 0}>{t('harvest.preview')}</button>
         </div>
+        <fieldset className="draft-options">
+          <legend>{t('harvest.prose.include')}</legend>
+          <label><input type="checkbox" checked={draft.counts} onChange={(e) => setDraftOption(doc, { counts: e.target.checked })} /> {t('harvest.prose.includeCounts')}</label>
+          <label><input type="checkbox" checked={draft.frequent} onChange={(e) => setDraftOption(doc, { frequent: e.target.checked })} /> {t('harvest.prose.includeFrequent')}</label>
+        </fieldset>
         <p className="muted">{t('harvest.syntaxHelp')}</p>
       </div>
       {conflicts.map((c) => (
@@ -61,68 +73,26 @@ export function SynthesisEditor({ doc, synced, fresh, parts, partTitle }: {
         </div>
       ))}
       {preview ? <article className="card"><MarkdownPreview markdown={whole} /></article> : keys.filter((k) => stored.has(k)).map((key) => (
-        <PartEditor key={key} doc={doc} partKey={key} label={partTitle(key)} edited={stored.get(key)!.text !== stored.get(key)!.generated} />
+        <PartEditor key={key} doc={doc} partKey={key} label={partTitle(key)} edited={stored.get(key)!.text !== stored.get(key)!.generated}>
+          {rewrite && <RewriteRow doc={doc} partKey={key} partText={stored.get(key)!.text} target={rewrite} />}
+        </PartEditor>
       ))}
     </div>
   )
 }
 
-/**
- * A textarea on a shared text. Local typing goes in as minimal edits under this editor's own origin;
- * other people's edits come from the Y.Text itself (not from React state, which lags a frame behind the
- * keyboard) and shift the caret by what was inserted or removed before it.
- */
-function PartEditor({ doc, partKey, label, edited }: { doc: Y.Doc; partKey: string; label: string; edited: boolean }) {
+/** One part of the document, on its shared text. */
+function PartEditor({ doc, partKey, label, edited, children }: { doc: Y.Doc; partKey: string; label: string; edited: boolean; children?: ReactNode }) {
   const { t } = useTranslation()
-  const ref = useRef<HTMLTextAreaElement>(null)
-  const origin = useMemo(() => ({ editor: partKey }), [partKey])
-  const [rows, setRows] = useState(4)
-  useEffect(() => {
-    const el = ref.current
-    if (!el) return
-    const text = synthesisText(doc, partKey)
-    const fit = () => setRows(Math.min(30, Math.max(4, el.value.split('\n').length + 1)))
-    el.value = text.toString()
-    fit()
-    const onRemote = (event: Y.YTextEvent, tr: Y.Transaction) => {
-      if (tr.origin === origin) return
-      let [start, end] = [el.selectionStart, el.selectionEnd]
-      let index = 0
-      for (const op of event.delta) {
-        if (op.retain !== undefined) index += op.retain
-        else if (typeof op.insert === 'string') {
-          const n = op.insert.length
-          if (index < start) start += n
-          if (index < end) end += n
-          index += n
-        } else if (op.delete !== undefined) {
-          const n = op.delete
-          if (index < start) start -= Math.min(n, start - index)
-          if (index < end) end -= Math.min(n, end - index)
-        }
-      }
-      const focused = document.activeElement === el
-      el.value = text.toString()
-      if (focused) el.setSelectionRange(start, end)
-      fit()
-    }
-    text.observe(onRemote)
-    return () => text.unobserve(onRemote)
-  }, [doc, partKey, origin])
+  const text = useMemo(() => synthesisText(doc, partKey), [doc, partKey])
   return (
     <section className="card part">
       <div className="part-head">
         <label htmlFor={`part-${partKey}`} className="eyebrow">{label}</label>
         {edited && <span className="badge" id={`part-${partKey}-edited`}>{t('harvest.editedByHand')}</span>}
       </div>
-      <textarea
-        id={`part-${partKey}`}
-        aria-describedby={edited ? `part-${partKey}-edited` : undefined}
-        ref={ref}
-        rows={rows}
-        spellCheck
-        onChange={(e) => { const next = e.target.value; doc.transact(() => replaceText(synthesisText(doc, partKey), next), origin) }}
-      />
+      <SharedTextArea doc={doc} text={text} id={`part-${partKey}`} describedBy={edited ? `part-${partKey}-edited` : undefined} />
+      {children}
     </section>
   )
 }

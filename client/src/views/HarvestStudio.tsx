@@ -7,10 +7,11 @@ import { useState } from 'react'
 import { useTranslation } from 'react-i18next'
 import type { SectionRef } from '../../../shared/harvest'
 import { INTRO_PART, buildSynthesis } from '../../../shared/synthesis'
-import { MAX_LABEL_CHARS, addFreeSection, deleteFreeSection, freeSection, harvestDocName, questionSection, renameFreeSection } from '../../../shared/harvest'
+import { MAX_LABEL_CHARS, addFreeSection, defaultDraftOptions, deleteFreeSection, freeSection, harvestDocName, questionSection, renameFreeSection } from '../../../shared/harvest'
 import { StatusBadge } from '../components/StatusBadge'
 import { useCredential, useTableclothPool, useTableclothStatus } from '../hooks'
 import { ExportButtons } from '../harvest/ExportButtons'
+import { FreeSectionProse } from '../harvest/FreeSectionProse'
 import { HarvestBoard } from '../harvest/HarvestBoard'
 import { StudioTabs } from '../harvest/StudioTabs'
 import type { StudioTab } from '../harvest/StudioTabs'
@@ -31,7 +32,7 @@ export function HarvestStudio({ cafeId, keyFromUrl }: { cafeId: string; keyFromU
   const session = useTableclothPool([docName], credential).get(docName) ?? null
   const status = useTableclothStatus(session)
   const { harvest, parts } = useHarvestState(session)
-  const { data, error } = useHarvestData(cafeId, key)
+  const { data, error, images } = useHarvestData(cafeId, key)
   const [tab, setTab] = useState<Tab | null>(null)
   const [newSection, setNewSection] = useState('')
 
@@ -60,6 +61,9 @@ export function HarvestStudio({ cafeId, keyFromUrl }: { cafeId: string; keyFromU
   const tabs = entries.map((x) => ({ ...x, id: tabIdOf(x.tab) }))
   const freeRef = current.kind === 'board' && current.section.startsWith('f:') ? current.section.slice(2) : null
   const freeNow = freeRef ? harvest.sections.find((s) => s.id === freeRef) : undefined
+  const boardQuestion = current.kind === 'board' && current.section.startsWith('q:') ? current.section.slice(2) : null
+  // The rounds in which the question was on a table (for the choice of tablecloth images).
+  const rounds = boardQuestion ? def.rounds.flatMap((r, i) => (Object.values(r.questionByTable).includes(boardQuestion) ? [i + 1] : [])) : []
 
   return (
     <Page wide header={<><span className="cafe-title">{def.title}</span><StatusBadge cafe={status === 'synced' ? 'online' : status === 'offline' ? 'offline' : 'connecting'} /></>}>
@@ -79,7 +83,8 @@ export function HarvestStudio({ cafeId, keyFromUrl }: { cafeId: string; keyFromU
                   <button type="button" className="danger" onClick={() => { if (window.confirm(t('harvest.confirmSectionDelete', { name: freeNow.title }))) { deleteFreeSection(session.doc, freeNow.id); setTab(null) } }}>{t('harvest.deleteSection')}</button>
                 </div>
               )}
-            <HarvestBoard doc={session.doc} section={current.section} harvest={harvest} contributions={data.contributions} sectionTitle={sectionTitle} />
+            {freeNow && <FreeSectionProse key={freeNow.id} doc={session.doc} sectionId={freeNow.id} />}
+            <HarvestBoard doc={session.doc} section={current.section} harvest={harvest} contributions={data.contributions} sectionTitle={sectionTitle} questionIds={def.questions.map((q) => q.id)} rounds={rounds} />
             <form className="card row new-section" onSubmit={(e) => { e.preventDefault(); const title = newSection.trim(); if (!title) return; const id = addFreeSection(session.doc, title); setNewSection(''); setTab({ kind: 'board', section: freeSection(id) }) }}>
               <label htmlFor="new-section">{t('harvest.newSection')}</label>
               <input id="new-section" value={newSection} maxLength={MAX_LABEL_CHARS} placeholder={t('harvest.newSectionPlaceholder')} onChange={(e) => setNewSection(e.target.value)} />
@@ -87,7 +92,7 @@ export function HarvestStudio({ cafeId, keyFromUrl }: { cafeId: string; keyFromU
             </form>
           </>
         )}
-        {current.kind === 'synthesis' && <SynthesisEditor doc={session.doc} synced={status === 'synced'} fresh={buildSynthesis({ definition: def, people: data.people, contributions: data.contributions, harvest })} parts={parts} partTitle={partTitle} />}
+        {current.kind === 'synthesis' && <SynthesisEditor doc={session.doc} synced={status === 'synced'} draft={harvest.draft ?? defaultDraftOptions()} fresh={buildSynthesis({ definition: def, people: data.people, contributions: data.contributions, harvest, images })} parts={parts} partTitle={partTitle} rewrite={{ cafeId, facilitatorKey: key, themes: harvest.themes }} />}
         {current.kind === 'export' && (
           <section className="card">
             <h2>{t('harvest.exportTab')}</h2>
