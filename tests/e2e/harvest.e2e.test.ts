@@ -8,6 +8,7 @@ import { readFileSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
+import ExcelJS from 'exceljs'
 import type { Page } from 'playwright-core'
 import { addNote } from '../../shared/tablecloth'
 import { audit, formatFinding, isBlocking } from '../helpers/axe'
@@ -22,7 +23,7 @@ function newPage(label: string, locale: string): Promise<Page> {
 }
 
 describe('the harvest in the browser', () => {
-  it('two rounds, themes by drag and drop, safe filing, a free section, a prose synthesis edited by hand, Markdown and DOCX downloads', async () => {
+  it('two rounds, themes by drag and drop, safe filing, a free section, a prose synthesis edited by hand, Markdown, DOCX and XLSX downloads', async () => {
     const cafe = await createCafe(app.t.url, {
       title: 'World Café Assuétudes', date: '2011-12-09', place: 'Wavre', language: 'fr', shape: 'classic',
       tables: [{ name: 'Table 1', capacity: 4 }, { name: 'Table 2', capacity: 4 }],
@@ -160,6 +161,18 @@ describe('the harvest in the browser', () => {
     expect(paras.find((p) => p.text === 'Les freins')?.style).toBe('Heading4')
     expect(paras.find((p) => p.text === 'Une idée est évoquée : le temps.')).toMatchObject({ list: false, bold: [false, true, false] })
     expect(paras.some((p) => p.text === 'Une journée riche en échanges.')).toBe(true)
+    // The spreadsheet: every contribution, with its theme and key point, real types.
+    const xlsx = await download('Tableur (XLSX)')
+    expect(xlsx.name).toBe('world-cafe-assuetudes-2011-12-09-contributions.xlsx')
+    const book = new ExcelJS.Workbook()
+    await book.xlsx.load(xlsx.body as unknown as ArrayBuffer)
+    const sheet = book.worksheets[0]!
+    const header = (sheet.getRow(1).values as unknown[]).slice(1)
+    const rows = sheet.getSheetValues().slice(2).map((r) => Object.fromEntries(header.map((h, i) => [String(h), (r as unknown[])[i + 1]])))
+    const temps = rows.find((r) => r['texte'] === 'Le temps')!
+    expect(temps).toMatchObject({ 'thème': 'Les freins', 'point clé': true, tour: 1 })
+    expect(temps['créé le']).toBeInstanceOf(Date)
+    expect(rows.map((r) => r['texte'])).toContain('Les éducateurs de rue')
     await shot(page, 'harvest-03-console-exports')
 
     // The archive, imported again from the home page, is a new café with the same harvest.
