@@ -2,7 +2,8 @@
  * The fonts every export embeds, shipped by npm packages (never the system's): DejaVu Sans first (Latin,
  * Greek, Cyrillic, Armenian, Georgian, Hebrew, Arabic, many symbols), then fallbacks for what it lacks:
  * Noto Emoji (monochrome outlines: pdfkit cannot embed colour emoji), Noto Sans Hans (Chinese, Japanese
- * kana), Noto Sans KR (Korean), Noto Sans Devanagari and Noto Sans Thai. `fontRuns` splits a text into runs
+ * kana), Noto Sans KR (Korean), and Noto Sans Devanagari, Thai, Bengali, Tamil, Sinhala, Khmer and
+ * Ethiopic. `fontRuns` splits a text into runs
  * by which font has its glyphs, one grapheme cluster (an emoji with its ZWJ, skin tone or variation
  * selector, a letter with its combining marks) never split across two fonts.
  * Also a tiny TrueType/OpenType metrics reader (cmap + hmtx) so the tablecloth image can wrap text without a browser.
@@ -33,7 +34,7 @@ export const fontStyleOf = (bold?: boolean, italic?: boolean): FontStyle =>
   bold ? (italic ? 'boldOblique' : 'bold') : italic ? 'oblique' : 'regular'
 
 /** The fallbacks, in the order they are tried. They have no italic: oblique text uses the upright face. */
-export const FALLBACK_FACES = ['emoji', 'hans', 'korean', 'devanagari', 'thai'] as const
+export const FALLBACK_FACES = ['emoji', 'hans', 'korean', 'devanagari', 'thai', 'bengali', 'tamil', 'sinhala', 'khmer', 'ethiopic'] as const
 export type FallbackFace = (typeof FALLBACK_FACES)[number]
 export type Face = 'dejavu' | FallbackFace
 
@@ -45,6 +46,11 @@ const hansDir = () => join(dirname(require.resolve('@embedpdf/fonts-sc')), '..',
 const koreanDir = () => join(dirname(require.resolve('@embedpdf/fonts-kr')), '..', 'fonts')
 const devanagariDir = () => packageDir('@expo-google-fonts/noto-sans-devanagari')
 const thaiDir = () => packageDir('@expo-google-fonts/noto-sans-thai')
+/** A Noto Sans script font of @expo-google-fonts, regular and bold. */
+const notoSans = (script: string): FallbackFont => {
+  const dir = packageDir(`@expo-google-fonts/noto-sans-${script.toLowerCase()}`)
+  return { family: `Noto Sans ${script}`, regular: join(dir, `400Regular/NotoSans${script}_400Regular.ttf`), bold: join(dir, `700Bold/NotoSans${script}_700Bold.ttf`) }
+}
 
 export const FALLBACK_FONTS: Readonly<Record<FallbackFace, FallbackFont>> = {
   emoji: { family: 'Noto Emoji', regular: join(emojiDir(), '400Regular/NotoEmoji_400Regular.ttf'), bold: join(emojiDir(), '700Bold/NotoEmoji_700Bold.ttf') },
@@ -52,6 +58,11 @@ export const FALLBACK_FONTS: Readonly<Record<FallbackFace, FallbackFont>> = {
   korean: { family: 'Noto Sans Korean', regular: join(koreanDir(), 'NotoSansKR-Regular.otf'), bold: join(koreanDir(), 'NotoSansKR-Bold.otf') },
   devanagari: { family: 'Noto Sans Devanagari', regular: join(devanagariDir(), '400Regular/NotoSansDevanagari_400Regular.ttf'), bold: join(devanagariDir(), '700Bold/NotoSansDevanagari_700Bold.ttf') },
   thai: { family: 'Noto Sans Thai', regular: join(thaiDir(), '400Regular/NotoSansThai_400Regular.ttf'), bold: join(thaiDir(), '700Bold/NotoSansThai_700Bold.ttf') },
+  bengali: notoSans('Bengali'),
+  tamil: notoSans('Tamil'),
+  sinhala: notoSans('Sinhala'),
+  khmer: notoSans('Khmer'),
+  ethiopic: notoSans('Ethiopic'),
 }
 
 const isBold = (style: FontStyle) => style === 'bold' || style === 'boldOblique'
@@ -214,8 +225,9 @@ export function graphemesOf(text: string): string[] {
 const IGNORABLE = /^[\u200B-\u200D\u2060\uFE00-\uFE0F\u{E0020}-\u{E007F}\u{E0100}-\u{E01EF}\u{1F3FB}-\u{1F3FF}]$/u
 /** A cluster shown as an emoji: default emoji presentation, or asked for with VS16, a keycap, a flag. */
 const EMOJI_PRESENTATION = /\p{Emoji_Presentation}|\uFE0F|\u20E3|\p{Regional_Indicator}/u
-const FALLBACK_ORDER: readonly Face[] = ['dejavu', 'hans', 'korean', 'devanagari', 'thai', 'emoji']
-const EMOJI_ORDER: readonly Face[] = ['emoji', 'dejavu', 'hans', 'korean', 'devanagari', 'thai']
+const SCRIPTS: readonly Face[] = ['hans', 'korean', 'devanagari', 'thai', 'bengali', 'tamil', 'sinhala', 'khmer', 'ethiopic']
+const FALLBACK_ORDER: readonly Face[] = ['dejavu', ...SCRIPTS, 'emoji']
+const EMOJI_ORDER: readonly Face[] = ['emoji', 'dejavu', ...SCRIPTS]
 
 /** Per style, for each BMP code point: 1 when DejaVu has it and it is no emoji (the common case), 2 when not, 0 not known yet. */
 const plainBmp = new Map<FontStyle, Uint8Array>()
