@@ -8,14 +8,13 @@
 import type { CafeDefinition, Language } from './cafe'
 import type { PhotoMeta } from './photos'
 import { photoExtension } from './photos'
+import type { SynthesisImage } from './synthesis'
 
 export const PICTURE_WORDS: Record<Language, { endOfRound: (n: number) => string; final: string; round: string; tablecloths: string; photos: string; photo: (n: number) => string; appendix: string }> = {
   fr: { endOfRound: (n) => `Fin du tour ${n}`, final: 'État final', round: 'tour', tablecloths: 'nappes', photos: 'photos', photo: (n) => `Photo de la nappe papier, tour ${n}`, appendix: 'Les nappes' },
   en: { endOfRound: (n) => `End of round ${n}`, final: 'Final state', round: 'round', tablecloths: 'tablecloths', photos: 'photos', photo: (n) => `Photo of the paper tablecloth, round ${n}`, appendix: 'The tablecloths' },
 }
 
-/** A picture the synthesis may show (the `SynthesisImage` of synthesis.ts). */
-export interface PictureRef { questionId: string; round: number | 'final'; path: string; caption: string }
 
 /** A safe file-name part: no accents, lowercase letters, digits and dashes. */
 export function slug(text: string, max = 60): string {
@@ -67,7 +66,7 @@ export function synthesisPictures(def: CafeDefinition, p: {
   finals: readonly Where[]
   /** Photos with their zip paths (as `photoNames` gives them). */
   photos: ReadonlyArray<{ photo: Where & { round: number }; path: string; shortCaption: string }>
-}): PictureRef[] {
+}): SynthesisImage[] {
   const naming = pictureNaming(def)
   const W = naming.words
   // In table order (then round): the studio and the exports list them alike, whatever order they came in.

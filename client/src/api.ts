@@ -28,21 +28,28 @@ function readError(body: unknown, res: Response): AppError {
   return { ...e, code, message: typeof e?.message === 'string' ? e.message : res.statusText }
 }
 
-async function send(method: string, path: string, opts: { body?: unknown; key?: string } = {}): Promise<Response> {
-  const headers: Record<string, string> = {}
-  if (opts.body !== undefined) headers['content-type'] = 'application/json'
-  // The facilitator key goes in a header, never in the URL (URLs end up in logs and browser history).
-  if (opts.key) headers.authorization = `Bearer ${opts.key}`
+/**
+ * One request to the API. The credential goes in a header, never in the URL (URLs end up in logs and
+ * browser history). A server that cannot be reached is an `ApiError` without a server error, an error
+ * answer an `ApiError` with it; a request cancelled by its signal stays an `AbortError`.
+ */
+export async function apiFetch(path: string, init: RequestInit = {}, key?: string): Promise<Response> {
+  const headers = new Headers(init.headers)
+  if (key) headers.set('authorization', `Bearer ${key}`)
   let res: Response
   try {
-    res = await fetch(path, { method, headers, body: opts.body === undefined ? undefined : JSON.stringify(opts.body) })
-  } catch {
+    res = await fetch(path, { ...init, headers })
+  } catch (err) {
+    if ((err as Error).name === 'AbortError') throw err
     throw new ApiError(null)
   }
-  if (!res.ok) {
-    throw new ApiError(readError(await res.json().catch(() => null), res), res.status)
-  }
+  if (!res.ok) throw new ApiError(readError(await res.json().catch(() => null), res), res.status)
   return res
+}
+
+function send(method: string, path: string, opts: { body?: unknown; key?: string } = {}): Promise<Response> {
+  const json = opts.body !== undefined
+  return apiFetch(path, { method, headers: json ? { 'content-type': 'application/json' } : {}, body: json ? JSON.stringify(opts.body) : undefined }, opts.key)
 }
 
 async function call<T>(method: string, path: string, body?: unknown, key?: string): Promise<T> {

@@ -15,7 +15,8 @@ import { contributionsXlsx } from './xlsx'
 import { renderDocx } from './docx'
 import type { ExportImage } from './exportImages'
 import { exportImage } from './exportImages'
-import { IMAGE_WORDS, imageNaming, photoEntries, slug } from './imagePaths'
+import { PICTURE_WORDS, pictureNaming, slug } from '../../shared/pictureNames'
+import { photoEntries } from './imagePaths'
 import { renderPdf } from './pdf'
 import { svgToPngAsync, tableclothSvg } from './tableclothImage'
 
@@ -40,14 +41,13 @@ const WORDS: Record<Language, { synthesis: string; contributions: string; archiv
   en: { synthesis: 'synthesis', contributions: 'contributions', archive: 'archive' },
 }
 
-export { slug }
 
 export interface TableclothImage { path: string; title: string; subtitle: string; svg: string; final: boolean }
 
 /** An SVG of every tablecloth at the end of each round it was written in (unless `rounds` is false), and as it is now. */
 export function tableclothImages(data: CafeData, opts: { rounds?: boolean } = {}): TableclothImage[] {
-  const W = IMAGE_WORDS[data.definition.language]
-  const naming = imageNaming(data)
+  const W = PICTURE_WORDS[data.definition.language]
+  const naming = pictureNaming(data.definition)
   const out: TableclothImage[] = []
   const add = (t: { tableId: string; questionId: string; items: CafeData['tablecloths'][number]['items'] }, round: number | 'final', subtitle: string) => {
     const title = naming.title(t)
@@ -139,7 +139,7 @@ export async function exportCafe(format: ExportFormat, data: CafeData): Promise<
   /** The same for Word: the pictures inside the synthesis, then the tablecloths under a heading of their own. */
   const docx = async (drawn: Drawn) => {
     const images = await blockImages(doc().blocks, data, drawn)
-    return renderDocx({ ...doc(), images, appendix: { title: IMAGE_WORDS[def.language].appendix, images: appendixImages(data, drawn) } })
+    return renderDocx({ ...doc(), images, appendix: { title: PICTURE_WORDS[def.language].appendix, images: appendixImages(data, drawn) } })
   }
 
   switch (format) {

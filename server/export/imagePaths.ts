@@ -2,15 +2,9 @@
  * The export's side of `shared/pictureNames.ts`: the pictures of a café's data, with their zip paths
  * and captions (the studio computes the same paths from what it knows).
  */
-import type { PictureRef } from '../../shared/pictureNames'
-import { PICTURE_WORDS, photoNames, pictureNaming, slug, synthesisPictures } from '../../shared/pictureNames'
+import { photoNames, synthesisPictures } from '../../shared/pictureNames'
+import type { SynthesisImage } from '../../shared/synthesis'
 import type { CafeData, PhotoData } from './cafeData'
-
-export { PICTURE_WORDS as IMAGE_WORDS, slug }
-export type SynthesisImageRef = PictureRef
-
-/** Names and captions of a café's pictures, from its definition. */
-export const imageNaming = (data: Pick<CafeData, 'definition'>) => pictureNaming(data.definition)
 
 /** Each photo with its path in the zip and its caption (table, question, round). */
 export function photoEntries(data: CafeData): Array<{ photo: PhotoData; path: string; caption: string; shortCaption: string }> {
@@ -18,7 +12,7 @@ export function photoEntries(data: CafeData): Array<{ photo: PhotoData; path: st
 }
 
 /** Every picture the synthesis may show: the end-of-round and final tablecloths, and the photos. */
-export function synthesisImageRefs(data: CafeData): SynthesisImageRef[] {
+export function synthesisImageRefs(data: CafeData): SynthesisImage[] {
   return synthesisPictures(data.definition, {
     snapshots: data.snapshots,
     finals: data.tablecloths.filter((t) => t.items.length > 0),

@@ -7,31 +7,17 @@
 import { useEffect, useMemo, useSyncExternalStore } from 'react'
 import type { CafeDefinition } from '../../../shared/cafe'
 import type { Contribution } from '../../../shared/contributions'
-import type { AppError } from '../../../shared/errors'
-import type { PictureRef } from '../../../shared/pictureNames'
+import type { SynthesisImage } from '../../../shared/synthesis'
 import { photoNames, snapshotsOfRounds, synthesisPictures } from '../../../shared/pictureNames'
 import { PHOTO_AUTHOR } from '../../../shared/transcriptions'
 import type { PhotoMeta } from '../../../shared/photos'
 import { MAX_PHOTO_BYTES, PHOTO_RESIZE_PX } from '../../../shared/photos'
-import { ApiError } from '../api'
+import { apiFetch } from '../api'
 
 /** A photo as the studio knows it, with its path in the export zip (what image lines name). */
 export interface StudioPhoto extends PhotoMeta { path: string }
 
-const auth = (secret: string) => ({ authorization: `Bearer ${secret}` })
 const base = (cafeId: string) => `/api/cafes/${encodeURIComponent(cafeId)}/photos`
-
-async function failed(res: Response): Promise<never> {
-  const body = (await res.json().catch(() => null)) as { error?: AppError } | null
-  throw new ApiError(body?.error ?? { code: 'internal', message: res.statusText }, res.status)
-}
-
-async function send(url: string, init: RequestInit): Promise<Response> {
-  let res: Response
-  try { res = await fetch(url, init) } catch { throw new ApiError(null) }
-  if (!res.ok) await failed(res)
-  return res
-}
 
 /**
  * The picture made smaller on the device: at most PHOTO_RESIZE_PX on its long side, as a JPEG, lower
@@ -60,15 +46,15 @@ export async function resizePhoto(file: Blob): Promise<Blob> {
 export const photoApi = {
   upload: async (cafeId: string, secret: string, at: { tableId: string; round: number }, body: Blob): Promise<PhotoMeta> => {
     const query = new URLSearchParams({ tableId: at.tableId, round: String(at.round) })
-    const res = await send(`${base(cafeId)}?${query}`, { method: 'POST', headers: { ...auth(secret), 'content-type': body.type || 'application/octet-stream' }, body })
+    const res = await apiFetch(`${base(cafeId)}?${query}`, { method: 'POST', headers: { 'content-type': body.type || 'application/octet-stream' }, body }, secret)
     return (await res.json()) as PhotoMeta
   },
   list: async (cafeId: string, key: string): Promise<{ photos: StudioPhoto[]; snapshotRounds: number }> => {
-    const res = await send(base(cafeId), { headers: auth(key) })
+    const res = await apiFetch(base(cafeId), {}, key)
     return (await res.json()) as { photos: StudioPhoto[]; snapshotRounds: number }
   },
-  bytes: async (cafeId: string, key: string, id: string): Promise<Blob> => (await send(`${base(cafeId)}/${encodeURIComponent(id)}`, { headers: auth(key) })).blob(),
-  remove: async (cafeId: string, key: string, id: string): Promise<void> => { await send(`${base(cafeId)}/${encodeURIComponent(id)}`, { method: 'DELETE', headers: auth(key) }) },
+  bytes: async (cafeId: string, key: string, id: string): Promise<Blob> => (await apiFetch(`${base(cafeId)}/${encodeURIComponent(id)}`, {}, key)).blob(),
+  remove: async (cafeId: string, key: string, id: string): Promise<void> => { await apiFetch(`${base(cafeId)}/${encodeURIComponent(id)}`, { method: 'DELETE' }, key) },
 }
 
 // ---- the studio's list of photos: one poll, shared ----
@@ -131,7 +117,7 @@ export function setFeedDefinition(definition: CafeDefinition | null): void {
  * The pictures the synthesis may show, named as the exports name them (shared/pictureNames.ts): the
  * end-of-round tablecloths kept, the tablecloths with contributions, the photos. For `buildSynthesis`.
  */
-export function useSynthesisImages(contributions: readonly Contribution[]): PictureRef[] {
+export function useSynthesisImages(contributions: readonly Contribution[]): SynthesisImage[] {
   const f = usePhotos()
   return useMemo(() => {
     const def = f?.definition

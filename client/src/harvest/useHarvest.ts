@@ -8,7 +8,7 @@ import type { HarvestData } from '../api'
 import { apiErrorText } from '../errorText'
 import type { TableclothSession } from '../transport/TableclothSession'
 import { useSessionDoc } from '../hooks'
-import type { PictureRef } from '../../../shared/pictureNames'
+import type { SynthesisImage } from '../../../shared/synthesis'
 import type { Contribution } from '../../../shared/contributions'
 import { onTyped, setFeedDefinition, usePhotoFeed, useSynthesisImages } from './photoApi'
 
@@ -41,7 +41,7 @@ export function useHarvestState(session: TableclothSession | null): HarvestSnaps
  * The contributions, re-read while the page is visible; `error` is already in the user's language;
  * `images`, the pictures the synthesis may show (tablecloths and photos, named as the exports name them).
  */
-export function useHarvestData(cafeId: string, key: string | null): { data: HarvestData | null; error: string | null; refresh: () => void; images: PictureRef[] } {
+export function useHarvestData(cafeId: string, key: string | null): { data: HarvestData | null; error: string | null; refresh: () => void; images: SynthesisImage[] } {
   const { t } = useTranslation()
   const [data, setData] = useState<HarvestData | null>(null)
   const [error, setError] = useState<unknown>(null)
