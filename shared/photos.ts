@@ -87,15 +87,18 @@ export function sniffImage(bytes: Uint8Array): ImageInfo | null {
   return info && info.width > 0 && info.height > 0 ? info : null
 }
 
-/** Why some bytes cannot be a photo of Nappe, or null when they can. */
-export function photoProblem(bytes: Uint8Array): 'empty' | 'too_big' | 'not_image' | 'too_large' | null {
-  if (bytes.byteLength === 0) return 'empty'
-  if (bytes.byteLength > MAX_PHOTO_BYTES) return 'too_big'
+/** What some bytes are as a photo of Nappe: the image, or why they cannot be one. */
+export function readPhoto(bytes: Uint8Array): { info: ImageInfo; problem: null } | { info: null; problem: 'empty' | 'too_big' | 'not_image' | 'too_large' } {
+  if (bytes.byteLength === 0) return { info: null, problem: 'empty' }
+  if (bytes.byteLength > MAX_PHOTO_BYTES) return { info: null, problem: 'too_big' }
   const info = sniffImage(bytes)
-  if (!info) return 'not_image'
-  if (info.width > MAX_PHOTO_SIDE_PX || info.height > MAX_PHOTO_SIDE_PX) return 'too_large'
-  return null
+  if (!info) return { info: null, problem: 'not_image' }
+  if (info.width > MAX_PHOTO_SIDE_PX || info.height > MAX_PHOTO_SIDE_PX) return { info: null, problem: 'too_large' }
+  return { info, problem: null }
 }
+
+/** Why some bytes cannot be a photo of Nappe, or null when they can. */
+export const photoProblem = (bytes: Uint8Array) => readPhoto(bytes).problem
 
 /**
  * The round a photo taken now is of: the round being played, else the one that just ended (people

@@ -15,7 +15,7 @@ import type { FieldErrors } from '../../shared/cafe'
 import { zodFieldErrors } from '../../shared/cafe'
 import { BLOCK_FORMS, MAX_SECTION_TEXT_CHARS, byOrder, harvestDocName, restoreHarvest } from '../../shared/harvest'
 import type { HarvestState, SynthesisPartState } from '../../shared/harvest'
-import { MAX_PHOTOS_PER_CAFE, PHOTO_TYPES, photoProblem, sniffImage } from '../../shared/photos'
+import { MAX_PHOTOS_PER_CAFE, PHOTO_TYPES, readPhoto } from '../../shared/photos'
 import type { Seating } from '../../shared/rotation'
 import type { TableclothItem } from '../../shared/tablecloth'
 import { initTablecloth, restoreItem, tableclothDocName } from '../../shared/tablecloth'
@@ -297,8 +297,8 @@ export function prepareImport(body: Uint8Array | string): PrepareResult {
   for (const p of archive.photos ?? []) {
     if (!known.has(`${p.tableId}.${p.questionId}`)) return { ok: false, message: `The archive has a photo of a tablecloth (${p.tableId}, ${p.questionId}) that its café plan does not.` }
     const data = new Uint8Array(Buffer.from(p.data, 'base64'))
-    const info = sniffImage(data)
-    if (photoProblem(data) !== null || !info || info.type !== p.type) return { ok: false, message: `The photo ${p.id} in the archive is not a JPEG or PNG image Nappe accepts.` }
+    const { info } = readPhoto(data)
+    if (!info || info.type !== p.type) return { ok: false, message: `The photo ${p.id} in the archive is not a JPEG or PNG image Nappe accepts.` }
     const fresh = `${prefix}-ph${String(photos.length + 1).padStart(4, '0')}`
     photoIds.set(p.id, fresh)
     const by = p.by.kind === 'host' ? { ...p.by, participantId: map(p.by.participantId) } : p.by

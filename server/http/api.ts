@@ -54,6 +54,23 @@ export function sendError<R extends ErrorReason>(res: Response, reason: R, messa
   res.status(HTTP_STATUS[error.code]).json({ error })
 }
 
+/** The credential of an `Authorization: Bearer <credential>` header (never a URL), or null. */
+export const bearerCredential = (req: Request): string | null => /^Bearer\s+(\S{1,200})$/i.exec(req.get('authorization') ?? '')?.[1] ?? null
+
+/** The answer to a request that carries no credential: `message` says which one to send. */
+export function askForCredential(res: Response, message: string): void {
+  res.set('WWW-Authenticate', 'Bearer')
+  sendError(res, 'key_missing', message)
+}
+
+/** Whether the request carries this café's facilitator key; when it does not, the answer is sent. */
+export function isFacilitator(cafe: CafeRuntime, req: Request, res: Response): boolean {
+  const key = bearerCredential(req)
+  if (key === null) { askForCredential(res, 'Send the facilitator key in an "Authorization: Bearer <key>" header.'); return false }
+  if (!cafe.isFacilitatorKey(key)) { sendError(res, 'wrong_key', 'This key is not the facilitator key of this café.'); return false }
+  return true
+}
+
 /** A runtime's refusal (`Result`), sent as is. */
 function sendRefusal(res: Response, { ok: _failed, ...error }: { ok: false } & AppError): void {
   res.status(HTTP_STATUS[error.code]).json({ error })
@@ -149,14 +166,7 @@ export function createApi(deps: ApiDeps): express.Router {
   /** Facilitator-only routes: the key travels in `Authorization: Bearer <key>`, never in the URL. */
   const asFacilitator = (handler: (cafe: CafeRuntime, req: Request, res: Response) => void | Promise<void>) =>
     withCafe(async (cafe, req, res) => {
-      const header = req.get('authorization') ?? ''
-      const m = /^Bearer\s+(\S{1,200})$/i.exec(header)
-      if (!m) {
-        res.set('WWW-Authenticate', 'Bearer')
-        return sendError(res, 'key_missing', 'Send the facilitator key in an "Authorization: Bearer <key>" header.')
-      }
-      if (!cafe.isFacilitatorKey(m[1]!)) return sendError(res, 'wrong_key', 'This key is not the facilitator key of this café.')
-      await handler(cafe, req, res)
+      if (isFacilitator(cafe, req, res)) await handler(cafe, req, res)
     })
 
   api.get('/api/cafes/:id/export', asFacilitator(async (cafe, req, res) => {

@@ -19,15 +19,15 @@ import { zodFieldErrors } from '../../shared/cafe'
 import { zodFieldKinds } from '../../shared/errorReasons'
 import type { PhotoBy, PhotoMeta } from '../../shared/photos'
 import {
-  MAX_PHOTOS_PER_CAFE, MAX_PHOTO_BYTES, MAX_PHOTO_BYTES_PER_CAFE, MAX_PHOTO_SIDE_PX, photoIdSchema, photoProblem, photoRound,
-  photoUploadSchema, roundsBegun, sniffImage, sortPhotos,
+  MAX_PHOTOS_PER_CAFE, MAX_PHOTO_BYTES, MAX_PHOTO_BYTES_PER_CAFE, MAX_PHOTO_SIDE_PX, photoIdSchema, photoRound, readPhoto,
+  photoUploadSchema, roundsBegun, sortPhotos,
 } from '../../shared/photos'
 import type { CafeRegistry } from '../cafes/CafeRegistry'
 import type { CafeRuntime } from '../cafes/CafeRuntime'
 import type { Clock } from '../clock'
 import type { Logger } from '../log'
 import type { ParticipantRecord, Store } from '../store/Store'
-import { sendError } from './api'
+import { askForCredential, bearerCredential, sendError } from './api'
 
 /** A host's photos of one table and round: enough for a retake or two, not a way to fill the café's quota. */
 export const MAX_HOST_PHOTOS_PER_ROUND = 5
@@ -57,14 +57,13 @@ export function createPhotoApi(deps: PhotoApiDeps): express.Router {
   const caller = (req: Request, res: Response): { cafe: CafeRuntime; who: Caller } | null => {
     const cafe = registry.get(String(req.params.id))
     if (!cafe) { sendError(res, 'no_cafe', 'No café with this id.'); return null }
-    const m = /^Bearer\s+(\S{1,200})$/i.exec(req.get('authorization') ?? '')
-    if (!m) {
-      res.set('WWW-Authenticate', 'Bearer')
-      sendError(res, 'key_missing', 'Send the facilitator key (or a host\'s participant token) in an "Authorization: Bearer <credential>" header.')
+    const credential = bearerCredential(req)
+    if (credential === null) {
+      askForCredential(res, 'Send the facilitator key (or a host\'s participant token) in an "Authorization: Bearer <credential>" header.')
       return null
     }
-    if (cafe.isFacilitatorKey(m[1]!)) return { cafe, who: { kind: 'facilitator' } }
-    const participant = cafe.participantByToken(m[1]!)
+    if (cafe.isFacilitatorKey(credential)) return { cafe, who: { kind: 'facilitator' } }
+    const participant = cafe.participantByToken(credential)
     if (participant && participant.leftAt === null) return { cafe, who: { kind: 'participant', participant } }
     sendError(res, 'bad_credential', 'This credential is neither the facilitator key nor a participant token of this café.')
     return null
@@ -153,11 +152,10 @@ export function createPhotoApi(deps: PhotoApiDeps): express.Router {
   }, express.raw({ type: () => true, limit: MAX_PHOTO_BYTES }), (req, res) => {
     const { cafe, who, tableId, round, questionId } = res.locals.photo as { cafe: CafeRuntime; who: Caller; tableId: string; round: number; questionId: string }
     const body: Uint8Array = Buffer.isBuffer(req.body) ? req.body : new Uint8Array(0)
-    const problem = photoProblem(body)
+    const { info, problem } = readPhoto(body)
     if (problem === 'too_big') return sendError(res, 'body_too_large', `A photo is at most ${MAX_PHOTO_BYTES} bytes.`, { params: { bytes: MAX_PHOTO_BYTES } })
     if (problem === 'too_large') return sendError(res, 'bad_data', `A photo is at most ${MAX_PHOTO_SIDE_PX} pixels a side.`, { fields: { photo: `at most ${MAX_PHOTO_SIDE_PX} pixels a side` }, fieldKinds: { photo: 'out_of_range' } })
     if (problem) return sendError(res, 'bad_data', 'The body is not a JPEG or PNG image.', { fields: { photo: 'not a JPEG or PNG image' }, fieldKinds: { photo: 'invalid' } })
-    const info = sniffImage(body)!
     const by: PhotoBy = who.kind === 'facilitator' ? { kind: 'facilitator' } : { kind: 'host', participantId: who.participant.id, name: who.participant.displayName }
     const record = { id: nanoid(16), cafeId: cafe.id, tableId, questionId, round, ...info, bytes: body.byteLength, by, createdAt: clock.now(), data: new Uint8Array(body) }
     try {

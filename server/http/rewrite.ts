@@ -25,7 +25,7 @@ import { collectCafeData, contributionsOf } from '../export/cafeData'
 import type { Logger } from '../log'
 import type { DurableWriter } from '../store/DurableWriter'
 import type { TableclothServer } from '../yjs/TableclothServer'
-import { sendError } from './api'
+import { isFacilitator, sendError } from './api'
 
 /** Largest answer read from the model's server; past it the request is dropped. */
 export const MAX_MODEL_ANSWER_BYTES = 512 * 1024
@@ -115,13 +115,7 @@ export function createRewriteApi(deps: RewriteApiDeps): express.Router {
   const asFacilitator = (handler: (cafe: CafeRuntime, req: Request, res: Response) => void | Promise<void>) => async (req: Request, res: Response) => {
     const cafe = deps.registry.get(String(req.params.id))
     if (!cafe) return sendError(res, 'no_cafe', 'No café with this id.')
-    const m = /^Bearer\s+(\S{1,200})$/i.exec(req.get('authorization') ?? '')
-    if (!m) {
-      res.set('WWW-Authenticate', 'Bearer')
-      return sendError(res, 'key_missing', 'Send the facilitator key in an "Authorization: Bearer <key>" header.')
-    }
-    if (!cafe.isFacilitatorKey(m[1]!)) return sendError(res, 'wrong_key', 'This key is not the facilitator key of this café.')
-    await handler(cafe, req, res)
+    if (isFacilitator(cafe, req, res)) await handler(cafe, req, res)
   }
 
   router.get('/api/cafes/:id/rewrite', asFacilitator((_cafe, _req, res) => {
