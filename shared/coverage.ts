@@ -2,12 +2,12 @@
  * Which contributions a text still carries: the check beside a rewrite by the model, before anyone
  * accepts it. A contribution counts as present when more than half of its meaningful words are in the
  * text: accents and case do not matter, French and English function words are ignored, plurals fold
- * onto their singular (`textAnalysis.terms`), and two forms of one word match when they share a long
+ * onto their singular (`textAnalysis.stemSet`), and two forms of one word match when they share a long
  * enough start ("mutualiser" / "mutualisation", "rencontrer" / "rencontres", "connaissance" /
  * "connaître"). Merged near-duplicates travel with the contribution they joined: the group is present
  * when any of its texts is. Pure and cheap enough to run on every keystroke.
  */
-import { normalize, terms } from './textAnalysis'
+import { normalize, stemSet } from './textAnalysis'
 
 /** A contribution to look for: its words, and those of the near-duplicates merged into it. */
 export interface CoverageItem { key: string; text: string; variants?: readonly string[] }
@@ -36,7 +36,7 @@ export interface TextIndex {
 }
 
 export function indexText(text: string): TextIndex {
-  const stems = new Set(terms(text).map((t) => t.stem))
+  const stems = stemSet(text)
   const byStart = new Map<string, string[]>()
   for (const s of stems) {
     if (s.length < MIN_SHARED_START) continue
@@ -68,7 +68,7 @@ function hasWord(index: TextIndex, stem: string): boolean {
 
 /** Whether the text carries one contribution's words (more than half of its meaningful words). */
 export function carries(index: TextIndex, text: string): boolean {
-  const stems = [...new Set(terms(text).map((t) => t.stem))]
+  const stems = [...stemSet(text)]
   if (stems.length === 0) {
     // Only function words, digits or signs ("?", "2030", "et ?"): the words themselves must be there.
     const flat = normalize(text)

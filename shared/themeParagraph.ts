@@ -7,14 +7,13 @@
  * replace: the caller says so and offers the text to copy instead. Pure.
  */
 import { inlineText, imageOf, normalizeText, parseInline } from './markdown'
+import { THEME_DRAWINGS_SENTENCE } from './prose/paragraph'
 
 export interface ParagraphSpot { start: number; end: number; text: string }
 
 const HEADING = /^ {0,3}#{1,6}(?:[ \t]+|$)/
 const THEME_HEADING = /^ {0,3}####[ \t]+(.*?)(?:[ \t]+#+)?[ \t]*$/
 const BLANK = /^[ \t]*$/
-/** The builder's sentence about a theme's drawings (`shared/prose/paragraph.ts`), kept after a rewrite. */
-const DRAWINGS = /(?:^|\s)((?:Un dessin accompagne|Des dessins accompagnent) ce thème \([^\n]*\)\.|(?:A drawing goes|Drawings go) with this theme \([^\n]*\)\.)$/
 
 const key = (s: string) => normalizeText(s).toLocaleLowerCase()
 
@@ -46,7 +45,7 @@ export function findThemeParagraph(part: string, themeName: string): ParagraphSp
 export function replaceThemeParagraph(part: string, themeName: string, paragraph: string): string | null {
   const spot = findThemeParagraph(part, themeName)
   if (!spot) return null
-  const drawings = DRAWINGS.exec(spot.text)?.[1]
+  const drawings = THEME_DRAWINGS_SENTENCE.exec(spot.text)?.[1] // the builder's sentence about the theme's drawings
   const text = normalizeText(paragraph) // one paragraph: a line break in it would cut it from its heading
   const next = drawings && !text.includes(drawings) ? `${text} ${drawings}` : text
   return part.slice(0, spot.start) + next + part.slice(spot.end)

@@ -82,6 +82,17 @@ function opened(opening: string, sentence: string, lang: Language): string {
   return `${opening}${m[1] ?? ''}${lowerFirst(m[2]!, lang)}`
 }
 
+const escapeRegExp = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')
+/**
+ * The sentence a theme's paragraph ends with when the theme holds drawings, in either language, as the
+ * last sentence of a text (group 1): a rewrite keeps it (`shared/themeParagraph.ts`). Made from the very
+ * sentences above, so that the two cannot drift apart.
+ */
+export const THEME_DRAWINGS_SENTENCE = new RegExp(`(?:^|\\s)(${(['fr', 'en'] as const).flatMap((lang) => [1, 2].map((n) => {
+  const [before, after] = W[lang].drawings(n, false, '\u0000').split('\u0000').map(escapeRegExp)
+  return `${before}[^\\n]*${after}`
+})).join('|')})$`)
+
 function drawingSentence(drawings: readonly Contribution[], lang: Language, loose: boolean): string {
   const where = [...new Set(drawings.map((d) => escapeMarkdown(W[lang].where(d.tableName, d.round))))]
   return W[lang].drawings(drawings.length, loose, where.join(' ; '))
