@@ -44,6 +44,8 @@ async function studio(t: TestServer, viewport = { width: 1366, height: 900 }) {
   await page.getByRole('tab', { name: 'Synthèse' }).click()
   await page.getByRole('button', { name: 'Générer le premier jet' }).click()
   await page.getByLabel('Question 1').waitFor()
+  // The page shows the draft at once; the server has it a moment later.
+  await serverHas(t, s.cafe.id, (doc) => readSynthesisParts(doc).some((p) => p.key === `q:${s.questionId}`))
   return { s, page }
 }
 
