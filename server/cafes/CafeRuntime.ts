@@ -94,12 +94,16 @@ export class CafeRuntime {
   }
 
   /**
-   * Makes a freshly created café the one an archive describes: its people (new ids, new tokens nobody
-   * holds: they cannot sign in again) and rounds, with the rounds over, ready to harvest.
+   * Makes a freshly created café hold the people an archive describes, a few at a time: new ids, new
+   * tokens nobody holds (they cannot sign in again). `restorePast` then closes the café's record.
    */
-  restorePast(p: { createdAt: number; history: Seating[]; participants: Array<Omit<ParticipantRecord, 'cafeId' | 'tokenHash'>> }): void {
+  restorePeople(people: ReadonlyArray<Omit<ParticipantRecord, 'cafeId' | 'tokenHash'>>): void {
+    this.roster.restore(this.record.id, people)
+  }
+
+  /** The archive's rounds, all over: the café is ready to harvest. */
+  restorePast(p: { createdAt: number; history: Seating[] }): void {
     const r = this.record
-    this.roster.restore(r.id, p.participants)
     r.history = p.history.map((s) => ({ ...s }))
     r.snapshotRounds = r.history.length
     r.lifecycle = { phase: 'harvest', completedRounds: r.history.length }

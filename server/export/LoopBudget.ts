@@ -9,7 +9,11 @@ export class LoopBudget {
   constructor(private budgetMs = 20) {}
 
   async turn(): Promise<void> {
-    if (performance.now() - this.since < this.budgetMs) return
+    if (performance.now() - this.since >= this.budgetMs) await this.yield()
+  }
+
+  /** Lets the event loop turn now, whatever the budget. */
+  async yield(): Promise<void> {
     await new Promise((resolve) => setImmediate(resolve))
     this.since = performance.now()
   }

@@ -320,10 +320,14 @@ export function prepareImport(body: Uint8Array | string): PrepareResult {
   }
 }
 
-/** People saved per step of `writeImport` (each is a row and a token hash). */
-const PEOPLE_PER_STEP = 50
-/** Longest run of writes before `writeImport` lets the event loop turn. */
-const WRITE_BUDGET_MS = 20
+/** People saved per step of `writeImport` (each is a row and a token hash: about 0.2 ms). */
+const PEOPLE_PER_STEP = 10
+/**
+ * Longest run of writes before `writeImport` lets the event loop turn. Small: during an import the
+ * import thread and the sender already take most of a small machine's cores, so every turn the live
+ * tables wait for costs them more than its length.
+ */
+const WRITE_BUDGET_MS = 8
 
 /**
  * Creates a new café (new id, join code and facilitator key) holding what a prepared import holds.
@@ -333,10 +337,10 @@ const WRITE_BUDGET_MS = 20
 export async function writeImport(registry: CafeRegistry, writer: DurableWriter, p: PreparedImport): Promise<{ cafe: CafeRuntime; facilitatorKey: string }> {
   const { cafe, facilitatorKey } = registry.create(p.definition)
   const steps: Array<() => void> = []
-  const past = { createdAt: p.createdAt, history: p.history }
-  for (let i = 0; i === 0 || i < p.participants.length; i += PEOPLE_PER_STEP) {
-    steps.push(() => cafe.restorePast({ ...past, participants: p.participants.slice(i, i + PEOPLE_PER_STEP) }))
+  for (let i = 0; i < p.participants.length; i += PEOPLE_PER_STEP) {
+    steps.push(() => cafe.restorePeople(p.participants.slice(i, i + PEOPLE_PER_STEP)))
   }
+  steps.push(() => cafe.restorePast({ createdAt: p.createdAt, history: p.history }))
   for (const t of p.tablecloths) {
     steps.push(() => {
       const docName = tableclothDocName(cafe.id, t.tableId, t.questionId)
@@ -355,6 +359,8 @@ export async function writeImport(registry: CafeRegistry, writer: DurableWriter,
     })
   }
   const budget = new LoopBudget(WRITE_BUDGET_MS)
+  // The thread's answer was just read, and the café created: the tables first.
+  await budget.yield()
   for (const step of steps) {
     step()
     await budget.turn()

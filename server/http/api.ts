@@ -210,6 +210,9 @@ export function createApi(deps: ApiDeps): express.Router {
   api.post(IMPORT_PATH, (req, res, next) => {
     // Imports are rare and heavy: a few per minute per address.
     const wait = deps.importThrottle.retryAfterMs(req.ip ?? 'unknown')
+    // A refusal before the body is read closes the connection: otherwise the server would read (and
+    // throw away) every byte of the archive the client is still sending, tens of MB per attempt.
+    if (wait > 0 || deps.jobs.imports.full) res.set('Connection', 'close')
     if (wait > 0) {
       res.set('Retry-After', String(Math.ceil(wait / 1000)))
       return sendError(res, 'too_many_imports', 'Too many imports from this address; wait a minute and try again.')

@@ -207,6 +207,8 @@ describe('imports and exports off the event loop', () => {
     const second = await fetch(`${t.url}/api/cafes/import`, { method: 'POST', headers: { 'content-type': 'application/json' }, body })
     expect(second.status).toBe(429)
     expect(Number(second.headers.get('retry-after'))).toBeGreaterThanOrEqual(1)
+    // The connection closes: the server does not read the rest of the archive only to throw it away.
+    expect(second.headers.get('connection')).toBe('close')
     expect((await second.json()).error.message).toContain('busy with other imports')
     expect((await first).status).toBe(201)
     expect(t.server.registry.all()).toHaveLength(1)
