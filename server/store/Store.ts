@@ -1,6 +1,8 @@
 /**
- * Where everything durable goes. Two implementations pass one contract suite
- * (`tests/store.contract.test.ts`): `SqliteStore` (the default) and `MemoryStore`.
+ * Where everything durable goes. Three implementations pass one contract suite
+ * (`tests/unit/store.contract.test.ts`): `SqliteStore` (the default), `MemoryStore`, and with several
+ * nodes `pg/MirrorStore.ts` (synchronous over the cafés a node holds in memory, writing behind to
+ * PostgreSQL: what tells of a write waits for `DurableWriter.whenDurable`).
  * Methods are synchronous: better-sqlite3 is, and it keeps "append before broadcast" simple.
  */
 import type { CafeDefinition } from '../../shared/cafe'
@@ -81,7 +83,7 @@ export interface PhotoRecord extends PhotoMeta {
 export const byPhotoOrder = (a: PhotoMeta, b: PhotoMeta): number => a.createdAt - b.createdAt || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0)
 
 export interface Store {
-  readonly kind: 'sqlite' | 'memory'
+  readonly kind: 'sqlite' | 'memory' | 'postgres'
   saveCafe(cafe: CafeRecord): void
   getCafe(id: string): CafeRecord | null
   getCafeByJoinCode(code: string): CafeRecord | null

@@ -1,12 +1,18 @@
 import { rmSync } from 'node:fs'
 import { join } from 'node:path'
-import { afterEach, describe, expect, it } from 'vitest'
+import pg from 'pg'
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
 import * as Y from 'yjs'
+import { silentLogger } from '../../server/log'
 import { MemoryStore } from '../../server/store/MemoryStore'
+import { MirrorStore } from '../../server/store/pg/MirrorStore'
+import { PgEngine } from '../../server/store/pg/PgEngine'
 import { SqliteStore } from '../../server/store/SqliteStore'
 import Database from 'better-sqlite3'
 import type { CafeRecord, ParticipantRecord, PhotoRecord, Store } from '../../server/store/Store'
 import { parseCafeInput } from '../../shared/cafe'
+import { postgresMissing, startPostgres } from '../helpers/postgres'
+import type { TestPostgres } from '../helpers/postgres'
 import { twoTableCafe, tempDir } from '../helpers/server'
 
 const definition = (() => { const r = parseCafeInput(twoTableCafe); if (!r.ok) throw new Error('fixture'); return r.value })()
@@ -20,16 +26,104 @@ const participant = (id: string, cafeId: string, joinedAt: number): ParticipantR
   id, cafeId, tokenHash: `h-${id}`, displayName: `Personne ${id} é`, organisation: 'CLPS', sector: null, hostOf: null, joinedAt, leftAt: null,
 })
 
+/** The cafés and documents the tests below write to: what the PostgreSQL check reads back. */
+const CAFES = ['c1', 'c2']
+const DOCS = ['c1.t1.q1', 'c1.t2.q2', 'c2.t1.q1']
+
+// PostgreSQL (the multi-node store): one fresh server for this file, one database per test.
+let postgres: TestPostgres | null = null
+beforeAll(async () => {
+  const missing = postgresMissing()
+  if (missing) throw new Error(`the Store contract suite runs on PostgreSQL too: ${missing}`)
+  postgres = await startPostgres()
+}, 60_000)
+afterAll(async () => { await postgres?.stop() })
+
+/** Everything a store holds of the tests' cafés, through the Store interface. */
+function contents(s: Store) {
+  return CAFES.map((id) => ({
+    cafe: s.getCafe(id),
+    participants: s.listParticipants(id),
+    snapshots: s.listSnapshots(id),
+    photos: s.listPhotos(id).map((p) => ({ ...p, data: [...s.getPhoto(id, p.id)!.data] })),
+    usage: s.photoUsage(id),
+    docs: DOCS.filter((d) => d.startsWith(`${id}.`)).map((d) => s.loadDoc(d)),
+  }))
+}
+
+/** The same, read straight from PostgreSQL's tables (for cafés with or without a record). */
+async function contentsInPostgres(url: string) {
+  const db = new pg.Client(url)
+  await db.connect()
+  const rows = async (text: string, values: unknown[]) => (await db.query(text, values)).rows
+  const out = []
+  for (const id of CAFES) {
+    const record = await rows('SELECT record FROM cafes WHERE id = $1', [id])
+    const photos = await rows('SELECT meta, data FROM photos WHERE cafe_id = $1 ORDER BY created_at, id', [id])
+    const docs = []
+    for (const d of DOCS.filter((d) => d.startsWith(`${id}.`))) {
+      const u = await rows('SELECT seq, data FROM updates WHERE doc_name = $1 ORDER BY seq', [d])
+      docs.push({ updates: u.map((r) => new Uint8Array(r.data)), lastSeq: u.length ? Number(u.at(-1).seq) : 0 })
+    }
+    out.push({
+      cafe: record[0]?.record ?? null,
+      participants: (await rows('SELECT record FROM participants WHERE cafe_id = $1 ORDER BY joined_at, id', [id])).map((r) => r.record),
+      snapshots: (await rows('SELECT doc_name, round, taken_at, data FROM snapshots WHERE cafe_id = $1 ORDER BY round, doc_name', [id]))
+        .map((r) => ({ docName: r.doc_name, round: r.round, state: new Uint8Array(r.data), takenAt: Number(r.taken_at) })),
+      photos: photos.map((r) => ({ ...r.meta, data: [...r.data] })),
+      usage: { count: photos.length, bytes: photos.reduce((n, r) => n + r.data.byteLength, 0) },
+      docs,
+    })
+  }
+  await db.end()
+  return out
+}
+
+interface Implementation {
+  make(): Promise<Store>
+  /** Closes the store (and, where it can, checks that what it held is what it stored). */
+  done(s: Store): Promise<void>
+}
 const dirs: string[] = []
-const implementations: Array<[string, () => Store]> = [
-  ['MemoryStore', () => new MemoryStore()],
-  ['SqliteStore', () => { const d = tempDir(); dirs.push(d); return new SqliteStore(join(d, 'nappe.sqlite')) }],
+const urls = new WeakMap<Store, string>()
+const implementations: Array<[string, Implementation]> = [
+  ['MemoryStore', { make: async () => new MemoryStore(), done: (s) => s.close() }],
+  ['SqliteStore', {
+    make: async () => { const d = tempDir(); dirs.push(d); return new SqliteStore(join(d, 'nappe.sqlite')) },
+    done: (s) => s.close(),
+  }],
+  ['MirrorStore on PostgreSQL', {
+    async make() {
+      const url = await postgres!.createDatabase()
+      const m = new MirrorStore({ engine: await PgEngine.open(url, silentLogger), nodeId: 'node-a', log: silentLogger, onLost: (id) => { throw new Error(`lost ${id}`) } })
+      // The tests write to these cafés, some without ever saving their record: this node creates them.
+      for (const id of CAFES) m.claim(id)
+      urls.set(m, url)
+      return m
+    },
+    async done(s) {
+      const m = s as MirrorStore
+      const url = urls.get(m)!
+      await m.durable()
+      expect(m.health).toEqual({ storage: 'ok', pendingWrites: 0, lastError: null })
+      const held = contents(m)
+      await m.close()
+      // Everything it held is in PostgreSQL's tables...
+      expect(await contentsInPostgres(url)).toEqual(held)
+      // ...and another node that takes the cafés over finds the same.
+      const next = new MirrorStore({ engine: await PgEngine.open(url, silentLogger), nodeId: 'node-b', log: silentLogger, onLost: () => {} })
+      for (const id of CAFES) if (held[CAFES.indexOf(id)]!.cafe) expect(await next.acquire(id)).toBe('ok')
+      const again = contents(next)
+      CAFES.forEach((id, i) => { if (held[i]!.cafe) expect(again[i]).toEqual(held[i]) })
+      await next.close()
+    },
+  }],
 ]
 afterEach(() => { for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true }) })
 
-describe.each(implementations)('Store contract: %s', (_name, make) => {
+describe.each(implementations)('Store contract: %s', (_name, { make, done }) => {
   it('saves, updates and finds cafés by id and join code', async () => {
-    const s = make()
+    const s = await make()
     s.saveCafe(cafe('c1', 'AAAA2222'))
     s.saveCafe(cafe('c2', 'BBBB3333', 'closed'))
     expect(s.getCafe('c1')).toEqual(cafe('c1', 'AAAA2222'))
@@ -40,38 +134,38 @@ describe.each(implementations)('Store contract: %s', (_name, make) => {
     const updated = { ...cafe('c1', 'AAAA2222'), lifecycle: { phase: 'round' as const, round: 1, timer: { status: 'running' as const, endsAt: 99, durationMs: 5 } }, updatedAt: 2 }
     s.saveCafe(updated)
     expect(s.getCafe('c1')).toEqual(updated)
-    await s.close()
+    await done(s)
   })
 
   it('refuses a join code that another café uses', async () => {
-    const s = make()
+    const s = await make()
     s.saveCafe(cafe('c1', 'AAAA2222'))
     expect(() => s.saveCafe(cafe('c2', 'AAAA2222'))).toThrow()
-    await s.close()
+    await done(s)
   })
 
   it('returns a copy: changing what it returned changes nothing stored', async () => {
-    const s = make()
+    const s = await make()
     s.saveCafe(cafe('c1', 'AAAA2222'))
     const got = s.getCafe('c1')!
     got.seating.p1 = 't2'
     expect(s.getCafe('c1')!.seating.p1).toBe('t1')
-    await s.close()
+    await done(s)
   })
 
   it('keeps participants per café in join order', async () => {
-    const s = make()
+    const s = await make()
     s.saveParticipant(participant('b', 'c1', 20))
     s.saveParticipant(participant('a', 'c1', 10))
     s.saveParticipant(participant('x', 'c2', 5))
     s.saveParticipant({ ...participant('b', 'c1', 20), leftAt: 30 })
     expect(s.listParticipants('c1').map((p) => [p.id, p.leftAt])).toEqual([['a', null], ['b', 30]])
     expect(s.listParticipants('c1')[0]).toEqual(participant('a', 'c1', 10))
-    await s.close()
+    await done(s)
   })
 
   it('appends Yjs updates, loads them in order and compacts them into one', async () => {
-    const s = make()
+    const s = await make()
     const doc = new Y.Doc()
     const updates: Uint8Array[] = []
     doc.on('update', (u: Uint8Array) => updates.push(u))
@@ -94,11 +188,11 @@ describe.each(implementations)('Store contract: %s', (_name, make) => {
     expect(s.loadDoc('c1.t1.q1').updates).toHaveLength(3)
     expect(s.loadDoc('c1.t2.q2').updates).toHaveLength(1)
     expect(s.loadDoc('unknown')).toEqual({ updates: [], lastSeq: 0 })
-    await s.close()
+    await done(s)
   })
 
   it('keeps one snapshot per document and round, listed by round, per café', async () => {
-    const s = make()
+    const s = await make()
     const state = (text: string) => { const d = new Y.Doc(); d.getText('t').insert(0, text); return Y.encodeStateAsUpdate(d) }
     const read = (u: Uint8Array) => { const d = new Y.Doc(); Y.applyUpdate(d, u); return d.getText('t').toString() }
     s.saveSnapshot('c1', { docName: 'c1.t2.q1', round: 1, state: state('deux'), takenAt: 10 })
@@ -113,11 +207,11 @@ describe.each(implementations)('Store contract: %s', (_name, make) => {
       ['c1.t1.q1', 2, 20, 'un, tour 2'],
     ])
     expect(s.listSnapshots('nobody')).toEqual([])
-    await s.close()
+    await done(s)
   })
 
   it('keeps photos per café with their bytes, lists them oldest first without the bytes, deletes one', async () => {
-    const s = make()
+    const s = await make()
     s.savePhoto(photo('ph-b-000002', 'c1', 20, [9, 8, 7]))
     s.savePhoto(photo('ph-a-000001', 'c1', 10, [1, 2, 3, 4]))
     s.savePhoto(photo('ph-c-000003', 'c2', 5, [5]))
@@ -141,7 +235,7 @@ describe.each(implementations)('Store contract: %s', (_name, make) => {
     // A copy: changing the bytes returned changes nothing stored.
     s.getPhoto('c1', 'ph-b-000002')!.data[0] = 0
     expect([...s.getPhoto('c1', 'ph-b-000002')!.data]).toEqual([9, 8, 7])
-    await s.close()
+    await done(s)
   })
 })
 
