@@ -14,6 +14,8 @@ export default defineConfig({
       '/api': target,
       '/healthz': target,
       '/socket.io': { target, ws: true },
+      // Socket.IO on the café's own path (server/socket/cafePath.ts); a regex, so /cafe/… pages stay Vite's.
+      '^/c/[^/]+/socket\\.io/': { target, ws: true },
       '/yjs': { target, ws: true },
     },
   },

@@ -8,6 +8,8 @@
  *   npm run bench                       # 200 participants, 40 tables, 3 minutes
  *   npm run bench -- --participants 500 --tables 40
  *   npm run bench:smoke                 # the small CI variant; exits 1 if a note is lost or a rotation stalls
+ *   npm run bench -- --nodes 3          # through HAProxy to 3 nodes on PostgreSQL; the café's node is
+ *                                       # killed (-9) halfway through: prints the failover time too
  *
  * Prints p50/p99 edit propagation latency between tablemates, rotation completion time (from the end of
  * a round until every client is synced on its new tablecloth), delivery ratio, server CPU and RSS.
@@ -28,6 +30,7 @@ import { YJS_AUTH_PREFIX, YJS_SUBPROTOCOL } from '../shared/closeCodes'
 import type { ClientToServerEvents, ServerToClientEvents } from '../shared/protocol'
 import { readItems, tableclothDocName } from '../shared/tablecloth'
 import { freePort, startChild } from '../tests/helpers/child'
+import { startCluster } from '../tests/helpers/cluster'
 import type { WorkerConfig, WorkerReport } from './loadWorker'
 
 process.setMaxListeners(0)
@@ -41,11 +44,12 @@ const { values: args } = parseArgs({
     workers: { type: 'string', default: '4' },
     smoke: { type: 'boolean', default: false },
     'server-root': { type: 'string' },
+    nodes: { type: 'string', default: '1' },
     help: { type: 'boolean', default: false },
   },
 })
 if (args.help) {
-  console.log('usage: tsx bench/load.ts [--participants 200] [--tables 40] [--duration 180] [--rotate-every 60] [--note-every 3] [--workers 4] [--smoke] [--server-root <another checkout, to measure its server with these clients>]')
+  console.log('usage: tsx bench/load.ts [--participants 200] [--tables 40] [--duration 180] [--rotate-every 60] [--note-every 3] [--workers 4] [--smoke] [--server-root <another checkout, to measure its server with these clients>] [--nodes 3 (through HAProxy, PostgreSQL; kills the café\'s node halfway)]')
   process.exit(0)
 }
 const N = Number(args.participants)
@@ -54,7 +58,8 @@ const DURATION_S = Number(args.duration)
 const ROTATE_S = Number(args['rotate-every'])
 const NOTE_MS = Number(args['note-every']) * 1000
 const W = Math.max(1, Math.min(Number(args.workers), N))
-if (![N, T, DURATION_S, ROTATE_S, NOTE_MS, W].every((n) => Number.isFinite(n) && n > 0) || ROTATE_S < 10) {
+const NODES = Number(args.nodes)
+if (![N, T, DURATION_S, ROTATE_S, NOTE_MS, W, NODES].every((n) => Number.isFinite(n) && n > 0) || ROTATE_S < 10 || (NODES > 1 && args['server-root'])) {
   console.error('invalid arguments (numbers above 0; rotate-every at least 10 seconds)')
   process.exit(2)
 }
@@ -72,10 +77,11 @@ function procStats(pid: number): { cpuTicks: number; rssMb: number } {
 }
 
 async function main(): Promise<void> {
-  const port = await freePort()
   const dataDir = mkdtempSync(join(tmpdir(), 'nappe-bench-'))
-  const server = await startChild(port, dataDir, { LOG_LEVEL: 'warn', DOC_IDLE_SECONDS: '5' }, [], args['server-root'] ?? undefined)
-  const url = `http://127.0.0.1:${port}`
+  const cluster = NODES > 1 ? await startCluster({ nodes: NODES, leaseSeconds: 2, env: { LOG_LEVEL: 'warn', DOC_IDLE_SECONDS: '5' } }) : null
+  const port = cluster ? 0 : await freePort()
+  const single = cluster ? null : await startChild(port, dataDir, { LOG_LEVEL: 'warn', DOC_IDLE_SECONDS: '5' }, [], args['server-root'] ?? undefined)
+  const url = cluster ? cluster.proxy.url : `http://127.0.0.1:${port}`
   const rounds = Math.ceil(DURATION_S / ROTATE_S) + 1
   const res = await fetch(`${url}/api/cafes`, {
     method: 'POST', headers: { 'content-type': 'application/json' },
@@ -87,7 +93,7 @@ async function main(): Promise<void> {
   })
   if (res.status !== 201) throw new Error(`create café: ${res.status} ${await res.text()}`)
   const cafe = (await res.json()) as { id: string; joinCode: string; facilitatorKey: string }
-  const facilitator: IoSocket = ioClient(url, { transports: ['websocket'], auth: { protocol: PROTOCOL_VERSION, cafeId: cafe.id, facilitatorKey: cafe.facilitatorKey } })
+  const facilitator: IoSocket = ioClient(url, { transports: ['websocket'], auth: { protocol: PROTOCOL_VERSION, cafeId: cafe.id, facilitatorKey: cafe.facilitatorKey }, ...(cluster ? { path: `/c/${cafe.id}/socket.io/` } : {}) })
   await new Promise<void>((resolve, reject) => { facilitator.once('connect', () => resolve()); facilitator.once('connect_error', reject) })
   const ack = (e: keyof ClientToServerEvents) => (facilitator.timeout(10_000) as unknown as { emitWithAck(e: string, p: unknown): Promise<unknown> }).emitWithAck(e, {})
   await ack('cafe:open')
@@ -109,7 +115,7 @@ async function main(): Promise<void> {
     const out = join(dataDir, `worker-${index}.json`)
     outFiles.push(out)
     const count = Math.floor(N / W) + (index < N % W ? 1 : 0)
-    const config: WorkerConfig = { url, cafeId: cafe.id, joinCode: cafe.joinCode, count, index, noteMs: NOTE_MS, out }
+    const config: WorkerConfig = { url, cafeId: cafe.id, joinCode: cafe.joinCode, count, index, noteMs: NOTE_MS, out, cafePaths: cluster !== null }
     return fork(fileURLToPath(new URL('./loadWorker.ts', import.meta.url)), [JSON.stringify(config)], { execArgv: ['--import', 'tsx'], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] })
   })
   const messageFrom = (type: string) => Promise.all(workers.map((w) => new Promise<void>((resolve, reject) => {
@@ -120,13 +126,32 @@ async function main(): Promise<void> {
   const joinMs = Date.now() - joinStart
 
   await ack('round:start')
+  // The server measured: the one node, or the café's node (the one that takes it after the failover).
+  let server = single ?? cluster!.node((await cluster!.ownerOf(cafe.id))!).child
   const start = procStats(server.proc.pid!)
   const startWall = Date.now()
   let maxRss = start.rssMb
-  const rssTimer = setInterval(() => { maxRss = Math.max(maxRss, procStats(server.proc.pid!).rssMb) }, 1000)
+  const rssTimer = setInterval(() => { try { maxRss = Math.max(maxRss, procStats(server.proc.pid!).rssMb) } catch { /* killed */ } }, 1000)
   for (const w of workers) w.send({ type: 'go' })
-  await new Promise((r) => setTimeout(r, DURATION_S * 1000))
+  let killedAt: number | null = null
+  let cpuBeforeKill = 0
+  if (cluster) {
+    // Halfway through, the café's node is killed; its clients reconnect through the proxy to the node that takes the café.
+    await new Promise((r) => setTimeout(r, (DURATION_S * 1000) / 2))
+    const owner = (await cluster.ownerOf(cafe.id))!
+    cpuBeforeKill = procStats(server.proc.pid!).cpuTicks - start.cpuTicks
+    killedAt = Date.now()
+    cluster.node(owner).child.proc.kill('SIGKILL')
+    let next: string | null = null
+    while (!next || next === owner) { await new Promise((r) => setTimeout(r, 100)); next = await cluster.ownerOf(cafe.id) }
+    server = cluster.node(next).child
+    start.cpuTicks = procStats(server.proc.pid!).cpuTicks
+    await new Promise((r) => setTimeout(r, Math.max(0, startWall + DURATION_S * 1000 - Date.now())))
+  } else {
+    await new Promise((r) => setTimeout(r, DURATION_S * 1000))
+  }
   const end = procStats(server.proc.pid!)
+  end.cpuTicks += cpuBeforeKill
   const health = (await (await fetch(`${url}/healthz`)).json()) as { eventLoopDelay: { p50Ms: number; p99Ms: number; maxMs: number } }
   const wallS = (Date.now() - startWall) / 1000
   clearInterval(rssTimer)
@@ -168,6 +193,23 @@ async function main(): Promise<void> {
   }
   steady.sort((a, b) => a - b)
 
+  // Failover (--nodes): from the kill until a note written after it reached a tablemate, and the slowest
+  // receipt of the notes written in the ten seconds after it.
+  let failoverMs = NaN, afterKillMaxMs = NaN
+  if (killedAt !== null) {
+    let first = Infinity, slowest = 0
+    for (const [id, doc, author, createdAt] of notes) {
+      if (createdAt < killedAt || createdAt > killedAt + 10_000) continue
+      for (const [pid] of holdingsByDoc.get(doc) ?? []) {
+        if (pid === author) continue
+        const at = receipts.get(`${pid}|${id}`)
+        if (at !== undefined) { first = Math.min(first, at); slowest = Math.max(slowest, at - createdAt) }
+      }
+    }
+    failoverMs = first - killedAt
+    afterKillMaxMs = slowest
+  }
+
   // Rotation: from the end of round r - 1 until the last participant holds their round-r tablecloth.
   const rotationMs: number[] = []
   let incompleteRotations = 0
@@ -187,7 +229,7 @@ async function main(): Promise<void> {
 
   // Everything written must be on the server: read every tablecloth back as the facilitator.
   let stored = 0
-  const wsUrl = `ws://127.0.0.1:${port}`
+  const wsUrl = url.replace(/^http/, 'ws')
   for (const name of new Set(notes.map((n) => n[1]))) {
     const doc = new Y.Doc()
     const provider = new WebsocketProvider(`${wsUrl}/yjs`, name, doc, { WebSocketPolyfill: WebSocket as unknown as typeof globalThis.WebSocket, disableBc: true, protocols: [YJS_SUBPROTOCOL, `${YJS_AUTH_PREFIX}f.${cafe.facilitatorKey}`] })
@@ -207,6 +249,7 @@ async function main(): Promise<void> {
     deliveryRatio: expectedPairs ? receivedPairs / expectedPairs : 1, storedRatio: notes.length ? stored / notes.length : 1,
     caughtUp: reports.reduce((n, r) => n + r.caughtUp, 0),
     serverCpuPercent: Math.round(((end.cpuTicks - start.cpuTicks) / 100 / wallS) * 1000) / 10, serverRssMaxMb: Math.round(maxRss),
+    nodes: NODES, failoverMs, afterKillMaxMs,
   }
   console.log(`
 Nappe load benchmark: ${N} participants on ${T} tables, a note every ${NOTE_MS / 1000} s, a rotation every ${ROTATE_S} s, ${DURATION_S} s, ${W} client processes
@@ -219,13 +262,15 @@ Nappe load benchmark: ${N} participants on ${T} tables, a note every ${NOTE_MS /
   rotations                                ${result.rotations}, slowest complete in ${result.rotationMaxMs} ms${incompleteRotations ? `, ${incompleteRotations} incomplete` : ''}
   delivery ratio                           ${(result.deliveryRatio * 100).toFixed(2)} % (${receivedPairs} / ${expectedPairs} receipts; ${result.caughtUp} missed live and caught up before the tablecloth was closed)
   server CPU                               ${result.serverCpuPercent} % of one core
-  server RSS (max)                         ${result.serverRssMaxMb} MB
+  server RSS (max)                         ${result.serverRssMaxMb} MB${cluster ? `
+  nodes (HAProxy, PostgreSQL)              ${NODES}; the café's node killed -9 at ${Math.round(DURATION_S / 2)} s (CPU and RSS: the café's node, before then after)
+  failover                                 first note through ${Math.round(failoverMs)} ms after the kill; slowest receipt of the notes of the next 10 s ${Math.round(afterKillMaxMs)} ms` : ''}
 `)
   console.log(`RESULT ${JSON.stringify(result)}`)
 
   facilitator.close()
-  server.proc.kill('SIGTERM')
-  await server.exited
+  if (cluster) await cluster.stop()
+  else { server.proc.kill('SIGTERM'); await server.exited }
   rmSync(dataDir, { recursive: true, force: true })
   if (args.smoke && !(result.deliveryRatio === 1 && result.storedRatio === 1 && incompleteRotations === 0 && result.rotations > 0)) {
     console.error('smoke benchmark failed: a note was not delivered or stored, or a rotation did not complete')

@@ -16,7 +16,11 @@ import { YJS_AUTH_PREFIX, YJS_SUBPROTOCOL } from '../shared/closeCodes'
 import type { CafeView, ClientToServerEvents, ServerToClientEvents } from '../shared/protocol'
 import { addNote, tableclothDocName } from '../shared/tablecloth'
 
-export interface WorkerConfig { url: string; cafeId: string; joinCode: string; count: number; index: number; noteMs: number; out: string }
+export interface WorkerConfig {
+  url: string; cafeId: string; joinCode: string; count: number; index: number; noteMs: number; out: string
+  /** Join and connect on the café's own paths (through a proxy to several nodes). */
+  cafePaths: boolean
+}
 export interface WorkerReport {
   /** This client process's own event-loop delay: when high, latencies measure the simulator. */
   loopDelay: { p99Ms: number; maxMs: number }
@@ -126,9 +130,14 @@ async function closeTablecloth(tc: Tablecloth): Promise<void> {
 
 async function join(i: number): Promise<Person> {
   const name = `W${config.index}-P${i}`
-  const res = await fetch(`${config.url}/api/join`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ code: config.joinCode, displayName: name }) })
+  // Through a proxy (--nodes), as the web app does: the café's id in every path, for the proxy to route by.
+  const joinPath = config.cafePaths ? `/api/cafes/${config.cafeId}/join` : '/api/join'
+  const res = await fetch(`${config.url}${joinPath}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ code: config.joinCode, displayName: name }) })
   const j = (await res.json()) as { participantId: string; participantToken: string }
-  const socket: IoSocket = ioClient(config.url, { transports: ['websocket'], auth: { protocol: PROTOCOL_VERSION, cafeId: config.cafeId, participantToken: j.participantToken } })
+  const socket: IoSocket = ioClient(config.url, {
+    transports: ['websocket'], auth: { protocol: PROTOCOL_VERSION, cafeId: config.cafeId, participantToken: j.participantToken },
+    ...(config.cafePaths ? { path: `/c/${config.cafeId}/socket.io/` } : {}),
+  })
   const p: Person = { id: j.participantId, name, token: j.participantToken, socket, current: null, next: null, state: null }
   socket.on('cafe:state', (state) => {
     p.state = state

@@ -1,7 +1,7 @@
 /** Configuration, parsed once from the environment. Every variable is listed in README.md and .env.example. */
 import { z } from 'zod'
 import { createHash } from 'node:crypto'
-import { tmpdir } from 'node:os'
+import { hostname, tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
 import { zodFieldErrors } from '../shared/cafe'
 import type { LogLevel } from './log'
@@ -32,6 +32,11 @@ const envSchema = z.object({
   LLM_MODEL: z.string().min(1).max(200).optional(),
   LLM_API_KEY: z.string().min(1).max(1000).optional(),
   LLM_TIMEOUT_SECONDS: z.coerce.number().min(1).max(600).default(120),
+  // Multi-node (docs/deploy.md): PostgreSQL shared by every node; unset, one node on SQLite.
+  DATABASE_URL: z.url({ protocol: /^postgres(ql)?$/, error: 'a postgres:// address, such as postgres://nappe:secret@db.example.org:5432/nappe' }).optional(),
+  NODE_NAME: z.string().regex(/^[A-Za-z0-9_.-]{1,40}$/, 'letters, digits, dots, dashes or underscores (1 to 40)').optional(),
+  NODE_ADDRESS: z.url({ protocol: /^https?$/, error: 'the http:// address where the other nodes reach this one, such as http://10.0.0.5:3000' }).optional(),
+  LEASE_SECONDS: z.coerce.number().min(1).max(60).default(5),
 })
 
 /** The model endpoint of "Rewrite with the model". `apiKey` is a secret: never logged, never sent to a browser. */
@@ -69,6 +74,18 @@ export interface Config {
   clientDir: string | null
   /** The model endpoint (LLM_BASE_URL…), or null: the rewrite is off. */
   llm: LlmConfig | null
+  /** Multi-node on PostgreSQL (DATABASE_URL…), or null: one node on `store`. */
+  cluster: ClusterConfig | null
+}
+
+/** One node of several sharing a PostgreSQL. `databaseUrl` holds a password: never logged. */
+export interface ClusterConfig {
+  databaseUrl: string
+  /** A readable name (default: the host name); each process adds a random suffix to it (its node id). */
+  nodeName: string
+  /** Where the other nodes reach this one, without a trailing slash. */
+  address: string
+  leaseMs: number
 }
 
 export function parseConfig(env: Record<string, string | undefined>): Config {
@@ -86,6 +103,12 @@ export function parseConfig(env: Record<string, string | undefined>): Config {
     port: e.PORT, host: e.HOST, dataDir, backlogDir, publicUrl: e.PUBLIC_URL ? e.PUBLIC_URL.replace(/\/+$/, '') : null,
     store: e.STORE, logLevel: e.LOG_LEVEL, trustProxy: e.TRUST_PROXY, docIdleMs: e.DOC_IDLE_SECONDS * 1000,
     joinAttemptsPerMinute: e.JOIN_ATTEMPTS_PER_MINUTE, frameAncestors: e.FRAME_ANCESTORS, clientDir: resolve('client/dist'),
+    cluster: e.DATABASE_URL
+      ? {
+        databaseUrl: e.DATABASE_URL, nodeName: e.NODE_NAME ?? hostname().replace(/[^A-Za-z0-9_.-]/g, '-').slice(0, 40),
+        address: (e.NODE_ADDRESS ?? `http://127.0.0.1:${e.PORT}`).replace(/\/+$/, ''), leaseMs: e.LEASE_SECONDS * 1000,
+      }
+      : null,
     llm: e.LLM_BASE_URL && e.LLM_MODEL
       ? { baseUrl: e.LLM_BASE_URL.replace(/\/+$/, ''), model: e.LLM_MODEL, apiKey: e.LLM_API_KEY ?? null, timeoutMs: e.LLM_TIMEOUT_SECONDS * 1000 }
       : null,

@@ -11,6 +11,10 @@ import { join } from 'node:path'
 import express from 'express'
 import type { Request } from 'express'
 import { CafeRegistry } from './cafes/CafeRegistry'
+import type { ClusterNode } from './cluster/ClusterNode'
+import { installClusterRouter } from './cluster/clusterRouter'
+import { durableAnswers } from './cluster/durableAnswers'
+import { joinRedirect } from './cluster/joinRedirect'
 import type { CafeEvents } from './cafes/CafeRuntime'
 import type { PlanService } from './cafes/PlanService'
 import { WorkerPlanService } from './cafes/PlanService'
@@ -28,6 +32,7 @@ import { FailureThrottle } from './http/FailureThrottle'
 import { securityHeaders } from './http/securityHeaders'
 import type { Logger } from './log'
 import { LoopDelay } from './loopDelay'
+import { serveCafeSocketPath } from './socket/cafePath'
 import { SocketGateway } from './socket/SocketGateway'
 import { DurableWriter } from './store/DurableWriter'
 import type { Store } from './store/Store'
@@ -51,6 +56,8 @@ export interface ServerDeps {
   shutdownRetryMs?: number
   /** The machine's network interfaces, for the links' LAN address (default: `os.networkInterfaces`). */
   networkInterfaces?: NetworkInterfaces
+  /** Multi-node (DATABASE_URL): this node among others; `store` is then its PostgreSQL mirror. */
+  cluster?: ClusterNode
 }
 
 export interface NappeServer {
@@ -91,8 +98,10 @@ export function createServer(deps: ServerDeps): NappeServer {
   app.disable('x-powered-by')
   app.set('trust proxy', config.trustProxy)
   app.use(securityHeaders({ projectorFrameAncestors: config.frameAncestors, https: config.publicUrl?.startsWith('https:') ?? false }))
+  if (writer.writesBehind) app.use(durableAnswers(writer, log, (id) => deps.cluster?.isHere(id) ?? true))
   const http = createHttpServer(app)
-  gateway = new SocketGateway(http, { registry, clock, log, trustProxy: config.trustProxy, health: () => writer.health })
+  gateway = new SocketGateway(http, { registry, clock, log, trustProxy: config.trustProxy, health: () => writer.health, whenDurable: () => writer.whenDurable() })
+  serveCafeSocketPath(http) // Socket.IO on /c/<cafeId>/socket.io/ too, for the proxy to route by café (socket/cafePath.ts)
   tablecloths = new TableclothServer({ writer, log, clock, trustProxy: config.trustProxy, docIdleMs: config.docIdleMs, resolveCafe: (id) => registry.get(id) })
   writer.onHealthChange((h) => gateway.healthChanged(h))
 
@@ -103,9 +112,10 @@ export function createServer(deps: ServerDeps): NappeServer {
   const listeningPort = () => (http.address() as AddressInfo | null)?.port ?? config.port
   // The base of the links handed out: PUBLIC_URL, else the machine's LAN address when asked on localhost (http/publicUrl.ts).
   const links = (req: Request) => linkBase(linkRule(config, deps.networkInterfaces ?? networkInterfaces, listeningPort()), { protocol: req.protocol, host: req.get('host') })
+  if (deps.cluster) app.post('/api/join', ...joinRedirect(deps.cluster, log))
   app.use(createPhotoApi({ registry, store, clock, log }))
   app.use(createRewriteApi({ registry, tablecloths, writer, log, llm: config.llm }))
-  app.use(createApi({ registry, writer, tablecloths, throttle: new FailureThrottle(clock, config.joinAttemptsPerMinute), importThrottle: new FailureThrottle(clock, IMPORTS_PER_MINUTE), jobs, log, links, loadedDocs: () => tablecloths.loadedDocs, eventLoop, eventLoopRecent }))
+  app.use(createApi({ registry, writer, tablecloths, throttle: new FailureThrottle(clock, config.joinAttemptsPerMinute), importThrottle: new FailureThrottle(clock, IMPORTS_PER_MINUTE), jobs, log, links, loadedDocs: () => tablecloths.loadedDocs, eventLoop, eventLoopRecent, handOff: deps.cluster ? (id) => deps.cluster!.handOff(id) : undefined, node: deps.cluster ? () => ({ id: deps.cluster!.nodeId, cafes: deps.cluster!.owned().length }) : undefined }))
   if (config.clientDir && existsSync(join(config.clientDir, 'index.html'))) {
     const dir = config.clientDir
     app.use(express.static(dir, { index: false, maxAge: '1h' }))
@@ -118,6 +128,15 @@ export function createServer(deps: ServerDeps): NappeServer {
     else if (!path.startsWith('/socket.io/')) socket.destroy()
   })
   http.on('clientError', (_err, socket) => socket.destroy())
+
+  // Multi-node: what names a café goes to the node serving it; a café taken here starts its timers, one
+  // lost to another node is dropped here at once (its clients reconnect and reach the new node).
+  const cluster = deps.cluster
+  cluster?.onOwnership({
+    gained: (id) => { registry.get(id) },
+    lost: (id) => { registry.evict(id); gateway.disconnectCafe(id); tablecloths.closeCafe(id) },
+  })
+  const router = cluster ? installClusterRouter(http, cluster, log) : null
 
   const resumed = registry.resumeOpenCafes()
   if (resumed > 0) log.info('resumed open cafés', { count: resumed })
@@ -150,12 +169,14 @@ export function createServer(deps: ServerDeps): NappeServer {
         await plans.close()
         await jobs.close()
         tablecloths.close()
+        router?.close() // connections it forwards to other nodes close too (the HTTP server would wait for them)
         const stopped = gateway.close() // disconnects every socket, then closes the HTTP server (stops accepting)
         http.closeAllConnections() // keep-alive and in-flight HTTP connections must not hold the exit up
         await stopped
         await writer.drain(deps.shutdownRetryMs ?? 0)
         writer.stop()
-        await store.close()
+        await cluster?.stop() // out of the nodes table: nobody proxies here any more
+        await store.close() // a PostgreSQL mirror commits what it holds and gives its leases up
       })()
       return closing
     },

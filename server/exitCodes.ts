@@ -10,5 +10,11 @@ export const EXIT_CODE = {
   backlogSaved: 3,
   /** The database refused writes and no fallback file could be written: those writes are lost (logged). */
   writesLost: 4,
+  /**
+   * Multi-node: PostgreSQL could not be reached until the end, and writes were not committed. None was
+   * acknowledged or shown to anyone else: their writers' clients still hold them and send them again
+   * to the café's next node (logged with their number).
+   */
+  uncommitted: 5,
 } as const
 export type ExitCode = (typeof EXIT_CODE)[keyof typeof EXIT_CODE]

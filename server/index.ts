@@ -2,9 +2,11 @@
  * Entry point of `npm start`: reads the configuration, opens the store, replays any fallback file left by
  * an earlier shutdown, and listens. Exit codes are in `exitCodes.ts`.
  */
+import { randomBytes } from 'node:crypto'
 import { mkdirSync } from 'node:fs'
 import { networkInterfaces } from 'node:os'
 import { join } from 'node:path'
+import { ClusterNode } from './cluster/ClusterNode'
 import { systemClock } from './clock'
 import { parseConfig } from './config'
 import { createServer } from './createServer'
@@ -15,6 +17,9 @@ import { createJsonLogger } from './log'
 import { backlogDirs, replayBacklogs, saveBacklog } from './store/Backlog'
 import { DurableWriter } from './store/DurableWriter'
 import { MemoryStore } from './store/MemoryStore'
+import { MirrorStore } from './store/pg/MirrorStore'
+import { PgEngine } from './store/pg/PgEngine'
+import type { Store } from './store/Store'
 import { SqliteStore } from './store/SqliteStore'
 import { warmUpUpdatePath } from './yjs/warmUp'
 
@@ -30,9 +35,32 @@ try {
   process.exit(EXIT_CODE.badConfig)
 }
 const log = createJsonLogger(config.logLevel)
-const store = config.store === 'memory' ? new MemoryStore() : new SqliteStore(join(config.dataDir, 'nappe.sqlite'))
-// A memory store never refuses a write, and a fallback file replayed into one would be lost.
-const fallbackDirs = config.store === 'sqlite' ? backlogDirs(config.dataDir, config.backlogDir) : []
+let store: Store
+let cluster: ClusterNode | undefined
+if (config.cluster) {
+  // Multi-node: this node's cafés live in memory, every write goes to the shared PostgreSQL (docs/deploy.md).
+  const c = config.cluster
+  let engine: PgEngine
+  try {
+    engine = await PgEngine.open(c.databaseUrl, log)
+  } catch (err) {
+    // The message of a connection failure never holds the password; the address is not logged.
+    log.error(`cannot start: PostgreSQL (DATABASE_URL) cannot be reached: ${(err as Error).message}`)
+    process.exit(EXIT_CODE.failed)
+  }
+  // Unique per process: a node restarted under the same name never writes with its previous life's leases.
+  const nodeId = `${c.nodeName}-${randomBytes(4).toString('hex')}`
+  const mirror = new MirrorStore({ engine, nodeId, log, leaseTtlMs: c.leaseMs, onLost: (id) => cluster?.lost(id) })
+  cluster = new ClusterNode({ nodeId, address: c.address, leases: mirror, directory: engine, log, leaseMs: c.leaseMs })
+  await cluster.start()
+  store = mirror
+} else {
+  store = config.store === 'memory' ? new MemoryStore() : new SqliteStore(join(config.dataDir, 'nappe.sqlite'))
+}
+// A memory store never refuses a write, and a fallback file replayed into one would be lost. On
+// PostgreSQL, what a node could not commit was never acknowledged: its clients still hold it and send it
+// to the café's next node.
+const fallbackDirs = config.store === 'sqlite' && !config.cluster ? backlogDirs(config.dataDir, config.backlogDir) : []
 
 if (fallbackDirs.length > 0) {
   try {
@@ -53,17 +81,22 @@ if (fallbackDirs.length > 0) {
 const warm = warmUpUpdatePath()
 log.debug('update path warmed up', { ms: Math.round(warm.ms), accepted: warm.accepted, checked: warm.checked })
 
-const server = createServer({ config, store, log, shutdownRetryMs: SHUTDOWN_RETRY_MS })
+const server = createServer({ config, store, log, shutdownRetryMs: SHUTDOWN_RETRY_MS, cluster })
 const { url, port } = await server.listen()
 // The address for the phones in the room: what a browser on this machine is given (http/publicUrl.ts).
 const links = startupLinkBase(linkRule(config, networkInterfaces, port))
-log.info('Nappe is listening', { url, links: links.base, linkSource: links.source, port, store: store.kind, dataDir: config.store === 'sqlite' ? config.dataDir : null })
+log.info('Nappe is listening', { url, links: links.base, linkSource: links.source, port, store: store.kind, dataDir: config.store === 'sqlite' && !cluster ? config.dataDir : null, node: cluster ? { id: cluster.nodeId, address: cluster.address } : null })
 if (links.source === 'loopback') {
   log.warn('phones cannot open the links: they point at this machine only; connect it to the room\'s network (links follow at the next page load), or set PUBLIC_URL', { links: links.base, host: config.host })
 }
 
 /** Exits with `code`, unless writes are still held in memory: those go to a fallback file first. */
 function exit(code: ExitCode): never {
+  const uncommitted = cluster ? server.writer.health.pendingWrites : 0
+  if (uncommitted > 0) {
+    log.error(`stopped with ${uncommitted} writes PostgreSQL did not take: none was acknowledged, their writers' clients send them again to the café's next node`, { writes: uncommitted, error: server.writer.health.lastError })
+    process.exit(EXIT_CODE.uncommitted)
+  }
   const backlog = server.writer.backlog
   if (backlog.length === 0) {
     if (code === EXIT_CODE.ok) log.info('stopped')

@@ -60,6 +60,8 @@ export const ERROR_REASONS = {
   server_busy: { code: 'rate_limited', params: ['seconds'] },
   export_failed: { code: 'internal', params: ['format'] },
   server_stopping: { code: 'internal' },
+  /** Multi-node: the café's node stopped and another takes it over once its lease runs out. */
+  cafe_moving: { code: 'storage_degraded', params: ['seconds'] },
   server_error: { code: 'internal' },
   /** Said by the client itself: the server did not answer in time. */
   no_answer: { code: 'internal' },

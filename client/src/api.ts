@@ -84,8 +84,9 @@ export const api = {
   createCafe: (input: CafeInput) => call<CreatedCafe>('POST', '/api/cafes', input),
   cafe: (id: string) => call<CafeSummary>('GET', `/api/cafes/${encodeURIComponent(id)}`),
   lookup: (code: string) => call<CafeSummary>('GET', `/api/join/${encodeURIComponent(code)}`),
-  join: (body: { code: string; displayName: string; organisation?: string; sector?: string }) =>
-    call<{ cafeId: string; participantId: string; participantToken: string }>('POST', '/api/join', body),
+  /** Joins café `cafeId` (from `lookup`) with its code; the id in the path lets a proxy route it to the café's node. */
+  join: (cafeId: string, body: { code: string; displayName: string; organisation?: string; sector?: string }) =>
+    call<{ cafeId: string; participantId: string; participantToken: string }>('POST', `/api/cafes/${encodeURIComponent(cafeId)}/join`, body),
   contributions: (id: string, key: string) => call<HarvestData>('GET', `/api/cafes/${encodeURIComponent(id)}/contributions`, undefined, key),
   importCafe: (archive: unknown) => call<CreatedCafe>('POST', '/api/cafes/import', archive),
   exportFile: async (id: string, key: string, format: ExportFormat): Promise<{ blob: Blob; filename: string }> => {

@@ -56,6 +56,15 @@ export class CafeRegistry {
     return [...this.cafes.values()]
   }
 
+  /** Forgets a café this node no longer serves (another node took it): its timers stop, nothing more is written. */
+  evict(id: string): void {
+    const cafe = this.cafes.get(id)
+    if (!cafe) return
+    cafe.dispose()
+    this.cafes.delete(id)
+    this.codes.delete(cafe.record.joinCode)
+  }
+
   dispose(): void {
     for (const c of this.cafes.values()) c.dispose()
   }

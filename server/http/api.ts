@@ -41,6 +41,13 @@ export interface ApiDeps {
   eventLoop(): { p50Ms: number; p99Ms: number; maxMs: number }
   /** The same over the last full minute. */
   eventLoopRecent(): { p50Ms: number; p99Ms: number; maxMs: number }
+  /**
+   * Multi-node: gives a café just created or imported here up, once its answer is sent, so that the
+   * node the proxy routes it to serves it (ClusterNode.handOff).
+   */
+  handOff?(cafeId: string): Promise<void>
+  /** Multi-node: this node's id and how many cafés it serves (in /healthz). */
+  node?(): { id: string; cafes: number }
 }
 
 const IMPORT_PATH = '/api/cafes/import'
@@ -124,6 +131,7 @@ export function createApi(deps: ApiDeps): express.Router {
       status: health.storage === 'ok' ? 'ok' : 'degraded', storage: health.storage, pendingWrites: health.pendingWrites,
       store: deps.writer.store.kind, loadedDocs: deps.loadedDocs(), cafes: deps.registry.all().length,
       eventLoopDelay: deps.eventLoop(), eventLoopDelayLastMinute: deps.eventLoopRecent(), memoryMb: Math.round(process.memoryUsage().rss / 1048576),
+      node: deps.node?.() ?? null,
     })
   })
 
@@ -138,6 +146,8 @@ export function createApi(deps: ApiDeps): express.Router {
       facilitatorUrl: facilitatorUrl(base, cafe.id, facilitatorKey),
       qrCodeUrl: `${base}/api/cafes/${cafe.id}/qr.svg`,
     })
+    const handOff = deps.handOff
+    if (handOff) res.once('finish', () => { handOff(cafe.id).catch((err: unknown) => deps.log.warn('cluster: could not hand a new café off', { cafeId: cafe.id, err })) })
   }
 
   /** Where the links point and why, for the console and the projector to say so: `{ base, source }`. No secret. */
@@ -276,16 +286,27 @@ export function createApi(deps: ApiDeps): express.Router {
     if (cafe) res.json(cafe.summary())
   })
 
-  api.post('/api/join', (req, res) => {
+  /**
+   * Joins with a code. `cafeId`: the café the path names (`POST /api/cafes/:id/join`, which a proxy routes
+   * to the café's node); the code must be that café's, and another café's code counts as a wrong one.
+   * `POST /api/join` (no café in the path) stays for older clients.
+   */
+  const join = (req: Request, res: Response, cafeId: string | null) => {
     const parsed = joinRequestSchema.safeParse(req.body)
     if (!parsed.success) return sendError(res, 'bad_data', 'Please check the form.', { fields: zodFieldErrors(parsed.error), fieldKinds: zodFieldKinds(parsed.error) })
     const cafe = findByCode(req, res, parsed.data.code)
     if (!cafe) return
+    if (cafeId !== null && cafe.id !== cafeId) {
+      deps.throttle.fail(req.ip ?? 'unknown')
+      return sendError(res, 'unknown_code', 'This code is not the code of this café: check the code on the screen, or open the join link again.')
+    }
     const { code: _code, ...profile } = parsed.data
     const joined = cafe.join(profile)
     if (!joined.ok) return sendRefusal(res, joined)
     res.status(201).json({ cafeId: cafe.id, participantId: joined.value.participant.id, participantToken: joined.value.token })
-  })
+  }
+  api.post('/api/join', (req, res) => join(req, res, null))
+  api.post('/api/cafes/:id/join', (req, res) => join(req, res, String(req.params.id)))
 
   api.use('/api', (_req, res) => sendError(res, 'no_endpoint', 'No such API endpoint.'))
 

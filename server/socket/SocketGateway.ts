@@ -23,6 +23,7 @@ import type { StorageHealth } from '../store/DurableWriter'
 import { CommandLimiter } from './CommandLimiter'
 import { ConnectionLimiter, clientAddress } from './ConnectionLimiter'
 import { RecoveryAdapter } from './RecoveryAdapter'
+import { pathCafeId } from './cafePath'
 import { SOCKET_LIMITS } from './socketLimits'
 import type { SocketLimits } from './socketLimits'
 
@@ -52,6 +53,8 @@ export interface GatewayDeps {
   clock: Clock
   log: Logger
   health(): StorageHealth
+  /** Null when every write is durable already; else when it will be (a store that writes behind: DurableWriter.whenDurable). */
+  whenDurable?(): Promise<void> | null
   /** Take the client's address from X-Forwarded-For (the server's TRUST_PROXY). Default false. */
   trustProxy?: boolean
   /** Default `SOCKET_LIMITS`. */
@@ -99,7 +102,7 @@ export class SocketGateway {
     this.io.use((socket, next) => {
       try {
         if (this.carrying.has(socket.conn)) throw new HandshakeError('one_session', 'This connection already carries a café session.')
-        socket.data = this.authenticate(socket.handshake.auth)
+        socket.data = this.authenticate(socket.handshake.auth, pathCafeId(socket.request))
         this.carrying.add(socket.conn)
         this.addresses.set(socket, clientAddress(socket.request, trustProxy))
         next()
@@ -110,7 +113,8 @@ export class SocketGateway {
     this.io.on('connection', (socket) => this.onConnection(socket))
   }
 
-  private authenticate(auth: unknown): SocketData {
+  /** `pathCafe`: the café of the `/c/<cafeId>/socket.io/` path it came in on (null on `/socket.io/`). */
+  private authenticate(auth: unknown, pathCafe: string | null): SocketData {
     const protocol = (auth as { protocol?: unknown } | null)?.protocol
     if (protocol !== PROTOCOL_VERSION) {
       throw new HandshakeError('outdated_client', 'Nappe was updated. Please reload the page.')
@@ -118,6 +122,8 @@ export class SocketGateway {
     const parsed = handshakeSchema.safeParse(auth)
     if (!parsed.success) throw new HandshakeError('bad_handshake', 'Invalid connection request.')
     const { cafeId, facilitatorKey, participantToken } = parsed.data
+    // The proxy routed this connection by its path: a session for another café would land on the wrong node.
+    if (pathCafe !== null && pathCafe !== cafeId) throw new HandshakeError('bad_handshake', 'This connection names another café in its path (/c/<cafeId>/socket.io/) than in its request.')
     const cafe = this.deps.registry.get(cafeId)
     if (cafe && facilitatorKey && cafe.isFacilitatorKey(facilitatorKey)) return { cafeId, role: 'facilitator', participantId: null }
     const p = cafe && participantToken ? cafe.participantByToken(participantToken) : null
@@ -159,9 +165,15 @@ export class SocketGateway {
     const last = args.at(-1)
     const ack = typeof last === 'function' ? (last as (a: Ack<unknown>) => void) : null
     const payload = ack ? (args.length > 1 ? args[0] : undefined) : args[0]
-    const reply = (result: Ack<unknown>) => {
+    const answer = (result: Ack<unknown>) => {
       if (ack) ack(result)
       else if (!result.ok) socket.emit('server:error', result.error)
+    }
+    // "Done" is said once what the request wrote is durable (at once on SQLite; after the commit on PostgreSQL).
+    const reply = (result: Ack<unknown>) => {
+      const durable = this.deps.whenDurable?.()
+      if (!durable) return answer(result)
+      void durable.then(() => answer(result), () => answer(fail('server_error', 'Something went wrong on the server.')))
     }
     // Before anything else, the payload's parsing included: a refused request costs next to nothing.
     const verdict = this.commands.check({ participantId: socket.data.participantId, socketId: socket.id, address: this.addresses.get(socket) ?? 'unknown' }, name)
@@ -288,6 +300,19 @@ export class SocketGateway {
   participantGone(participantId: string): void {
     // After the current request's ack has gone out.
     setImmediate(() => this.io.in(participantRoom(participantId)).disconnectSockets(true))
+  }
+
+  /**
+   * Another node took the café: its connections close as a lost network would (not as a server
+   * disconnect, after which a Socket.IO client would not come back), so every client reconnects by
+   * itself and reaches the café's new node.
+   */
+  disconnectCafe(cafeId: string): void {
+    const room = this.io.sockets.adapter.rooms.get(cafeRoom(cafeId))
+    for (const id of [...(room ?? [])]) this.io.sockets.sockets.get(id)?.conn.close()
+    const t = this.pendingState.get(cafeId)
+    if (t) clearTimeout(t)
+    this.pendingState.delete(cafeId)
   }
 
   healthChanged(health: StorageHealth): void {

@@ -22,16 +22,47 @@ const SLOW_WRITE_MS = 50
 
 export interface StorageHealth { storage: 'ok' | 'degraded'; pendingWrites: number; lastError: string | null }
 
+/**
+ * A store that writes behind (PostgreSQL's `MirrorStore`): its writes never throw, they are committed
+ * together a moment later, and `durable()` resolves once every write made so far is committed. It
+ * keeps its own backlog and health.
+ */
+export interface WriteBehind {
+  durable(): Promise<void>
+  readonly health: StorageHealth
+  onHealthChange?(fn: (h: StorageHealth) => void): () => void
+}
+
+const writesBehind = (s: Store): WriteBehind | null => (typeof (s as Partial<WriteBehind>).durable === 'function' ? s as unknown as WriteBehind : null)
+
 export class DurableWriter {
   private pending: PendingWrite[] = []
   private retryTimer: unknown = null
   private lastError: string | null = null
   private listeners = new Set<(h: StorageHealth) => void>()
 
-  constructor(readonly store: Store, private clock: Clock, private log: Logger, private retryMs = 1000) {}
+  private behind: WriteBehind | null
+
+  constructor(readonly store: Store, private clock: Clock, private log: Logger, private retryMs = 1000) {
+    this.behind = writesBehind(store)
+    this.behind?.onHealthChange?.(() => this.notify())
+  }
 
   get health(): StorageHealth {
+    if (this.behind && this.pending.length === 0) return this.behind.health
     return { storage: this.pending.length ? 'degraded' : 'ok', pendingWrites: this.pending.length, lastError: this.lastError }
+  }
+
+  /** Whether the store writes behind (PostgreSQL): what tells others of a write waits for `whenDurable`. */
+  get writesBehind(): boolean { return this.behind !== null }
+
+  /**
+   * Null when every write made so far is already durable (SQLite, memory: they are written at once);
+   * else a promise that resolves when they are (a store that writes behind). What tells others of
+   * a write (a broadcast, an acknowledgement, an HTTP answer) waits for it.
+   */
+  whenDurable(): Promise<void> | null {
+    return this.behind ? this.behind.durable() : null
   }
 
   /** The writes held in memory, oldest first (one per café, participant and snapshot: the latest). */

@@ -361,7 +361,7 @@ export class TableclothServer {
       const encoder = encoding.createEncoder()
       encoding.writeVarUint(encoder, MESSAGE_SYNC)
       syncProtocol.writeSyncStep1(encoder, live.doc)
-      send(conn, encoding.toUint8Array(encoder))
+      this.sendDurable(live, conn, encoding.toUint8Array(encoder))
     }, ACK_EVERY_MS)
     conn.ackTimer.unref()
   }
@@ -380,13 +380,23 @@ export class TableclothServer {
       return
     }
     const everything = sv.length === 1 && sv[0] === 0
-    if (everything && live.fullState) return send(conn, live.fullState)
+    if (everything && live.fullState) return this.sendDurable(live, conn, live.fullState)
     const encoder = encoding.createEncoder()
     encoding.writeVarUint(encoder, MESSAGE_SYNC)
     syncProtocol.writeSyncStep2(encoder, live.doc, sv)
     const message = encoding.toUint8Array(encoder)
     if (everything) live.fullState = message
-    send(conn, message)
+    this.sendDurable(live, conn, message)
+  }
+
+  /**
+   * Sends what tells of the document's content (an answer, an acknowledgement) once that content is
+   * durable: at once on SQLite; with a store that writes behind (PostgreSQL), after this turn's commit.
+   */
+  private sendDurable(live: LiveDoc, conn: Conn, message: Uint8Array): void {
+    const durable = this.opts.writer.whenDurable()
+    if (!durable) return send(conn, message)
+    void durable.then(() => { if (this.docs.get(live.name) === live && live.conns.has(conn.ws)) send(conn, message) }, () => {})
   }
 
   private receive(live: LiveDoc, conn: Conn, message: Uint8Array): void {
@@ -503,14 +513,23 @@ export class TableclothServer {
       const batch = live.outbox
       live.outbox = []
       if (batch.length === 0 || live.conns.size === 0) return
-      const update = batch.length === 1 ? batch[0]!.update : Y.mergeUpdates(batch.map((b) => b.update))
-      const skip = batch.length === 1 ? batch[0]!.origin : null
-      const encoder = encoding.createEncoder()
-      encoding.writeVarUint(encoder, MESSAGE_SYNC)
-      syncProtocol.writeUpdate(encoder, update)
-      const message = encoding.toUint8Array(encoder)
-      for (const c of live.conns.values()) if (c !== skip) send(c, message)
+      // With a store that writes behind (PostgreSQL), this turn's updates are committed together first.
+      const durable = this.opts.writer.whenDurable()
+      if (durable) void durable.then(() => this.broadcast(live, batch), (err: unknown) => this.opts.log.error('updates not broadcast: not durable', { docName: live.name, err }))
+      else this.broadcast(live, batch)
     })
+  }
+
+  /** One message for a turn's updates, to everyone on the document but the writer of a lone update. */
+  private broadcast(live: LiveDoc, batch: LiveDoc['outbox']): void {
+    if (this.docs.get(live.name) !== live || live.conns.size === 0) return
+    const update = batch.length === 1 ? batch[0]!.update : Y.mergeUpdates(batch.map((b) => b.update))
+    const skip = batch.length === 1 ? batch[0]!.origin : null
+    const encoder = encoding.createEncoder()
+    encoding.writeVarUint(encoder, MESSAGE_SYNC)
+    syncProtocol.writeUpdate(encoder, update)
+    const message = encoding.toUint8Array(encoder)
+    for (const c of live.conns.values()) if (c !== skip) send(c, message)
   }
 
   /** Cursors and presence go out at most every AWARENESS_BATCH_MS, all changes of that window in one message. */
@@ -594,6 +613,24 @@ export class TableclothServer {
     }
     const ms = performance.now() - started
     if (ms > SLOW_MS) this.opts.log.warn('slow compaction', { docName: live.name, ms: Math.round(ms) })
+  }
+
+  /**
+   * Drops every document of a café this node no longer serves (another node took it): their connections
+   * close as for a restart (clients reconnect, and reach the café's new node), nothing more is written.
+   */
+  closeCafe(cafeId: string): void {
+    for (const live of [...this.docs.values()]) {
+      if (!live.name.startsWith(`${cafeId}.`)) continue
+      this.docs.delete(live.name)
+      this.compactQueue.delete(live.name)
+      this.idleQueue.delete(live.name)
+      if (live.unloadTimer) clearTimeout(live.unloadTimer)
+      if (live.awarenessTimer) clearTimeout(live.awarenessTimer)
+      for (const c of [...live.conns.values()]) { this.disconnect(live, c); close(c.ws, 'serverShutdown') }
+      live.awareness.destroy()
+      live.doc.destroy()
+    }
   }
 
   /** Closes every tablecloth connection of a participant (they left or were removed). */

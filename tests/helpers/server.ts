@@ -82,8 +82,12 @@ export async function joinCafe(url: string, code: string, displayName: string, e
 export type Credential = { facilitatorKey: string } | { participantToken: string }
 
 /** A connected Socket.IO client, resolved once the server said `session:ready` and sent the state. */
-export async function connect(url: string, cafeId: string, credential: Credential, extraAuth: Record<string, unknown> = {}): Promise<{ socket: TestSocket; state: () => CafeView }> {
-  const socket: TestSocket = ioClient(url, { transports: ['websocket'], auth: { protocol: PROTOCOL_VERSION, cafeId, ...credential, ...extraAuth }, reconnectionDelay: 100, reconnectionDelayMax: 500 })
+export async function connect(url: string, cafeId: string, credential: Credential, extraAuth: Record<string, unknown> = {}, opts: { cafePath?: boolean } = {}): Promise<{ socket: TestSocket; state: () => CafeView }> {
+  const socket: TestSocket = ioClient(url, {
+    transports: ['websocket'], auth: { protocol: PROTOCOL_VERSION, cafeId, ...credential, ...extraAuth }, reconnectionDelay: 100, reconnectionDelayMax: 500,
+    // The café's own path, as the web app connects (a proxy routes by it: server/socket/cafePath.ts).
+    ...(opts.cafePath ? { path: `/c/${cafeId}/socket.io/` } : {}),
+  })
   let latest: CafeView | null = null
   socket.on('cafe:state', (v) => { latest = v })
   await new Promise<void>((resolve, reject) => {

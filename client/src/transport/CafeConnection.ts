@@ -28,6 +28,9 @@ export interface CafeSnapshot {
   message: BroadcastMessage | null
 }
 
+/** Socket.IO's path for one café; the server also still answers on the plain `/socket.io/`. */
+export const cafeSocketPath = (cafeId: string): string => `/c/${encodeURIComponent(cafeId)}/socket.io/`
+
 const initial: CafeSnapshot = { status: 'connecting', refusal: null, view: null, session: null, offsetMs: 0, health: null, nextSeat: null, warning: null, message: null }
 
 export class CafeConnection {
@@ -38,6 +41,8 @@ export class CafeConnection {
 
   constructor(readonly cafeId: string, credential: Credential, url = '') {
     this.socket = io(url || undefined, {
+      // The café's own path: a proxy routes every connection of a café to its node by it (server/socket/cafePath.ts).
+      path: cafeSocketPath(cafeId),
       auth: { protocol: PROTOCOL_VERSION, cafeId, ...credential },
       transports: ['websocket', 'polling'],
       reconnectionDelayMax: 4000,

@@ -36,7 +36,7 @@ export function JoinPage({ code }: { code: string }) {
     if (!cafe) return
     setBusy(true); setError(null); setFields({})
     try {
-      const joined = await api.join({ code, displayName: name, organisation: organisation || undefined, sector: sector || undefined })
+      const joined = await api.join(cafe.id, { code, displayName: name, organisation: organisation || undefined, sector: sector || undefined })
       saveParticipantIdentity({ cafeId: joined.cafeId, participantId: joined.participantId, token: joined.participantToken, displayName: name.trim(), title: cafe.title })
       navigate(`/cafe/${joined.cafeId}`)
     } catch (err) {
