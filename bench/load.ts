@@ -185,6 +185,8 @@ async function main(): Promise<void> {
   const steady: number[] = []
   for (const [id, doc, author, createdAt] of notes) {
     if (boundaries.some((b) => createdAt > b - 2000 && createdAt < b + 5000)) continue
+    // And (--nodes) the failover: from 2 s before the kill to 10 s after.
+    if (killedAt !== null && createdAt > killedAt - 2000 && createdAt < killedAt + 10_000) continue
     for (const [pid, , from, to] of holdingsByDoc.get(doc) ?? []) {
       if (pid === author || from > createdAt || (to !== null && to < createdAt + RECEIPT_WINDOW_MS)) continue
       const at = receipts.get(`${pid}|${id}`)
@@ -256,7 +258,7 @@ Nappe load benchmark: ${N} participants on ${T} tables, a note every ${NOTE_MS /
   joins (HTTP + Socket.IO) and first sync  ${joinMs} ms
   notes sent / stored on the server        ${notes.length} / ${stored}
   propagation between tablemates           p50 ${result.propagationP50Ms} ms, p99 ${result.propagationP99Ms} ms, max ${result.propagationMaxMs} ms
-    away from moves (±2/5 s)               p99 ${result.propagationP99AwayFromMovesMs} ms
+    away from moves (±2/5 s)${cluster ? ' and the kill' : '              '} p99 ${result.propagationP99AwayFromMovesMs} ms
   server event-loop delay                  p50 ${health.eventLoopDelay.p50Ms} ms, p99 ${health.eventLoopDelay.p99Ms} ms, max ${health.eventLoopDelay.maxMs} ms
   client processes' event-loop delay       p99 ${result.clientEventLoopDelayP99Ms} ms, max ${result.clientEventLoopDelayMaxMs} ms (the simulator's own delays add to the latencies)
   rotations                                ${result.rotations}, slowest complete in ${result.rotationMaxMs} ms${incompleteRotations ? `, ${incompleteRotations} incomplete` : ''}

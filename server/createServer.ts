@@ -83,7 +83,7 @@ export function createServer(deps: ServerDeps): NappeServer {
     changed: (cafe) => gateway.stateChanged(cafe),
     warning: (cafe, w) => gateway.warning(cafe, w),
     message: (cafe, m) => gateway.message(cafe, m),
-    nextSeat: (_cafe, participantId, seat) => gateway.nextSeat(participantId, seat),
+    nextSeat: (cafe, participantId, seat) => gateway.nextSeat(cafe, participantId, seat),
     participantGone: (cafe, participantId) => {
       gateway.participantGone(participantId)
       tablecloths.closeParticipant(cafe.id, participantId)
@@ -115,7 +115,7 @@ export function createServer(deps: ServerDeps): NappeServer {
   if (deps.cluster) app.post('/api/join', ...joinRedirect(deps.cluster, log))
   app.use(createPhotoApi({ registry, store, clock, log }))
   app.use(createRewriteApi({ registry, tablecloths, writer, log, llm: config.llm }))
-  app.use(createApi({ registry, writer, tablecloths, throttle: new FailureThrottle(clock, config.joinAttemptsPerMinute), importThrottle: new FailureThrottle(clock, IMPORTS_PER_MINUTE), jobs, log, links, loadedDocs: () => tablecloths.loadedDocs, eventLoop, eventLoopRecent, handOff: deps.cluster ? (id) => deps.cluster!.handOff(id) : undefined, node: deps.cluster ? () => ({ id: deps.cluster!.nodeId, cafes: deps.cluster!.owned().length }) : undefined }))
+  app.use(createApi({ registry, writer, tablecloths, throttle: new FailureThrottle(clock, config.joinAttemptsPerMinute), importThrottle: new FailureThrottle(clock, IMPORTS_PER_MINUTE), jobs, log, links, loadedDocs: () => tablecloths.loadedDocs, eventLoop, eventLoopRecent, handOff: deps.cluster ? (id) => deps.cluster!.handOff(id) : undefined, node: deps.cluster ? () => ({ id: deps.cluster!.nodeId, cafes: deps.cluster!.owned().length, cutOff: deps.cluster!.cutOff }) : undefined }))
   if (config.clientDir && existsSync(join(config.clientDir, 'index.html'))) {
     const dir = config.clientDir
     app.use(express.static(dir, { index: false, maxAge: '1h' }))
@@ -135,6 +135,7 @@ export function createServer(deps: ServerDeps): NappeServer {
   cluster?.onOwnership({
     gained: (id) => { registry.get(id) },
     lost: (id) => { registry.evict(id); gateway.disconnectCafe(id); tablecloths.closeCafe(id) },
+    busy: (id) => gateway.hasClients(id) || tablecloths.hasCafe(id),
   })
   const router = cluster ? installClusterRouter(http, cluster, log) : null
 

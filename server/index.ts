@@ -52,6 +52,7 @@ if (config.cluster) {
   const nodeId = `${c.nodeName}-${randomBytes(4).toString('hex')}`
   const mirror = new MirrorStore({ engine, nodeId, log, leaseTtlMs: c.leaseMs, onLost: (id) => cluster?.lost(id) })
   cluster = new ClusterNode({ nodeId, address: c.address, leases: mirror, directory: engine, log, leaseMs: c.leaseMs })
+  if (!process.env.NODE_ADDRESS) log.warn('NODE_ADDRESS is not set: the other nodes reach this one at its loopback address, which is right only when every node runs on this machine', { address: c.address })
   await cluster.start()
   store = mirror
 } else {
@@ -129,5 +130,7 @@ const stop = (signal: string) => {
     (err: unknown) => { log.error('shutdown failed', { err }); exit(EXIT_CODE.failed) },
   )
 }
+// A promise nobody awaited that failed is a bug, but not one worth stopping every café for: logged.
+process.on('unhandledRejection', (err) => log.error('unhandled rejection (a bug; the server goes on)', { err }))
 process.on('SIGTERM', () => stop('SIGTERM'))
 process.on('SIGINT', () => stop('SIGINT'))

@@ -62,6 +62,8 @@ export const ERROR_REASONS = {
   server_stopping: { code: 'internal' },
   /** Multi-node: the café's node stopped and another takes it over once its lease runs out. */
   cafe_moving: { code: 'storage_degraded', params: ['seconds'] },
+  /** Multi-node: what the request wrote was not committed in time (PostgreSQL away); it may still land. */
+  not_saved_yet: { code: 'storage_degraded' },
   server_error: { code: 'internal' },
   /** Said by the client itself: the server did not answer in time. */
   no_answer: { code: 'internal' },

@@ -32,6 +32,11 @@ export class CafeRegistry {
     return this.register(new CafeRuntime(record, participants, this.deps))
   }
 
+  /** Whether the café is live here now (never loads it). */
+  has(id: string): boolean {
+    return this.cafes.has(id)
+  }
+
   byJoinCode(code: string): CafeRuntime | null {
     const id = this.codes.get(code)
     if (id) return this.get(id)

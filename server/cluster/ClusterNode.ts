@@ -49,6 +49,16 @@ export interface ClusterNodeOptions {
   leaseMs: number
 }
 
+export interface OwnershipHooks {
+  gained(cafeId: string): void
+  lost(cafeId: string): void
+  busy(cafeId: string): boolean
+}
+
+/** A café nobody is connected to is given up after this long. */
+const IDLE_RELEASE_MS = 10 * 60_000
+const IDLE_CHECK_MS = 60_000
+
 /** How long a node answer ("café X is on node B") is reused before asking the database again. */
 const ELSEWHERE_CACHE_MS = 1000
 
@@ -56,28 +66,69 @@ export class ClusterNode {
   readonly nodeId: string
   readonly address: string
   private acquiring = new Map<string, Promise<Placement>>()
+  /** Cafés being given up (handOff): nothing takes them again here before that is done. */
+  private releasing = new Map<string, Promise<void>>()
   private elsewhere = new Map<string, { placement: Placement; until: number }>()
   private heartbeatTimer: ReturnType<typeof setInterval> | null = null
+  private lastBeat = performance.now()
   private stopped = false
-  /** Called when a café is taken here (load its runtime) and when it is lost (drop it, close its connections). */
-  private hooks: { gained: (cafeId: string) => void; lost: (cafeId: string) => void } = { gained: () => {}, lost: () => {} }
+  /**
+   * Called when a café is taken here (load its runtime) and when it is lost (drop it, close its
+   * connections); `busy` says whether anyone is connected to it.
+   */
+  private hooks: OwnershipHooks = { gained: () => {}, lost: () => {}, busy: () => true }
+  private idleSince = new Map<string, number>()
+  private idleTimer: ReturnType<typeof setInterval> | null = null
 
   constructor(private opts: ClusterNodeOptions) {
     this.nodeId = opts.nodeId
     this.address = opts.address
   }
 
-  onOwnership(hooks: { gained: (cafeId: string) => void; lost: (cafeId: string) => void }): void {
+  onOwnership(hooks: OwnershipHooks): void {
     this.hooks = hooks
   }
 
   /** Starts the heartbeat. Resolves once this node is listed (so that others can proxy to it). */
   async start(): Promise<void> {
     await this.opts.directory.heartbeat(this.nodeId, this.address)
+    this.lastBeat = performance.now()
     this.heartbeatTimer = setInterval(() => {
-      this.opts.directory.heartbeat(this.nodeId, this.address).catch((err: unknown) => this.opts.log.warn('cluster heartbeat failed', { err }))
+      const sent = performance.now()
+      this.opts.directory.heartbeat(this.nodeId, this.address).then(
+        () => { this.lastBeat = Math.max(this.lastBeat, sent) },
+        (err: unknown) => this.opts.log.warn('cluster heartbeat failed', { err }),
+      )
     }, Math.max(200, Math.floor(this.opts.leaseMs / 3)))
     this.heartbeatTimer.unref()
+    this.idleTimer = setInterval(() => this.releaseIdle(), IDLE_CHECK_MS)
+    this.idleTimer.unref()
+  }
+
+  /**
+   * Cafés nobody has been connected to for IDLE_RELEASE_MS are given up: a node does not keep every café
+   * it ever served in memory (and its lease renewed). The next request takes it again, anywhere.
+   */
+  private releaseIdle(): void {
+    const now = performance.now()
+    for (const id of this.owned()) {
+      if (this.hooks.busy(id)) { this.idleSince.delete(id); continue }
+      const since = this.idleSince.get(id) ?? now
+      this.idleSince.set(id, since)
+      if (now - since < IDLE_RELEASE_MS) continue
+      this.idleSince.delete(id)
+      this.opts.log.info('cluster: idle café given up', { cafeId: id })
+      this.handOff(id).catch((err: unknown) => this.opts.log.warn('cluster: could not give an idle café up', { cafeId: id, err }))
+    }
+    for (const id of this.idleSince.keys()) if (!this.isHere(id)) this.idleSince.delete(id)
+  }
+
+  /**
+   * No heartbeat reached PostgreSQL for a whole lease time: this node can serve no café (it cannot keep
+   * a lease), so /healthz says so and the proxy sends the cafés to the others.
+   */
+  get cutOff(): boolean {
+    return !this.stopped && performance.now() - this.lastBeat > this.opts.leaseMs
   }
 
   isHere(cafeId: string): boolean {
@@ -91,6 +142,8 @@ export class ClusterNode {
 
   /** Where a café is served; takes it here when nobody holds it. Concurrent calls for one café share one answer. */
   place(cafeId: string): Promise<Placement> {
+    const releasing = this.releasing.get(cafeId)
+    if (releasing) return releasing.then(() => this.place(cafeId))
     if (this.isHere(cafeId)) return Promise.resolve({ kind: 'here' })
     const cached = this.elsewhere.get(cafeId)
     if (cached && cached.until > performance.now()) return Promise.resolve(cached.placement)
@@ -111,9 +164,12 @@ export class ClusterNode {
    * id hashes to, which then takes it without waiting for a lease to run out).
    */
   async handOff(cafeId: string): Promise<void> {
-    if (!this.isHere(cafeId)) return
-    await this.opts.leases.release(cafeId)
+    if (!this.isHere(cafeId) || this.releasing.has(cafeId)) return
+    // The café stops here first (timers, connections): nothing writes to it while its lease is given up.
     this.hooks.lost(cafeId)
+    const done = this.opts.leases.release(cafeId).finally(() => this.releasing.delete(cafeId))
+    this.releasing.set(cafeId, done)
+    await done
   }
 
   /** The mirror lost a café (another node took it, or its lease could not be renewed in time). */
@@ -128,6 +184,7 @@ export class ClusterNode {
     if (this.stopped) return
     this.stopped = true
     if (this.heartbeatTimer) clearInterval(this.heartbeatTimer)
+    if (this.idleTimer) clearInterval(this.idleTimer)
     await this.opts.directory.removeNode(this.nodeId).catch(() => {})
   }
 

@@ -20,6 +20,12 @@ export function joinRedirect(node: ClusterNode, log: Logger): RequestHandler[] {
     node.cafeIdByJoinCode(code).then(async (id) => {
       if (!id) return next()
       const placement = await node.place(id)
+      if (placement.kind === 'unavailable') {
+        // A right code, for a café between two nodes: not "unknown", and not counted as a wrong code.
+        const seconds = Math.max(1, Math.ceil(placement.retryAfterMs / 1000))
+        res.set('Retry-After', String(seconds))
+        return sendError(res, 'cafe_moving', `This café is moving to another server: try again in ${seconds} s.`, { params: { seconds } })
+      }
       if (placement.kind !== 'elsewhere') return next()
       res.redirect(307, `/api/cafes/${encodeURIComponent(id)}/join`)
     }).catch((err: unknown) => {

@@ -47,7 +47,7 @@ export interface ApiDeps {
    */
   handOff?(cafeId: string): Promise<void>
   /** Multi-node: this node's id and how many cafés it serves (in /healthz). */
-  node?(): { id: string; cafes: number }
+  node?(): { id: string; cafes: number; cutOff: boolean }
 }
 
 const IMPORT_PATH = '/api/cafes/import'
@@ -127,17 +127,21 @@ export function createApi(deps: ApiDeps): express.Router {
 
   api.get('/healthz', (_req, res) => {
     const health = deps.writer.health
-    res.status(health.storage === 'ok' ? 200 : 503).json({
-      status: health.storage === 'ok' ? 'ok' : 'degraded', storage: health.storage, pendingWrites: health.pendingWrites,
+    const node = deps.node?.() ?? null
+    // 503: alive, keeping writes in memory until the database takes them; 500 (several nodes): cut off
+    // from PostgreSQL for a whole lease time, no use to any café (the proxy takes the node out).
+    res.status(node?.cutOff ? 500 : health.storage === 'ok' ? 200 : 503).json({
+      status: node?.cutOff ? 'cut_off' : health.storage === 'ok' ? 'ok' : 'degraded', storage: health.storage, pendingWrites: health.pendingWrites,
       store: deps.writer.store.kind, loadedDocs: deps.loadedDocs(), cafes: deps.registry.all().length,
       eventLoopDelay: deps.eventLoop(), eventLoopDelayLastMinute: deps.eventLoopRecent(), memoryMb: Math.round(process.memoryUsage().rss / 1048576),
-      node: deps.node?.() ?? null,
+      node,
     })
   })
 
   /** The answer to a café creation or import: its links, and the facilitator key (given this once). */
   const created = (req: Request, res: Response, cafe: CafeRuntime, facilitatorKey: string) => {
     const base = deps.links(req).base
+    res.locals.cafeId = cafe.id // the café this answer tells of (cluster/durableAnswers.ts)
     res.status(201).json({
       id: cafe.id,
       joinCode: cafe.record.joinCode,
@@ -303,6 +307,7 @@ export function createApi(deps: ApiDeps): express.Router {
     const { code: _code, ...profile } = parsed.data
     const joined = cafe.join(profile)
     if (!joined.ok) return sendRefusal(res, joined)
+    res.locals.cafeId = cafe.id // the café this answer tells of (cluster/durableAnswers.ts)
     res.status(201).json({ cafeId: cafe.id, participantId: joined.value.participant.id, participantToken: joined.value.token })
   }
   api.post('/api/join', (req, res) => join(req, res, null))

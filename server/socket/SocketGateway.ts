@@ -143,9 +143,12 @@ export class SocketGateway {
       cafe.connected(participantId)
       socket.on('disconnect', () => cafe.disconnected(participantId))
     }
-    socket.emit('session:ready', { role, participantId, protocol: PROTOCOL_VERSION })
-    socket.emit('cafe:state', participantId ? cafe.participantViews()(participantId) : cafe.view())
-    if (role === 'facilitator') socket.emit('server:health', pick(this.deps.health()))
+    this.afterDurable(cafeId, () => {
+      if (!socket.connected) return
+      socket.emit('session:ready', { role, participantId, protocol: PROTOCOL_VERSION })
+      socket.emit('cafe:state', participantId ? cafe.participantViews()(participantId) : cafe.view())
+      if (role === 'facilitator') socket.emit('server:health', pick(this.deps.health()))
+    })
 
     const known = new Set(Object.keys(requestSchemas))
     socket.onAny((event: string) => {
@@ -169,11 +172,11 @@ export class SocketGateway {
       if (ack) ack(result)
       else if (!result.ok) socket.emit('server:error', result.error)
     }
-    // "Done" is said once what the request wrote is durable (at once on SQLite; after the commit on PostgreSQL).
+    // "Done" is said once what the request wrote is durable (at once on SQLite; after the commit on
+    // PostgreSQL), and only by the node still serving the café (one that lost it dropped the writes).
     const reply = (result: Ack<unknown>) => {
-      const durable = this.deps.whenDurable?.()
-      if (!durable) return answer(result)
-      void durable.then(() => answer(result), () => answer(fail('server_error', 'Something went wrong on the server.')))
+      if (!this.deps.whenDurable?.()) return answer(result)
+      this.afterDurable(socket.data.cafeId, () => answer(result), () => answer(fail('cafe_moving', 'This café is moving to another server: try again in 2 s.', { params: { seconds: 2 } })))
     }
     // Before anything else, the payload's parsing included: a refused request costs next to nothing.
     const verdict = this.commands.check({ participantId: socket.data.participantId, socketId: socket.id, address: this.addresses.get(socket) ?? 'unknown' }, name)
@@ -261,12 +264,14 @@ export class SocketGateway {
     const delay = Math.max(STATE_BROADCAST_DELAY_MS, quietUntil - performance.now())
     const t = setTimeout(() => {
       this.pendingState.delete(cafe.id)
-      const started = performance.now()
-      this.pushState(cafe)
-      const endedAt = performance.now()
-      const tookMs = endedAt - started
-      if (tookMs * STATE_PUSH_QUIET_FACTOR > STATE_BROADCAST_DELAY_MS) this.slowPushes.set(cafe.id, { endedAt, tookMs })
-      else this.slowPushes.delete(cafe.id)
+      this.afterDurable(cafe.id, () => {
+        const started = performance.now()
+        this.pushState(cafe)
+        const endedAt = performance.now()
+        const tookMs = endedAt - started
+        if (tookMs * STATE_PUSH_QUIET_FACTOR > STATE_BROADCAST_DELAY_MS) this.slowPushes.set(cafe.id, { endedAt, tookMs })
+        else this.slowPushes.delete(cafe.id)
+      })
     }, delay)
     this.pendingState.set(cafe.id, t)
   }
@@ -286,20 +291,44 @@ export class SocketGateway {
   }
 
   warning(cafe: CafeRuntime, w: { round: number; msLeft: number; endsAt: number }): void {
-    this.io.to(cafeRoom(cafe.id)).emit('timer:warning', { ...w, serverNow: this.deps.clock.now() })
+    this.afterDurable(cafe.id, () => this.io.to(cafeRoom(cafe.id)).emit('timer:warning', { ...w, serverNow: this.deps.clock.now() }))
   }
 
   message(cafe: CafeRuntime, message: { text: string; at: number } | null): void {
-    this.io.to(cafeRoom(cafe.id)).emit('cafe:message', message)
+    this.afterDurable(cafe.id, () => this.io.to(cafeRoom(cafe.id)).emit('cafe:message', message))
   }
 
-  nextSeat(participantId: string, seat: Parameters<ServerToClientEvents['seat:next']>[0]): void {
-    this.io.to(participantRoom(participantId)).emit('seat:next', seat)
+  nextSeat(cafe: CafeRuntime, participantId: string, seat: Parameters<ServerToClientEvents['seat:next']>[0]): void {
+    this.afterDurable(cafe.id, () => this.io.to(participantRoom(participantId)).emit('seat:next', seat))
+  }
+
+  /**
+   * Runs `fn` once every write made so far is durable (at once on SQLite; after this turn's commit on
+   * PostgreSQL), if this node still serves the café then (else `lost`): what the clients are told of a
+   * café must be what its next node will load.
+   */
+  private afterDurable(cafeId: string, fn: () => void, lost: () => void = () => {}): void {
+    const run = () => {
+      try {
+        if (this.deps.registry.has(cafeId)) fn()
+        else lost()
+      } catch (err) {
+        this.deps.log.error('a push to a café\'s clients failed', { cafeId, err })
+      }
+    }
+    const durable = this.deps.whenDurable?.()
+    if (!durable) return run()
+    durable.then(run, (err: unknown) => this.deps.log.error('a push was held back: not durable', { cafeId, err }))
   }
 
   participantGone(participantId: string): void {
     // After the current request's ack has gone out.
     setImmediate(() => this.io.in(participantRoom(participantId)).disconnectSockets(true))
+  }
+
+  /** Whether anyone is connected to the café. */
+  hasClients(cafeId: string): boolean {
+    return (this.io.sockets.adapter.rooms.get(cafeRoom(cafeId))?.size ?? 0) > 0
   }
 
   /**

@@ -263,7 +263,8 @@ export class TableclothServer {
     const encoder = encoding.createEncoder()
     encoding.writeVarUint(encoder, MESSAGE_SYNC)
     syncProtocol.writeSyncStep1(encoder, live.doc)
-    send(conn, encoding.toUint8Array(encoder))
+    // A client takes the server's state vector for "kept": it must only name what is durable.
+    this.sendDurable(live, conn, encoding.toUint8Array(encoder))
     const states = live.awareness.getStates()
     if (states.size > 0) send(conn, awarenessMessage(live.awareness, [...states.keys()]))
   }
@@ -396,7 +397,7 @@ export class TableclothServer {
   private sendDurable(live: LiveDoc, conn: Conn, message: Uint8Array): void {
     const durable = this.opts.writer.whenDurable()
     if (!durable) return send(conn, message)
-    void durable.then(() => { if (this.docs.get(live.name) === live && live.conns.has(conn.ws)) send(conn, message) }, () => {})
+    durable.then(() => { if (this.docs.get(live.name) === live && live.conns.has(conn.ws)) send(conn, message) }, () => {}).catch((err: unknown) => this.opts.log.error('send failed', { docName: live.name, err }))
   }
 
   private receive(live: LiveDoc, conn: Conn, message: Uint8Array): void {
@@ -515,8 +516,10 @@ export class TableclothServer {
       if (batch.length === 0 || live.conns.size === 0) return
       // With a store that writes behind (PostgreSQL), this turn's updates are committed together first.
       const durable = this.opts.writer.whenDurable()
-      if (durable) void durable.then(() => this.broadcast(live, batch), (err: unknown) => this.opts.log.error('updates not broadcast: not durable', { docName: live.name, err }))
-      else this.broadcast(live, batch)
+      if (!durable) return this.broadcast(live, batch)
+      durable.then(() => {
+        try { this.broadcast(live, batch) } catch (err) { this.opts.log.error('broadcast failed', { docName: live.name, err }) }
+      }, (err: unknown) => this.opts.log.error('updates not broadcast: not durable', { docName: live.name, err }))
     })
   }
 
@@ -613,6 +616,12 @@ export class TableclothServer {
     }
     const ms = performance.now() - started
     if (ms > SLOW_MS) this.opts.log.warn('slow compaction', { docName: live.name, ms: Math.round(ms) })
+  }
+
+  /** Whether a document of the café is loaded (someone uses it, or did a moment ago). */
+  hasCafe(cafeId: string): boolean {
+    for (const name of this.docs.keys()) if (name.startsWith(`${cafeId}.`)) return true
+    return false
   }
 
   /**

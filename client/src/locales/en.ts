@@ -51,7 +51,7 @@ export const en = {
       one_session: 'This connection already carries a café. Please reload the page.', too_many_imports: 'Too many imports from this network: wait a minute and try again.',
       server_busy: 'The server is busy: try again in {{seconds}} s.',
       export_failed: 'The {{format}} export took too long and was stopped: try again later, or a lighter format (Markdown, CSV, archive).',
-      cafe_moving: 'This café is moving to another server: try again in {{seconds}} s.', server_stopping: 'The server is stopping: try again in a moment.', server_error: 'Something went wrong on the server. Please try again.',
+      not_saved_yet: 'The server could not save this in time: check in a moment whether it was kept, or try again.', cafe_moving: 'This café is moving to another server: try again in {{seconds}} s.', server_stopping: 'The server is stopping: try again in a moment.', server_error: 'Something went wrong on the server. Please try again.',
       no_answer: 'The server did not answer. Check your connection and try again.',
       rewrite_off: 'No model is set up on this server: ask its administrator (LLM_BASE_URL in the settings).',
       no_theme: 'This theme no longer exists in the harvest.',

@@ -51,7 +51,7 @@ export const fr: Translation = {
       one_session: 'Cette connexion porte déjà un café. Rechargez la page.', too_many_imports: 'Trop d’imports depuis ce réseau : attendez une minute et réessayez.',
       server_busy: 'Le serveur est occupé : réessayez dans {{seconds}} s.',
       export_failed: 'L’export {{format}} a pris trop de temps et a été arrêté : réessayez plus tard, ou un format plus léger (Markdown, CSV, archive).',
-      cafe_moving: 'Ce café passe sur un autre serveur : réessayez dans {{seconds}} s.', server_stopping: 'Le serveur s’arrête : réessayez dans un instant.', server_error: 'Un problème est survenu sur le serveur. Veuillez réessayer.',
+      not_saved_yet: 'Le serveur n’a pas pu l’enregistrer à temps : vérifiez dans un instant si c’est fait, ou réessayez.', cafe_moving: 'Ce café passe sur un autre serveur : réessayez dans {{seconds}} s.', server_stopping: 'Le serveur s’arrête : réessayez dans un instant.', server_error: 'Un problème est survenu sur le serveur. Veuillez réessayer.',
       no_answer: 'Le serveur n’a pas répondu. Vérifiez votre connexion et réessayez.',
       rewrite_off: 'Aucun modèle n’est configuré sur ce serveur : demandez à son administrateur (LLM_BASE_URL dans les réglages).',
       no_theme: 'Ce thème n’existe plus dans la récolte.',

@@ -20,6 +20,12 @@ export interface GroupCommitDeps {
   fence(cafeId: string): PgFence | null
   /** Told what a commit found (`sentAt`: `performance.now()` when it was sent), before `durable()` resolves. */
   committed(result: CommitResult, sentAt: number): void
+  /**
+   * PostgreSQL refuses the writes of this café for what they are (bad data, a broken constraint: a bug),
+   * not for being unreachable: sent again they would block every café behind them for ever. The café
+   * is given up with its queued writes (its clients still hold their edits).
+   */
+  refused(cafeId: string, why: string): void
   retryMs?: number
   maxBatchWrites?: number
   maxBatchBytes?: number
@@ -38,6 +44,8 @@ export class GroupCommit {
   private lastError: string | null = null
   private listeners = new Set<(h: StorageHealth) => void>()
   private stopped = false
+  /** After a commit refused for its data: one café per commit, until the queue is empty, to find the culprit. */
+  private isolate = false
   /** Commits sent (each is one statement, one round trip). */
   commits = 0
 
@@ -125,6 +133,19 @@ export class GroupCommit {
   private take(): Queued[] {
     const maxWrites = this.deps.maxBatchWrites ?? 5000
     const maxBytes = this.deps.maxBatchBytes ?? 32 * 1024 * 1024
+    if (this.isolate) {
+      // Every queued write of the first café, in order (the order between cafés does not matter).
+      const cafe = this.queue[0]!.cafeId
+      const taken: Queued[] = []
+      let bytes = 0
+      this.queue = this.queue.filter((q) => {
+        if (q.cafeId !== cafe || taken.length >= maxWrites || (taken.length > 0 && bytes + q.bytes > maxBytes)) return true
+        taken.push(q)
+        bytes += q.bytes
+        return false
+      })
+      return taken
+    }
     let i = 0, bytes = 0
     while (i < this.queue.length && i < maxWrites && (i === 0 || bytes + this.queue[i]!.bytes <= maxBytes)) bytes += this.queue[i++]!.bytes
     return this.queue.splice(0, i)
@@ -152,6 +173,19 @@ export class GroupCommit {
       result = await this.deps.engine.commit(writes, cafes.map((c) => fences.get(c)!), this.deps.nodeId)
     } catch (err) {
       this.inFlight = null
+      // SQLSTATE class 22 (data exception) or 23 (integrity constraint): the same batch would fail again.
+      if (/^2[23]/.test(String((err as { code?: unknown }).code ?? ''))) {
+        if (cafes.length > 1) {
+          this.isolate = true
+          this.queue.unshift(...batch)
+        } else {
+          this.deps.log.error('postgres refused a café\'s writes for their data: the café is given up', { cafeId: cafes[0], error: (err as Error).message, droppedWrites: batch.length })
+          try { this.deps.refused(cafes[0]!, (err as Error).message) } catch (e) { this.deps.log.error('giving a café up failed', { err: e }) }
+        }
+        this.settle()
+        this.schedule('turn')
+        return
+      }
       // Back at the head, in order; the next attempt also carries what was queued meanwhile.
       this.queue.unshift(...batch)
       const wasOk = this.lastError === null
@@ -177,6 +211,7 @@ export class GroupCommit {
       this.notify()
     }
     if (this.queue.length > 0) void this.send()
+    else this.isolate = false
     this.settle()
   }
 

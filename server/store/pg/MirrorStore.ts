@@ -68,6 +68,7 @@ export class MirrorStore implements Store {
       engine: opts.engine, nodeId: opts.nodeId, log: opts.log, retryMs: opts.retryMs,
       fence: (id) => this.fence(id),
       committed: (r, sentAt) => this.committed(r, sentAt),
+      refused: (id, why) => this.lose(id, `PostgreSQL refused its writes: ${why}`),
     })
     this.renewTimer = setInterval(() => this.tick(), Math.max(50, Math.floor(this.ttlMs / 3)))
     this.renewTimer.unref()
@@ -155,6 +156,8 @@ export class MirrorStore implements Store {
     const h = this.held.get(cafeId)
     if (!h) return
     this.held.delete(cafeId)
+    // A late write (a timer that was already due) must not claim it again as a café created here.
+    this.lost.add(cafeId)
     if (h.token !== null) await this.opts.engine.releaseLease(cafeId, this.opts.nodeId, h.token)
   }
 

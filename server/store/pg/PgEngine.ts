@@ -194,8 +194,9 @@ export class PgEngine {
   // ---- leases ----
 
   /**
-   * Takes a café's lease when it is free, expired or already ours (then it is extended). The token goes
-   * up on every change of holder, so a node that lost the lease can no longer commit for the café.
+   * Takes a café's lease when it is free, expired or already ours, for a café that exists. The token goes
+   * up every time (even when this node takes it again, after dropping it itself): a commit of an earlier
+   * hold that reaches the database late can no longer pass the fence.
    */
   async acquireLease(cafeId: string, nodeId: string, ttlMs: number): Promise<LeaseResult> {
     for (let attempt = 0; attempt < 3; attempt++) {
@@ -204,7 +205,7 @@ export class PgEngine {
         `INSERT INTO leases (cafe_id, node_id, token, expires_at)
          SELECT $1, $2, 1, now() + $3 * interval '1 millisecond' WHERE EXISTS (SELECT 1 FROM cafes WHERE id = $1)
          ON CONFLICT (cafe_id) DO UPDATE SET
-           token = CASE WHEN leases.node_id = excluded.node_id THEN leases.token ELSE leases.token + 1 END,
+           token = leases.token + 1,
            node_id = excluded.node_id, expires_at = excluded.expires_at
          WHERE leases.node_id = excluded.node_id OR leases.expires_at <= now()
          RETURNING token`, [cafeId, nodeId, Math.round(ttlMs)])
