@@ -22,7 +22,7 @@ export interface Leases {
 
 /** What the PostgreSQL engine offers for finding nodes and cafés (server/store/pg/PgEngine.ts). */
 export interface Directory {
-  heartbeat(nodeId: string, address: string): Promise<void>
+  heartbeat(nodeId: string, address: string, leaseMs?: number): Promise<void>
   liveNodes(maxAgeMs: number): Promise<Array<{ id: string; address: string }>>
   removeNode(nodeId: string): Promise<void>
   cafeIdByJoinCode(code: string): Promise<string | null>
@@ -95,7 +95,7 @@ export class ClusterNode {
     this.lastBeat = performance.now()
     this.heartbeatTimer = setInterval(() => {
       const sent = performance.now()
-      this.opts.directory.heartbeat(this.nodeId, this.address).then(
+      this.opts.directory.heartbeat(this.nodeId, this.address, this.opts.leaseMs).then(
         () => { this.lastBeat = Math.max(this.lastBeat, sent) },
         (err: unknown) => this.opts.log.warn('cluster heartbeat failed', { err }),
       )

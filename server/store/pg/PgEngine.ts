@@ -92,6 +92,9 @@ export interface PgEngineOptions {
   queryTimeoutMs?: number
 }
 
+/** The time limit of a statement that keeps a lease or a heartbeat alive: a third of the lease, 1 s at least. */
+const liveTimeout = (ttlMs: number): number => Math.max(1000, Math.round(ttlMs / 3))
+
 export class PgEngine {
   /** Statements sent, for tests that count round trips. */
   queries = 0
@@ -121,9 +124,11 @@ export class PgEngine {
     await this.pool.end()
   }
 
-  private async q<R extends pg.QueryResultRow = any>(text: string, values?: unknown[]): Promise<pg.QueryResult<R>> {
+  /** `timeoutMs`: this statement's own limit (a connection that stops answering is then dropped by the pool). */
+  private async q<R extends pg.QueryResultRow = any>(text: string, values?: unknown[], timeoutMs?: number): Promise<pg.QueryResult<R>> {
     this.queries++
-    return this.pool.query<R>(text, values)
+    if (timeoutMs === undefined) return this.pool.query<R>(text, values)
+    return this.pool.query<R>({ text, values, query_timeout: timeoutMs } as pg.QueryConfig)
   }
 
   // ---- reads ----
@@ -230,7 +235,9 @@ export class PgEngine {
       `UPDATE leases l SET expires_at = now() + $4 * interval '1 millisecond'
        FROM unnest($2::text[], $3::bigint[]) AS r(cafe_id, token)
        WHERE l.cafe_id = r.cafe_id AND l.token = r.token AND l.node_id = $1
-       RETURNING l.cafe_id`, [nodeId, leases.map((l) => l.cafeId), leases.map((l) => l.token), Math.round(ttlMs)])
+       RETURNING l.cafe_id`, [nodeId, leases.map((l) => l.cafeId), leases.map((l) => l.token), Math.round(ttlMs)],
+      // Stuck on a half-open connection, a renewal must not outlive the next one: it is sent again.
+      liveTimeout(ttlMs))
     const kept = new Set(rows.map((r) => r.cafe_id))
     return leases.filter((l) => !kept.has(l.cafeId)).map((l) => l.cafeId)
   }
@@ -252,9 +259,10 @@ export class PgEngine {
 
   // ---- nodes ----
 
-  async heartbeat(nodeId: string, address: string): Promise<void> {
+  /** `leaseMs`: the lease time, which bounds how long a heartbeat may take (a third of it, 1 s at least). */
+  async heartbeat(nodeId: string, address: string, leaseMs?: number): Promise<void> {
     await this.q(`INSERT INTO nodes (id, address, heartbeat_at, started_at) VALUES ($1, $2, now(), now())
-      ON CONFLICT (id) DO UPDATE SET address = excluded.address, heartbeat_at = now()`, [nodeId, address])
+      ON CONFLICT (id) DO UPDATE SET address = excluded.address, heartbeat_at = now()`, [nodeId, address], leaseMs === undefined ? undefined : liveTimeout(leaseMs))
   }
 
   /** Nodes whose last heartbeat is younger than `maxAgeMs` (database clock), by id. */
