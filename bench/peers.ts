@@ -44,7 +44,7 @@ if (args.help) {
 const smoke = args.smoke
 const reps = smoke ? 1 : Number(args.reps)
 const durationMs = (smoke ? 1.5 : Number(args.duration)) * 1000
-const noteMs = Number(args['note-every']) * 1000
+const noteMs = (smoke ? 0.5 : Number(args['note-every'])) * 1000
 const workers = Number(args.workers)
 const edits = smoke ? 100 : Number(args.edits)
 const servers = args.servers.split(',') as ServerKind[]
@@ -92,7 +92,7 @@ function broken(r: RunResult | KillResult): string | null {
 
 console.log(`bench:peers: ${names.join(', ')}; ${servers.map((s) => SERVER_LABELS[s]).join(', ')}; ${reps} repetition(s), ${durationMs / 1000} s windows, a note every ${noteMs / 1000} s, ${workers} client processes`)
 for (const name of names) {
-  const sc = name === 'docs20' ? { id: 'docs20', mode: 'steady' as const, clients: 20, docs: 4, noteMs: 500, durationMs } : scenario(name)
+  const sc = scenario(name)
   const who = sc === 'kill9' ? servers.filter((s) => PERSISTENT.includes(s)) : servers
   for (let rep = 1; rep <= reps; rep++) {
     for (const server of rotate(who, rep - 1)) {

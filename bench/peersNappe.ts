@@ -34,7 +34,7 @@ async function post<T>(url: string, body: unknown): Promise<T> {
 
 export async function seatNappe(url: string, people: number, tables: number): Promise<NappeCafe> {
   const cafe = await post<{ id: string; joinCode: string; facilitatorKey: string }>(`${url}/api/cafes`, {
-    title: 'Peers benchmark', shape: 'classic', language: 'en', advance: 'manual', roundMinutes: 120, roundCount: 1,
+    title: 'Peers benchmark', shape: 'classic', language: 'en', advance: 'manual', roundMinutes: 120,
     tables: Array.from({ length: tables }, (_, i) => ({ name: `Table ${i + 1}`, capacity: Math.min(MAX_TABLE_CAPACITY, Math.max(1, Math.ceil(people / tables))) })),
     questions: [{ text: 'What did the benchmark show?' }],
   })

@@ -16,7 +16,7 @@ const median = (xs: number[]): number => {
   return s.length % 2 ? s[(s.length - 1) / 2]! : (s[s.length / 2 - 1]! + s[s.length / 2]!) / 2
 }
 const fmt = (x: number, digits = 1) => (Number.isFinite(x) ? String(Math.round(x * 10 ** digits) / 10 ** digits) : '-')
-const range = (xs: number[], digits = 1) => (xs.length > 1 ? `${fmt(Math.min(...xs), digits)}-${fmt(Math.max(...xs), digits)}` : fmt(xs[0] ?? NaN, digits))
+const range = (xs: number[], digits = 1) => (fmt(Math.min(...xs), digits) !== fmt(Math.max(...xs), digits) ? `${fmt(Math.min(...xs), digits)}-${fmt(Math.max(...xs), digits)}` : fmt(xs[0] ?? NaN, digits))
 
 export interface ServerSummary {
   p50Ms: number; p99Ms: number; p99Range: [number, number]; maxMs: number; deliveryMinPct: number

@@ -84,7 +84,12 @@ async function launch(kind: ServerKind, port: number, dataDir: string): Promise<
   proc.stdout!.on('data', (d) => { out += d })
   proc.stderr!.on('data', (d) => { out += d })
   const exited = new Promise((resolve) => proc.once('exit', resolve))
-  await waitForHttp(port, proc, () => out)
+  try {
+    await waitForHttp(port, proc, () => out)
+  } catch (err) {
+    proc.kill('SIGKILL')
+    throw err
+  }
   return { proc, exited }
 }
 
