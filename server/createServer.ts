@@ -12,7 +12,7 @@ import express from 'express'
 import type { Request } from 'express'
 import { CafeRegistry } from './cafes/CafeRegistry'
 import type { ClusterNode } from './cluster/ClusterNode'
-import { installClusterRouter } from './cluster/clusterRouter'
+import type { installClusterRouter } from './cluster/clusterRouter'
 import { durableAnswers } from './cluster/durableAnswers'
 import { joinRedirect } from './cluster/joinRedirect'
 import type { CafeEvents } from './cafes/CafeRuntime'
@@ -56,8 +56,12 @@ export interface ServerDeps {
   shutdownRetryMs?: number
   /** The machine's network interfaces, for the links' LAN address (default: `os.networkInterfaces`). */
   networkInterfaces?: NetworkInterfaces
-  /** Multi-node (DATABASE_URL): this node among others; `store` is then its PostgreSQL mirror. */
-  cluster?: ClusterNode
+  /**
+   * Multi-node (DATABASE_URL): this node among others (`store` is then its PostgreSQL mirror), and the
+   * router that sends what it does not serve to the node that does (cluster/clusterRouter.ts: passed in,
+   * so that a single node never loads the proxy).
+   */
+  cluster?: { node: ClusterNode; installRouter: typeof installClusterRouter }
 }
 
 export interface NappeServer {
@@ -98,7 +102,7 @@ export function createServer(deps: ServerDeps): NappeServer {
   app.disable('x-powered-by')
   app.set('trust proxy', config.trustProxy)
   app.use(securityHeaders({ projectorFrameAncestors: config.frameAncestors, https: config.publicUrl?.startsWith('https:') ?? false }))
-  if (writer.writesBehind) app.use(durableAnswers(writer, log, (id) => deps.cluster?.isHere(id) ?? true))
+  if (writer.writesBehind) app.use(durableAnswers(writer, log, (id) => deps.cluster?.node.isHere(id) ?? true))
   const http = createHttpServer(app)
   gateway = new SocketGateway(http, { registry, clock, log, trustProxy: config.trustProxy, health: () => writer.health, whenDurable: () => writer.whenDurable() })
   serveCafeSocketPath(http) // Socket.IO on /c/<cafeId>/socket.io/ too, for the proxy to route by café (socket/cafePath.ts)
@@ -112,10 +116,10 @@ export function createServer(deps: ServerDeps): NappeServer {
   const listeningPort = () => (http.address() as AddressInfo | null)?.port ?? config.port
   // The base of the links handed out: PUBLIC_URL, else the machine's LAN address when asked on localhost (http/publicUrl.ts).
   const links = (req: Request) => linkBase(linkRule(config, deps.networkInterfaces ?? networkInterfaces, listeningPort()), { protocol: req.protocol, host: req.get('host') })
-  if (deps.cluster) app.post('/api/join', ...joinRedirect(deps.cluster, log))
+  if (deps.cluster) app.post('/api/join', ...joinRedirect(deps.cluster.node, log))
   app.use(createPhotoApi({ registry, store, clock, log }))
   app.use(createRewriteApi({ registry, tablecloths, writer, log, llm: config.llm }))
-  app.use(createApi({ registry, writer, tablecloths, throttle: new FailureThrottle(clock, config.joinAttemptsPerMinute), importThrottle: new FailureThrottle(clock, IMPORTS_PER_MINUTE), jobs, log, links, loadedDocs: () => tablecloths.loadedDocs, eventLoop, eventLoopRecent, handOff: deps.cluster ? (id) => deps.cluster!.handOff(id) : undefined, node: deps.cluster ? () => ({ id: deps.cluster!.nodeId, cafes: deps.cluster!.owned().length, cutOff: deps.cluster!.cutOff }) : undefined }))
+  app.use(createApi({ registry, writer, tablecloths, throttle: new FailureThrottle(clock, config.joinAttemptsPerMinute), importThrottle: new FailureThrottle(clock, IMPORTS_PER_MINUTE), jobs, log, links, loadedDocs: () => tablecloths.loadedDocs, eventLoop, eventLoopRecent, handOff: deps.cluster ? (id) => deps.cluster!.node.handOff(id) : undefined, node: deps.cluster ? () => ({ id: deps.cluster!.node.nodeId, cafes: deps.cluster!.node.owned().length, cutOff: deps.cluster!.node.cutOff }) : undefined }))
   if (config.clientDir && existsSync(join(config.clientDir, 'index.html'))) {
     const dir = config.clientDir
     app.use(express.static(dir, { index: false, maxAge: '1h' }))
@@ -131,13 +135,13 @@ export function createServer(deps: ServerDeps): NappeServer {
 
   // Multi-node: what names a café goes to the node serving it; a café taken here starts its timers, one
   // lost to another node is dropped here at once (its clients reconnect and reach the new node).
-  const cluster = deps.cluster
+  const cluster = deps.cluster?.node
   cluster?.onOwnership({
     gained: (id) => { registry.get(id) },
     lost: (id) => { registry.evict(id); gateway.disconnectCafe(id); tablecloths.closeCafe(id) },
     busy: (id) => gateway.hasClients(id) || tablecloths.hasCafe(id),
   })
-  const router = cluster ? installClusterRouter(http, cluster, log) : null
+  const router = cluster ? deps.cluster!.installRouter(http, cluster, log) : null
 
   const resumed = registry.resumeOpenCafes()
   if (resumed > 0) log.info('resumed open cafés', { count: resumed })

@@ -6,7 +6,7 @@ import { randomBytes } from 'node:crypto'
 import { mkdirSync } from 'node:fs'
 import { networkInterfaces } from 'node:os'
 import { join } from 'node:path'
-import { ClusterNode } from './cluster/ClusterNode'
+import type { ClusterNode } from './cluster/ClusterNode'
 import { systemClock } from './clock'
 import { parseConfig } from './config'
 import { createServer } from './createServer'
@@ -17,8 +17,7 @@ import { createJsonLogger } from './log'
 import { backlogDirs, replayBacklogs, saveBacklog } from './store/Backlog'
 import { DurableWriter } from './store/DurableWriter'
 import { MemoryStore } from './store/MemoryStore'
-import { MirrorStore } from './store/pg/MirrorStore'
-import { PgEngine } from './store/pg/PgEngine'
+import type { PgEngine } from './store/pg/PgEngine'
 import type { Store } from './store/Store'
 import { SqliteStore } from './store/SqliteStore'
 import { warmUpUpdatePath } from './yjs/warmUp'
@@ -37,8 +36,13 @@ try {
 const log = createJsonLogger(config.logLevel)
 let store: Store
 let cluster: ClusterNode | undefined
+let clusterDeps: Parameters<typeof createServer>[0]['cluster']
 if (config.cluster) {
   // Multi-node: this node's cafés live in memory, every write goes to the shared PostgreSQL (docs/deploy.md).
+  // Loaded only here: a single node never loads PostgreSQL's driver nor the proxy.
+  const [{ PgEngine }, { MirrorStore }, { ClusterNode }, { installClusterRouter }] = await Promise.all([
+    import('./store/pg/PgEngine'), import('./store/pg/MirrorStore'), import('./cluster/ClusterNode'), import('./cluster/clusterRouter'),
+  ])
   const c = config.cluster
   let engine: PgEngine
   try {
@@ -54,6 +58,7 @@ if (config.cluster) {
   cluster = new ClusterNode({ nodeId, address: c.address, leases: mirror, directory: engine, log, leaseMs: c.leaseMs })
   if (!process.env.NODE_ADDRESS) log.warn('NODE_ADDRESS is not set: the other nodes reach this one at its loopback address, which is right only when every node runs on this machine', { address: c.address })
   await cluster.start()
+  clusterDeps = { node: cluster, installRouter: installClusterRouter }
   store = mirror
 } else {
   store = config.store === 'memory' ? new MemoryStore() : new SqliteStore(join(config.dataDir, 'nappe.sqlite'))
@@ -82,7 +87,7 @@ if (fallbackDirs.length > 0) {
 const warm = warmUpUpdatePath()
 log.debug('update path warmed up', { ms: Math.round(warm.ms), accepted: warm.accepted, checked: warm.checked })
 
-const server = createServer({ config, store, log, shutdownRetryMs: SHUTDOWN_RETRY_MS, cluster })
+const server = createServer({ config, store, log, shutdownRetryMs: SHUTDOWN_RETRY_MS, cluster: clusterDeps })
 const { url, port } = await server.listen()
 // The address for the phones in the room: what a browser on this machine is given (http/publicUrl.ts).
 const links = startupLinkBase(linkRule(config, networkInterfaces, port))
