@@ -76,7 +76,9 @@ export class DurableWriter {
   }
 
   saveCafe(cafe: CafeRecord): void {
-    this.write({ kind: 'cafe', key: `cafe:${cafe.id}`, cafe: structuredClone(cafe) })
+    // Copied only when it must wait in memory: a store takes (serializes or copies) a record at once,
+    // and a copy of the whole record on every change costs each join more as the café grows.
+    this.write({ kind: 'cafe', key: `cafe:${cafe.id}`, cafe }, (op) => ({ ...op, cafe: structuredClone(cafe) }))
   }
 
   saveParticipant(p: ParticipantRecord): void {
@@ -164,16 +166,17 @@ export class DurableWriter {
     this.retryTimer = null
   }
 
-  private write(op: PendingWrite): number | null {
+  /** `own`: the write as it is kept in memory when the store cannot take it now (a copy of what may change). */
+  private write<W extends PendingWrite>(op: W, own: (op: W) => W = (o) => o): number | null {
     if (this.pending.length > 0 && !this.flush()) {
-      this.enqueue(op)
+      this.enqueue(own(op))
       return null
     }
     try {
       return this.apply(op)
     } catch (err) {
       this.noteError(err)
-      this.enqueue(op)
+      this.enqueue(own(op))
       return null
     }
   }

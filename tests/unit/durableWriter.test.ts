@@ -3,9 +3,16 @@ import { ManualClock } from '../../server/clock'
 import { silentLogger } from '../../server/log'
 import { DurableWriter } from '../../server/store/DurableWriter'
 import { MemoryStore } from '../../server/store/MemoryStore'
-import type { ParticipantRecord } from '../../server/store/Store'
+import type { CafeRecord, ParticipantRecord } from '../../server/store/Store'
+import { parseCafeInput } from '../../shared/cafe'
+import { twoTableCafe } from '../helpers/server'
 import { FlakyStore } from '../helpers/FlakyStore'
 
+const definition = (() => { const r = parseCafeInput(twoTableCafe); if (!r.ok) throw new Error('fixture'); return r.value })()
+const cafeRecord = (): CafeRecord => ({
+  id: 'c1', joinCode: 'AAAA2222', facilitatorKeyHash: 'ab'.repeat(32), definition, lifecycle: { phase: 'lobby' },
+  seating: { p1: 't1' }, history: [], nextSeating: null, lockedDocs: [], roundEndedAt: null, message: null, snapshotRounds: 0, seed: 1, createdAt: 1, updatedAt: 1,
+})
 const participant = (name: string): ParticipantRecord => ({ id: 'p1', cafeId: 'c1', tokenHash: 'h', displayName: name, organisation: null, sector: null, hostOf: null, joinedAt: 1, leftAt: null })
 
 describe('DurableWriter when the disk fails', () => {
@@ -78,6 +85,22 @@ describe('DurableWriter at shutdown', () => {
     expect(writer.backlog).toEqual([])
     expect(store.loadDoc('d').updates.map((u) => [...u])).toEqual([[1]])
     expect(await writer.drain(2500)).toBe(true) // nothing held: at once
+  })
+
+  it('a café record waiting in memory is a copy: changes made to it afterwards are not what is saved', () => {
+    const inner = new MemoryStore()
+    const store = new FlakyStore(inner)
+    const writer = new DurableWriter(store, new ManualClock(), silentLogger, 1000)
+    const record = cafeRecord()
+    writer.saveCafe(record)
+    store.failing = true
+    record.seating = { ...record.seating, p9: 't2' }
+    writer.saveCafe(record)
+    record.seating.p9 = 'changed afterwards'
+    store.failing = false
+    expect(writer.flush()).toBe(true)
+    expect(inner.getCafe(record.id)!.seating.p9).toBe('t2')
+    writer.stop()
   })
 
   it('backlog holds copies: what is saved is what was written then', () => {
