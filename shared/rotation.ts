@@ -157,8 +157,18 @@ export const shiftPlanner: RotationPlanner = {
 
 /** Where a late arrival sits: the table with the fewest people that still has room (else the fewest). */
 export function smallestTable(tables: readonly PlannerTable[], seating: Seating): string | null {
+  return smallestCounted(tables, tableCounts(tables, seating))
+}
+
+/** How many people sit at each table (tables of `tables` only). */
+export function tableCounts(tables: readonly PlannerTable[], seating: Seating): Map<string, number> {
   const counts = new Map(tables.map((t) => [t.id, 0]))
   for (const tid of Object.values(seating)) if (counts.has(tid)) counts.set(tid, counts.get(tid)! + 1)
+  return counts
+}
+
+/** `smallestTable` from counts already made (placing many people: count once, then add each). */
+export function smallestCounted(tables: readonly PlannerTable[], counts: ReadonlyMap<string, number>): string | null {
   let best: PlannerTable | null = null
   for (const t of tables) {
     if (!best) { best = t; continue }

@@ -9,7 +9,7 @@ import type { AppError, DetailsArg } from './errors'
 import { appError } from './errors'
 import type { ErrorReason } from './errorReasons'
 import type { PlannerParticipant, PlannerTable, Seating } from './rotation'
-import { smallestTable } from './rotation'
+import { smallestCounted, tableCounts } from './rotation'
 import type { PlanQuality } from './planner/quality'
 
 export interface StoredPlan {
@@ -54,9 +54,11 @@ export function fitToRoster(
     if (tid !== undefined && ids.has(tid)) seating[p.id] = tid
     else unplaced.push(p.id)
   }
+  // Counted once, then kept up to date: a burst of arrivals costs one pass, not one per arrival.
+  const counts = tableCounts(tables, seating)
   for (const id of unplaced) {
-    const t = smallestTable(tables, seating)
-    if (t) seating[id] = t
+    const t = smallestCounted(tables, counts)
+    if (t) { seating[id] = t; counts.set(t, counts.get(t)! + 1) }
   }
   return seating
 }

@@ -10,6 +10,7 @@ import { REPLAN_DELAY_MS, REPLAN_MAX_WAIT_MS } from '../../server/cafes/CafeRunt
 import { inlinePlanService } from '../../server/cafes/PlanService'
 import type { PlanJob, PlanService } from '../../server/cafes/PlanService'
 import { planRemaining } from '../../shared/planner/index'
+import { fitToRoster } from '../../shared/seatingPlan'
 import { ManualClock } from '../../server/clock'
 import { silentLogger } from '../../server/log'
 import { DurableWriter } from '../../server/store/DurableWriter'
@@ -415,5 +416,31 @@ describe('the seating plan while the planner works (worker thread answers later)
     join(cafe, 49, 'P', 49)
     clock.advance(REPLAN_DELAY_MS)
     expect(cafe.planView().quality).toMatchObject({ repeatedEncounters: 0, averageNewPeople: 48 })
+  })
+})
+
+describe('fitToRoster', () => {
+  const person = (id: string) => ({ id, hostOf: null, organisation: null, sector: null, present: true })
+  const tables = [{ id: 't1', capacity: 2 }, { id: 't2', capacity: 2 }, { id: 't3', capacity: 2 }]
+
+  it('seats a burst of arrivals at the smallest tables with room, one after the other, and the rest at the fewest', () => {
+    const people = ['a', 'b', 'c', 'd', 'e', 'f', 'g', 'h'].map(person)
+    const seating = fitToRoster({ a: 't1', b: 't1', c: 't2' }, people, tables, () => ({}))
+    const counts = (id: string) => Object.values(seating).filter((t) => t === id).length
+    expect(Object.keys(seating)).toHaveLength(8)
+    expect([counts('t1'), counts('t2'), counts('t3')]).toEqual([3, 3, 2])
+    expect({ a: seating.a, b: seating.b, c: seating.c }).toEqual({ a: 't1', b: 't1', c: 't2' })
+    // The first newcomers fill the empty table and the free seat before anyone is over capacity.
+    expect([seating.d, seating.e, seating.f]).toEqual(['t3', 't2', 't3'])
+  })
+
+  it('spreads 2,000 arrivals over 40 tables of 50: every table full, none over', () => {
+    const many = Array.from({ length: 2000 }, (_, i) => person(`p${i}`))
+    const forty = Array.from({ length: 40 }, (_, i) => ({ id: `t${i}`, capacity: 50 }))
+    const seating = fitToRoster(undefined, many, forty, () => ({}))
+    const perTable = new Map<string, number>()
+    for (const t of Object.values(seating)) perTable.set(t, (perTable.get(t) ?? 0) + 1)
+    expect(Object.keys(seating)).toHaveLength(2000)
+    expect([...perTable.values()]).toEqual(Array(40).fill(50))
   })
 })
