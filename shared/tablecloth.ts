@@ -27,7 +27,11 @@ export type ItemKind = (typeof ITEM_KINDS)[number]
 export const INK_COLORS = ['#1f2937', '#1d4ed8', '#b91c1c', '#15803d', '#7e22ce', '#c2410c'] as const
 export const NOTE_COLORS = ['#fef08a', '#bbf7d0', '#bfdbfe', '#fbcfe8', '#fed7aa'] as const
 
-const DOC_PART = /^[A-Za-z0-9_-]{1,40}$/
+/** A café, table or question id as it may appear in a document name (and in a café's paths): no dots. */
+export const DOC_PART = /^[A-Za-z0-9_-]{1,40}$/
+
+/** The café a document name belongs to (a tablecloth's or the harvest's: `<cafeId>.…`). */
+export const cafeIdOfDocName = (name: string): string => name.split('.')[0] ?? name
 
 /** `<cafeId>.<tableId>.<questionId>`: ids never contain dots. */
 export function tableclothDocName(cafeId: string, tableId: string, questionId: string): string {

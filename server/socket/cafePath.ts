@@ -11,9 +11,10 @@
  */
 import type { IncomingMessage, Server as HttpServer, ServerResponse } from 'node:http'
 import { appError } from '../../shared/errors'
+import { DOC_PART } from '../../shared/tablecloth'
 
 /** A café id as `nanoid(12)` makes it, within the limits every handshake and doc name accepts. */
-export const CAFE_ID_PATTERN = /^[A-Za-z0-9_-]{1,40}$/
+const CAFE_ID_PATTERN = DOC_PART
 
 /** The one path under `/api/cafes/` that names no café. */
 const NOT_A_CAFE = new Set(['import'])

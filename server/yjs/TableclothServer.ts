@@ -20,7 +20,7 @@ import { CLOSE_CODES, YJS_AUTH_PREFIX, YJS_SUBPROTOCOL } from '../../shared/clos
 import type { CloseCodeName } from '../../shared/closeCodes'
 import { MAX_YJS_FRAME_BYTES } from '../../shared/constants'
 import { initHarvest, parseHarvestDocName } from '../../shared/harvest'
-import { initTablecloth, itemsMap, parseDocName } from '../../shared/tablecloth'
+import { cafeIdOfDocName, initTablecloth, itemsMap, parseDocName } from '../../shared/tablecloth'
 import type { RefusalReason, RuleContext } from '../../shared/tableclothRules'
 import { CLIENTS_ROOT, LATE_ROOT, checkUpdate } from '../../shared/tableclothRules'
 import type { CafeRuntime } from '../cafes/CafeRuntime'
@@ -620,7 +620,7 @@ export class TableclothServer {
 
   /** Whether a document of the café is loaded (someone uses it, or did a moment ago). */
   hasCafe(cafeId: string): boolean {
-    for (const name of this.docs.keys()) if (name.startsWith(`${cafeId}.`)) return true
+    for (const name of this.docs.keys()) if (cafeIdOfDocName(name) === cafeId) return true
     return false
   }
 
@@ -630,7 +630,7 @@ export class TableclothServer {
    */
   closeCafe(cafeId: string): void {
     for (const live of [...this.docs.values()]) {
-      if (!live.name.startsWith(`${cafeId}.`)) continue
+      if (cafeIdOfDocName(live.name) !== cafeId) continue
       this.docs.delete(live.name)
       this.compactQueue.delete(live.name)
       this.idleQueue.delete(live.name)

@@ -16,6 +16,7 @@
 import type { PhotoMeta } from '../../../shared/photos'
 import type { Logger } from '../../log'
 import type { StorageHealth } from '../DurableWriter'
+import { cafeIdOfDocName } from '../../../shared/tablecloth'
 import { MemoryStore } from '../MemoryStore'
 import type { CafeRecord, ParticipantRecord, PhotoRecord, SnapshotRecord, Store, StoredDoc } from '../Store'
 import { GroupCommit } from './GroupCommit'
@@ -47,7 +48,6 @@ interface Held {
   validUntil: number
 }
 
-const cafeOfDoc = (docName: string): string => docName.split('.')[0] ?? docName
 
 export class MirrorStore implements Store {
   readonly kind = 'postgres'
@@ -266,7 +266,7 @@ export class MirrorStore implements Store {
   listParticipants(cafeId: string): ParticipantRecord[] { return this.held.get(cafeId)?.store.listParticipants(cafeId) ?? [] }
 
   appendUpdate(docName: string, update: Uint8Array): number {
-    const cafeId = cafeOfDoc(docName)
+    const cafeId = cafeIdOfDocName(docName)
     const h = this.heldFor(cafeId, 'update')
     if (!h) return 0
     let d = h.docs.get(docName)
@@ -278,11 +278,11 @@ export class MirrorStore implements Store {
     return seq
   }
   loadDoc(docName: string): StoredDoc {
-    const d = this.held.get(cafeOfDoc(docName))?.docs.get(docName)
+    const d = this.held.get(cafeIdOfDocName(docName))?.docs.get(docName)
     return d ? { updates: d.rows.map((r) => r.update.slice()), lastSeq: d.lastSeq } : { updates: [], lastSeq: 0 }
   }
   compactDoc(docName: string, merged: Uint8Array, uptoSeq: number): void {
-    const cafeId = cafeOfDoc(docName)
+    const cafeId = cafeIdOfDocName(docName)
     const h = this.heldFor(cafeId, 'compaction')
     if (!h) return
     const d = h.docs.get(docName) ?? { rows: [], lastSeq: 0 }
