@@ -22,7 +22,7 @@ import type { CafeView, ClientToServerEvents, ServerToClientEvents } from '../sh
 import { addNote, readItems, tableclothDocName } from '../shared/tablecloth'
 import { bigArchive } from '../tests/helpers/bigArchive'
 import type { ChildServer } from '../tests/helpers/child'
-import { freePort, startChild } from '../tests/helpers/child'
+import { freePort, startBuiltChild } from '../tests/helpers/child'
 import type { AttackName, Person } from './attackList'
 import { MESSAGE, until } from './attackWire'
 
@@ -122,7 +122,7 @@ export async function setUpStage(attack: AttackName, opts: { smoke: boolean }): 
   const port = await freePort()
   const dataDir = mkdtempSync(join(tmpdir(), 'nappe-attack-'))
   const url = `http://127.0.0.1:${port}`
-  let server = await startChild(port, dataDir, SERVER_ENV)
+  let server = await startBuiltChild(port, dataDir, SERVER_ENV)
   const cafe = await postJson<Stage['cafe']>(`${url}/api/cafes`, {
     title: 'Attack benchmark', language: 'en', shape: 'classic', advance: 'manual', roundMinutes: 60, transitionSeconds: 0,
     tables: [{ id: 't1', name: 'Table 1' }, { id: 't2', name: 'Table 2' }, { id: 't3', name: 'Table 3' }],
@@ -170,7 +170,7 @@ export async function setUpStage(attack: AttackName, opts: { smoke: boolean }): 
   }
   facilitator.socket.close()
   await stopServer(server)
-  server = await startChild(port, dataDir, SERVER_ENV)
+  server = await startBuiltChild(port, dataDir, SERVER_ENV)
   stage.server = server
   return stage
 }

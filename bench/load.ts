@@ -29,7 +29,7 @@ import { PROTOCOL_VERSION } from '../shared/constants'
 import { YJS_AUTH_PREFIX, YJS_SUBPROTOCOL } from '../shared/closeCodes'
 import type { ClientToServerEvents, ServerToClientEvents } from '../shared/protocol'
 import { readItems, tableclothDocName } from '../shared/tablecloth'
-import { freePort, startChild } from '../tests/helpers/child'
+import { freePort, startBuiltChild, startChild } from '../tests/helpers/child'
 import { startCluster } from '../tests/helpers/cluster'
 import type { WorkerConfig, WorkerReport } from './loadWorker'
 
@@ -80,7 +80,9 @@ async function main(): Promise<void> {
   const dataDir = mkdtempSync(join(tmpdir(), 'nappe-bench-'))
   const cluster = NODES > 1 ? await startCluster({ nodes: NODES, leaseSeconds: 2, env: { LOG_LEVEL: 'warn', DOC_IDLE_SECONDS: '5' } }) : null
   const port = cluster ? 0 : await freePort()
-  const single = cluster ? null : await startChild(port, dataDir, { LOG_LEVEL: 'warn', DOC_IDLE_SECONDS: '5' }, [], args['server-root'] ?? undefined)
+  const serverEnv = { LOG_LEVEL: 'warn', DOC_IDLE_SECONDS: '5' }
+  // Another checkout (`--server-root`) runs from its sources; this one runs built, as `npm start` does.
+  const single = cluster ? null : args['server-root'] ? await startChild(port, dataDir, serverEnv, [], args['server-root']) : await startBuiltChild(port, dataDir, serverEnv)
   const url = cluster ? cluster.proxy.url : `http://127.0.0.1:${port}`
   const rounds = Math.ceil(DURATION_S / ROTATE_S) + 1
   const res = await fetch(`${url}/api/cafes`, {

@@ -10,7 +10,7 @@ import { mkdtempSync, rmSync } from 'node:fs'
 import { createRequire } from 'node:module'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { freePort, startChild } from '../tests/helpers/child'
+import { freePort, startBuiltChild } from '../tests/helpers/child'
 import type { Framing } from './peersWire'
 
 export const SERVER_KINDS = ['nappe', 'yws', 'yws-leveldb', 'hocus', 'hocus-sqlite'] as const
@@ -76,7 +76,7 @@ function spawnPeer(kind: ServerKind, port: number, dataDir: string): ChildProces
 
 async function launch(kind: ServerKind, port: number, dataDir: string): Promise<{ proc: ChildProcess; exited: Promise<unknown> }> {
   if (kind === 'nappe') {
-    const child = await startChild(port, dataDir, { LOG_LEVEL: 'warn', DOC_IDLE_SECONDS: '10' })
+    const child = await startBuiltChild(port, dataDir, { LOG_LEVEL: 'warn', DOC_IDLE_SECONDS: '10' })
     return { proc: child.proc, exited: child.exited }
   }
   const proc = spawnPeer(kind, port, dataDir)

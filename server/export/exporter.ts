@@ -20,9 +20,9 @@ import { photoEntries } from './imagePaths'
 import { renderPdf } from './pdf'
 import { svgToPngAsync, tableclothSvg } from './tableclothImage'
 
-export const EXPORT_FORMATS = ['md', 'docx', 'pdf', 'csv', 'xlsx', 'json', 'zip'] as const
-export type ExportFormat = (typeof EXPORT_FORMATS)[number]
-export const isExportFormat = (v: unknown): v is ExportFormat => typeof v === 'string' && (EXPORT_FORMATS as readonly string[]).includes(v)
+import type { ExportFormat } from './exportFormats'
+export { EXPORT_FORMATS, isExportFormat } from './exportFormats'
+export type { ExportFormat } from './exportFormats'
 
 export interface ExportFile { body: Buffer; contentType: string; filename: string }
 

@@ -1,13 +1,13 @@
 /**
- * The heavy work that runs on the job threads (see WorkerPool.ts and jobWorker.mjs): reading an
- * archive for an import, and drawing an export. Both take and give plain data only.
+ * The heavy work that runs on the job threads (see WorkerPool.ts and jobThread.ts): reading an
+ * archive for an import, and drawing an export. Both take and give plain data only. The renderers
+ * (DOCX, PDF, XLSX, images and their fonts: tens of megabytes) load with the first export, not for an import.
  */
 import type { PrepareResult } from './archive'
 import { prepareImport } from './archive'
 import type { CafeSource } from './cafeData'
 import { cafeDataFromSource } from './cafeData'
-import type { ExportFormat } from './exporter'
-import { exportCafe } from './exporter'
+import type { ExportFormat } from './exportFormats'
 
 export interface ImportJob { kind: 'import'; body: Uint8Array }
 export interface ExportJob { kind: 'export'; format: ExportFormat; source: CafeSource }
@@ -24,6 +24,7 @@ export async function runJob(job: Job): Promise<{ result: PrepareResult | Export
       return { result, transfer: transferable(states) }
     }
     case 'export': {
+      const { exportCafe } = await import('./exporter')
       const file = await exportCafe(job.format, cafeDataFromSource(job.source))
       return { result: { body: file.body, contentType: file.contentType, filename: file.filename }, transfer: transferable([file.body]) }
     }

@@ -1,10 +1,12 @@
-/** Runs `server/index.ts` in a child process, as `npm start` does, to kill it for real. */
+/** Runs the server in a child process, to kill it for real: from the sources (tsx) or built, as `npm start` runs it. */
 import { spawn } from 'node:child_process'
 import type { ChildProcess } from 'node:child_process'
+import { existsSync } from 'node:fs'
 import { createServer } from 'node:net'
 import { fileURLToPath } from 'node:url'
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url))
+const BUILT_SERVER = `${ROOT}dist/server/index.mjs`
 
 export async function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
@@ -28,9 +30,19 @@ export interface ChildServer {
  * `root`: the checkout whose server runs (a benchmark compares this one with an older one).
  */
 export async function startChild(port: number, dataDir: string, env: Record<string, string> = {}, preload: string[] = [], root = ROOT): Promise<ChildServer> {
+  return spawnServer(['--import', 'tsx', ...preload.flatMap((m) => ['--import', m]), 'server/index.ts'], port, dataDir, env, root)
+}
+
+/** The built server (`dist/server/`, made by `npm run build`), exactly as `npm start` runs it. */
+export async function startBuiltChild(port: number, dataDir: string, env: Record<string, string> = {}): Promise<ChildServer> {
+  if (!existsSync(BUILT_SERVER)) throw new Error('dist/server is missing: run `npm run build` first (npm test does it)')
+  return spawnServer(['--enable-source-maps', BUILT_SERVER], port, dataDir, env, ROOT)
+}
+
+async function spawnServer(args: string[], port: number, dataDir: string, env: Record<string, string>, root: string): Promise<ChildServer> {
   // NAPPE_SERVER_CPU_PROF=<folder>: the server writes a V8 CPU profile there when it exits (benchmarks).
   const profile = process.env.NAPPE_SERVER_CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.NAPPE_SERVER_CPU_PROF}`] : []
-  const proc = spawn(process.execPath, [...profile, '--import', 'tsx', ...preload.flatMap((m) => ['--import', m]), 'server/index.ts'], {
+  const proc = spawn(process.execPath, [...profile, ...args], {
     cwd: root,
     env: { ...process.env, PORT: String(port), HOST: '127.0.0.1', DATA_DIR: dataDir, LOG_LEVEL: 'info', DOC_IDLE_SECONDS: '1', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],

@@ -6,7 +6,7 @@
 import { rmSync } from 'node:fs'
 import pg from 'pg'
 import type { ChildServer } from './child'
-import { freePort, startChild } from './child'
+import { freePort, startBuiltChild } from './child'
 import type { Haproxy } from './haproxy'
 import { startHaproxy } from './haproxy'
 import type { TestPostgres } from './postgres'
@@ -50,7 +50,7 @@ export async function startCluster(opts: { nodes?: number; leaseSeconds?: number
   const launch = async (name: string, port: number): Promise<ChildServer> => {
     const dir = tempDir()
     dirs.push(dir)
-    return startChild(port, dir, env(name, port))
+    return startBuiltChild(port, dir, env(name, port))
   }
   // One at a time: the first one creates the schema (the others would wait on its lock anyway).
   const nodes: ClusterNodeProcess[] = []

@@ -5,7 +5,7 @@ import { tableclothDocName } from '../../shared/tablecloth'
 import type { LifecycleState } from '../../shared/lifecycle'
 import { eventually } from '../helpers/eventually'
 import type { ChildServer } from '../helpers/child'
-import { freePort, startChild } from '../helpers/child'
+import { freePort, startBuiltChild } from '../helpers/child'
 import { connect, createCafe, joinCafe, openTablecloth, request, tempDir, twoTableCafe } from '../helpers/server'
 
 const cleanups: Array<() => void | Promise<void>> = []
@@ -18,7 +18,7 @@ describe('nothing lost', () => {
     const port = await freePort()
     const dataDir = tempDir()
     cleanups.push(() => rmSync(dataDir, { recursive: true, force: true }))
-    let child: ChildServer = await startChild(port, dataDir)
+    let child: ChildServer = await startBuiltChild(port, dataDir)
     cleanups.push(() => { child.proc.kill('SIGKILL') })
     const url = `http://127.0.0.1:${port}`
     const wsUrl = `ws://127.0.0.1:${port}`
@@ -54,7 +54,7 @@ describe('nothing lost', () => {
     // Written while the server is down: kept by the client and sent on reconnection.
     addNote(A.doc, by(a, 'Amélie'), { text: 'écrit hors ligne', x: 0, y: 0 })
 
-    child = await startChild(port, dataDir)
+    child = await startBuiltChild(port, dataDir)
     await eventually(() => expect(A.provider.wsconnected && C.provider.wsconnected).toBe(true), { timeoutMs: 10_000 })
     await eventually(() => expect(notes(C.doc)).toContain('écrit hors ligne'), { timeoutMs: 10_000 })
     addNote(C.doc, by(c, 'Chloé'), { text: 'après le redémarrage', x: 0, y: 0 })
@@ -74,7 +74,7 @@ describe('nothing lost', () => {
     const port = await freePort()
     const dataDir = tempDir()
     cleanups.push(() => rmSync(dataDir, { recursive: true, force: true }))
-    const child = await startChild(port, dataDir)
+    const child = await startBuiltChild(port, dataDir)
     cleanups.push(() => { child.proc.kill('SIGKILL') })
     const url = `http://127.0.0.1:${port}`
     const cafe = await createCafe(url, twoTableCafe)
@@ -94,7 +94,7 @@ describe('nothing lost', () => {
     expect(Date.now() - t0).toBeLessThan(5000)
     expect(child.output()).not.toContain(cafe.facilitatorKey)
 
-    const again = await startChild(port, dataDir)
+    const again = await startBuiltChild(port, dataDir)
     cleanups.push(() => { again.proc.kill('SIGKILL') })
     const reader = await openTablecloth(`ws://127.0.0.1:${port}`, tableclothDocName(cafe.id, 't1', 'q1'), { facilitatorKey: cafe.facilitatorKey })
     cleanups.push(() => reader.destroy())
