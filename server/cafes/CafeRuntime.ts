@@ -147,7 +147,7 @@ export class CafeRuntime {
 
   /** Public summary for `GET /api/cafes/:id` and the join page. */
   summary() {
-    return cafeSummary(this.record, this.activeParticipants().length)
+    return cafeSummary(this.record, this.roster.size)
   }
 
   // ---- presence ----
@@ -164,7 +164,7 @@ export class CafeRuntime {
 
   join(profile: Profile): Result<{ participant: ParticipantRecord; token: string }> {
     if (!this.isJoinable) return failure('cafe_closed', 'The café is over: nobody can join it any more.')
-    if (this.activeParticipants().length >= MAX_PARTICIPANTS_PER_CAFE) return failure('cafe_full', 'This café is full.', { params: { max: MAX_PARTICIPANTS_PER_CAFE } })
+    if (this.roster.size >= MAX_PARTICIPANTS_PER_CAFE) return failure('cafe_full', 'This café is full.', { params: { max: MAX_PARTICIPANTS_PER_CAFE } })
     const token = newSecret()
     const p = this.roster.add(this.id, profile, token, this.deps.clock.now())
     this.seats.seatLate(p.id)
@@ -178,7 +178,7 @@ export class CafeRuntime {
    */
   addPeople(profiles: Profile[]): Result<ParticipantRecord[]> {
     if (!this.isJoinable) return failure('cafe_over', 'The café is over: nobody can be added.')
-    if (this.activeParticipants().length + profiles.length > MAX_PARTICIPANTS_PER_CAFE) return failure('cafe_full', 'This café would be full.', { params: { max: MAX_PARTICIPANTS_PER_CAFE } })
+    if (this.roster.size + profiles.length > MAX_PARTICIPANTS_PER_CAFE) return failure('cafe_full', 'This café would be full.', { params: { max: MAX_PARTICIPANTS_PER_CAFE } })
     const added = profiles.map((profile) => {
       const p = this.roster.add(this.id, profile, newSecret(), this.deps.clock.now())
       this.seats.seatLate(p.id)

@@ -16,6 +16,8 @@ export class Roster {
   private readonly byTokenHash = new Map<string, string>()
   /** Open connections per participant: a person with a phone and a laptop is online until both close. */
   private readonly online = new Map<string, number>()
+  /** How many have not left (checked on every arrival: not counted again each time). */
+  private activeCount = 0
 
   constructor(people: readonly ParticipantRecord[], private readonly save: (p: ParticipantRecord) => void) {
     for (const p of people) this.index(p)
@@ -37,6 +39,9 @@ export class Roster {
   all(): ParticipantRecord[] {
     return [...this.people.values()].sort((a, b) => a.joinedAt - b.joinedAt || (a.id < b.id ? -1 : 1))
   }
+
+  /** How many have not left. */
+  get size(): number { return this.activeCount }
 
   active(): ParticipantRecord[] {
     return [...this.people.values()].filter((p) => p.leftAt === null)
@@ -103,6 +108,7 @@ export class Roster {
 
   /** They leave (or are removed): their token stops working, their record stays. */
   leave(p: ParticipantRecord, now: number): void {
+    if (p.leftAt === null) this.activeCount--
     p.leftAt = now
     p.hostOf = null
     this.save(p)
@@ -117,6 +123,7 @@ export class Roster {
   }
 
   private index(p: ParticipantRecord): void {
+    if (p.leftAt === null && this.people.get(p.id)?.leftAt !== null) this.activeCount++
     this.people.set(p.id, p)
     this.byTokenHash.set(p.tokenHash, p.id)
   }

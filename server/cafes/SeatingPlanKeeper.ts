@@ -10,7 +10,7 @@ import { questionAt } from '../../shared/cafe'
 import type { LifecycleState } from '../../shared/lifecycle'
 import type { NextSeat } from '../../shared/protocol'
 import type { PlanQuality, PlannerParticipant, Seating } from '../../shared/rotation'
-import { planQuality, shiftPlanner, smallestTable } from '../../shared/rotation'
+import { planQuality, shiftPlanner, smallestCounted, tableCounts } from '../../shared/rotation'
 import type { PlanView } from '../../shared/seatingPlan'
 import { editRow, fitToRoster } from '../../shared/seatingPlan'
 import { tableclothDocName } from '../../shared/tablecloth'
@@ -53,6 +53,16 @@ export class SeatingPlanKeeper {
   private announcing: number | null = null
   private qualityCache: { version: number; quality: PlanQuality | null } | null = null
   private version = 0
+  /**
+   * How many sit at each table of a seating (now, announced), counted once per seating object and
+   * tables and then kept up to date by `setSeat`: an arrival costs the same at 10 people as at 2,000.
+   */
+  private counts = new WeakMap<Seating, { tables: CafeDefinition['tables']; counts: Map<string, number> }>()
+  /**
+   * The plan's row that `syncPlan` copied from a seating (the history's, now, announced): `setSeat`
+   * changes both, so that `syncPlan` copies a seating again only when it, or its row, was replaced.
+   */
+  private mirrors = new WeakMap<Seating, Seating>()
 
   constructor(private readonly deps: SeatingPlanDeps) {}
 
@@ -73,13 +83,12 @@ export class SeatingPlanKeeper {
   seatLate(id: string): void {
     const r = this.record
     if (isBeforeCafe(r.lifecycle) || !isJoinable(r.lifecycle)) return
-    const tables = this.definition.tables
-    const seat = smallestTable(tables, r.seating)
-    if (seat) r.seating[id] = seat
+    const seat = this.smallestTable(r.seating)
+    if (seat) this.setSeat(r.seating, id, seat)
     if (r.nextSeating) {
-      const next = smallestTable(tables, r.nextSeating)
+      const next = this.smallestTable(r.nextSeating)
       if (next) {
-        r.nextSeating[id] = next
+        this.setSeat(r.nextSeating, id, next)
         this.emitNextSeat(id)
       }
     }
@@ -88,8 +97,8 @@ export class SeatingPlanKeeper {
   /** Takes someone out of the seats of now, of the announced round and of every round not played yet. */
   unseat(id: string): void {
     const r = this.record
-    delete r.seating[id]
-    if (r.nextSeating) delete r.nextSeating[id]
+    this.setSeat(r.seating, id, undefined)
+    if (r.nextSeating) this.setSeat(r.nextSeating, id, undefined)
     for (let i = r.history.length; i < r.plan!.rounds.length; i++) delete r.plan!.rounds[i]![id]
   }
 
@@ -100,7 +109,7 @@ export class SeatingPlanKeeper {
 
   /** A manual move, effective now. */
   move(id: string, tableId: string): void {
-    this.record.seating[id] = tableId
+    this.setSeat(this.record.seating, id, tableId)
     // Before the café starts, round 1 is still planned: keep the move through re-plans.
     if (isBeforeCafe(this.record.lifecycle)) this.pin(1, { [id]: tableId })
   }
@@ -108,9 +117,9 @@ export class SeatingPlanKeeper {
   /** A new host sits at their table now, and in the announced next round if there is one. */
   seatHost(id: string, tableId: string): void {
     const r = this.record
-    r.seating[id] = tableId
+    this.setSeat(r.seating, id, tableId)
     if (r.nextSeating) {
-      r.nextSeating[id] = tableId
+      this.setSeat(r.nextSeating, id, tableId)
       this.emitNextSeat(id)
     }
   }
@@ -120,10 +129,10 @@ export class SeatingPlanKeeper {
     const seating = this.record.seating
     for (const p of this.deps.roster.active()) {
       if (p.absent) continue
-      if (p.hostOf !== null) seating[p.id] = p.hostOf
+      if (p.hostOf !== null) this.setSeat(seating, p.id, p.hostOf)
       else if (!seating[p.id] || !this.hasTable(seating[p.id]!)) {
-        const t = smallestTable(this.definition.tables, seating)
-        if (t) seating[p.id] = t
+        const t = this.smallestTable(seating)
+        if (t) this.setSeat(seating, p.id, t)
       }
     }
   }
@@ -189,9 +198,9 @@ export class SeatingPlanKeeper {
     const changed = Object.keys(edit.row).filter((id) => edit.row[id] !== row[id])
     const r = this.record
     const lc = r.lifecycle
-    if (round === first) for (const id of changed) r.seating[id] = edit.row[id]!
+    if (round === first) for (const id of changed) this.setSeat(r.seating, id, edit.row[id]!)
     const announced = r.nextSeating !== null && lc.phase === 'round' && round === lc.round + 1
-    if (announced) for (const id of changed) r.nextSeating![id] = edit.row[id]!
+    if (announced) for (const id of changed) this.setSeat(r.nextSeating!, id, edit.row[id]!)
     plan.rounds[round - 1] = edit.row
     this.pin(round, edit.pins, true)
     this.deps.commit()
@@ -381,11 +390,50 @@ export class SeatingPlanKeeper {
   private syncPlan(): void {
     const r = this.record
     const rows = r.plan!.rounds
-    r.history.forEach((seating, i) => { rows[i] = { ...seating } })
+    r.history.forEach((seating, i) => this.mirror(rows, i, seating))
     const seat = seatRound(r.lifecycle)
-    if (seat !== null && seat > r.history.length) rows[seat - 1] = { ...r.seating }
-    if (r.nextSeating && r.lifecycle.phase === 'round') rows[r.lifecycle.round] = { ...r.nextSeating }
+    if (seat !== null && seat > r.history.length) this.mirror(rows, seat - 1, r.seating)
+    if (r.nextSeating && r.lifecycle.phase === 'round') this.mirror(rows, r.lifecycle.round, r.nextSeating)
     rows.length = Math.min(rows.length, this.definition.rounds.length)
+  }
+
+  /** The plan's row `i` is a copy of `seating`: copied again only if either was replaced since. */
+  private mirror(rows: Seating[], i: number, seating: Seating): void {
+    if (rows[i] !== undefined && this.mirrors.get(seating) === rows[i]) return
+    rows[i] = { ...seating }
+    this.mirrors.set(seating, rows[i])
+  }
+
+  /**
+   * The one way a seating changes in place (`undefined`: no seat): its table counts and the plan's row
+   * that mirrors it follow.
+   */
+  private setSeat(seating: Seating, id: string, tableId: string | undefined): void {
+    const before = seating[id]
+    if (before === tableId) return
+    const counted = this.counts.get(seating)?.counts
+    if (tableId === undefined) delete seating[id]
+    else seating[id] = tableId
+    if (counted) {
+      if (before !== undefined && counted.has(before)) counted.set(before, counted.get(before)! - 1)
+      if (tableId !== undefined && counted.has(tableId)) counted.set(tableId, counted.get(tableId)! + 1)
+    }
+    const row = this.mirrors.get(seating)
+    if (row) {
+      if (tableId === undefined) delete row[id]
+      else row[id] = tableId
+    }
+  }
+
+  /** The table with the most room in a seating (`shared/rotation.ts`'s rule), from the kept counts. */
+  private smallestTable(seating: Seating): string | null {
+    const tables = this.definition.tables
+    let kept = this.counts.get(seating)
+    if (kept?.tables !== tables) {
+      kept = { tables, counts: tableCounts(tables, seating) }
+      this.counts.set(seating, kept)
+    }
+    return smallestCounted(tables, kept.counts)
   }
 
   /** Everyone who has not left; those marked absent are not seated (present: false). */

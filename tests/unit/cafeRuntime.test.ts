@@ -202,3 +202,67 @@ describe('café runtime: timer, warnings, rotation', () => {
     expect(log).toContain(`gone ${r.value.participant.id}`)
   })
 })
+
+describe('café runtime: seats kept up to date in place', () => {
+  /** Present people per table in a seating. */
+  const countsOf = (seating: Record<string, string>, tables: string[]) => tables.map((t) => Object.values(seating).filter((s) => s === t).length)
+
+  it('through arrivals, departures, moves, an edit, an announcement and a rotation: each arrival sits at a least-filled table, and the plan shows exactly the seats of now and of the announced round', () => {
+    const four = { ...twoTableCafe, roundMinutes: 2, tables: ['A', 'B', 'C', 'D'].map((n) => ({ name: n, capacity: 6 })) }
+    const { clock, registry, def, store } = setup(four)
+    const { cafe } = registry.create(def)
+    const tables = cafe.record.definition.tables.map((t) => t.id)
+    cafe.apply({ type: 'open' })
+    const people = joinMany(cafe, 7)
+    cafe.apply({ type: 'start' })
+    const r = cafe.record
+    const planRow = (round: number) => cafe.planView().rounds[round - 1]
+    const check = () => {
+      expect(planRow(1)).toEqual(r.seating)
+      if (r.nextSeating) expect(planRow(2)).toEqual(r.nextSeating)
+      // What is stored is what is in memory (the record is saved on every change).
+      expect(store.getCafe(r.id)?.seating).toEqual(r.seating)
+    }
+    const arrive = (name: string) => {
+      const before = countsOf(r.seating, tables)
+      const beforeNext = r.nextSeating ? countsOf(r.nextSeating, tables) : null
+      const [id] = joinMany(cafe, 1, name)
+      const at = tables.indexOf(r.seating[id!]!)
+      expect(before[at]).toBe(Math.min(...before))
+      if (beforeNext) expect(beforeNext[tables.indexOf(r.nextSeating![id!]!)]).toBe(Math.min(...beforeNext))
+      check()
+      return id!
+    }
+    check()
+    const late = [arrive('L1'), arrive('L2'), arrive('L3')]
+    expect(cafe.remove(people[0]!).ok).toBe(true)
+    expect(cafe.remove(late[1]!).ok).toBe(true)
+    check()
+    expect(r.seating[people[0]!]).toBeUndefined()
+    expect(cafe.move(people[1]!, tables[3]!).ok).toBe(true)
+    check()
+    arrive('L4')
+    arrive('L5')
+    // The announcement: the next round's seats are planned and shown.
+    clock.advance(MIN + 30 * 1000)
+    expect(r.nextSeating).not.toBeNull()
+    check()
+    arrive('L6')
+    arrive('L7')
+    expect(cafe.editPlan(2, people[2]!, tables.find((t) => t !== r.nextSeating![people[2]!])!, null).ok).toBe(true)
+    check()
+    expect(cafe.remove(late[2]!).ok).toBe(true)
+    expect(r.nextSeating![late[2]!]).toBeUndefined()
+    check()
+    // The rotation: the announced seats become the seats of now.
+    const announced = { ...r.nextSeating! }
+    clock.advance(30 * 1000)
+    expect(r.history).toHaveLength(1)
+    expect(r.seating).toEqual(announced)
+    expect(planRow(2)).toEqual(r.seating)
+    expect(planRow(1)).toEqual(r.history[0])
+    const id = joinMany(cafe, 1, 'L8')[0]!
+    expect(planRow(2)![id]).toBe(r.seating[id])
+    expect(store.getCafe(r.id)?.seating).toEqual(r.seating)
+  })
+})
