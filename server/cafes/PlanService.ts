@@ -1,7 +1,8 @@
 /**
  * Where the rotation planner runs. The full search may take most of a second (a 20-person café with no
  * perfect plan uses its whole budget), which must never hold the event loop that carries every table's
- * writing: the server plans in one worker thread. Tests use the inline service, which answers at once.
+ * writing: the server plans in one worker thread, started with the first job and stopped after a minute
+ * without one (its memory back between bursts). Tests use the inline service, which answers at once.
  */
 import { Worker } from 'node:worker_threads'
 import type { PlanInput, PlanOptions } from '../../shared/planner/index'
@@ -50,6 +51,9 @@ const FALLBACK_EFFORT = 0.1
 
 interface Pending { id: number; job: PlanJob; done: (plan: Seating[] | null) => void }
 
+/** The thread stops after this long without a job, giving its memory back (a café plans in bursts: arrivals, announcements). */
+const DEFAULT_IDLE_MS = 60_000
+
 export class WorkerPlanService implements PlanService {
   readonly kind = 'worker'
   private worker: Worker | null = null
@@ -57,8 +61,12 @@ export class WorkerPlanService implements PlanService {
   private running: (Pending & { timer: ReturnType<typeof setTimeout> }) | null = null
   private nextId = 1
   private closed = false
+  private idleTimer: ReturnType<typeof setTimeout> | null = null
 
-  constructor(private log: Logger, private workerUrl = new URL('./planWorker.mjs', import.meta.url)) {}
+  constructor(private log: Logger, private workerUrl = new URL('./planWorker.mjs', import.meta.url), private idleMs = DEFAULT_IDLE_MS) {}
+
+  /** Whether the planner's thread is up (it starts with a job and stops when idle). */
+  get threadRunning(): boolean { return this.worker !== null }
 
   plan(job: PlanJob, done: (plan: Seating[] | null) => void): void {
     if (this.closed) return done(null)
@@ -67,11 +75,13 @@ export class WorkerPlanService implements PlanService {
       if (i >= 0) safely(this.queue.splice(i, 1)[0]!.done, null, this.log)
     }
     this.queue.push({ id: this.nextId++, job, done })
+    if (this.idleTimer) { clearTimeout(this.idleTimer); this.idleTimer = null }
     this.pump()
   }
 
   async close(): Promise<void> {
     this.closed = true
+    if (this.idleTimer) { clearTimeout(this.idleTimer); this.idleTimer = null }
     for (const p of this.queue.splice(0)) safely(p.done, null, this.log)
     if (this.running) {
       clearTimeout(this.running.timer)
@@ -86,7 +96,7 @@ export class WorkerPlanService implements PlanService {
   private pump(): void {
     if (this.running || this.closed) return
     const next = this.queue.shift()
-    if (!next) return
+    if (!next) return this.stopWhenIdle()
     const worker = this.worker ?? this.start()
     const timer = setTimeout(() => this.fail('the planner took too long'), JOB_TIMEOUT_MS)
     timer.unref?.()
@@ -114,6 +124,18 @@ export class WorkerPlanService implements PlanService {
     worker.on('exit', (code) => { if (this.worker === worker && !this.closed) this.fail(`the planner thread exited (${code})`) })
     this.worker = worker
     return worker
+  }
+
+  private stopWhenIdle(): void {
+    if (!this.worker || this.idleTimer) return
+    this.idleTimer = setTimeout(() => {
+      this.idleTimer = null
+      const w = this.worker
+      if (!w || this.running || this.queue.length > 0) return
+      this.worker = null // first: its exit is not a failure
+      void w.terminate()
+    }, this.idleMs)
+    this.idleTimer.unref?.()
   }
 
   /** The thread is broken: drop it, plan the current job inline with a small budget, start afresh for the next. */

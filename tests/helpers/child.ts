@@ -42,7 +42,9 @@ export async function startBuiltChild(port: number, dataDir: string, env: Record
 async function spawnServer(args: string[], port: number, dataDir: string, env: Record<string, string>, root: string): Promise<ChildServer> {
   // NAPPE_SERVER_CPU_PROF=<folder>: the server writes a V8 CPU profile there when it exits (benchmarks).
   const profile = process.env.NAPPE_SERVER_CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.NAPPE_SERVER_CPU_PROF}`] : []
-  const proc = spawn(process.execPath, [...profile, ...args], {
+  // NAPPE_SERVER_NODE_ARGS="--flag …": more options for the server's node (benchmarks trying V8's settings).
+  const extra = process.env.NAPPE_SERVER_NODE_ARGS?.split(/\s+/).filter(Boolean) ?? []
+  const proc = spawn(process.execPath, [...profile, ...extra, ...args], {
     cwd: root,
     env: { ...process.env, PORT: String(port), HOST: '127.0.0.1', DATA_DIR: dataDir, LOG_LEVEL: 'info', DOC_IDLE_SECONDS: '1', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -58,7 +60,10 @@ async function spawnServer(args: string[], port: number, dataDir: string, env: R
   const deadline = Date.now() + 45_000
   for (;;) {
     if (dead) throw new Error(`server exited:\n${out}`)
-    if (Date.now() > deadline) throw new Error(`server did not start:\n${out}`)
+    if (Date.now() > deadline) {
+      proc.kill('SIGKILL') // never left running behind a failed start
+      throw new Error(`server did not start:\n${out}`)
+    }
     try {
       if ((await fetch(`http://127.0.0.1:${port}/healthz`)).ok) break
     } catch { /* not listening yet */ }

@@ -60,6 +60,21 @@ describe('planning in a worker thread', () => {
     expect(errors).toEqual([])
   })
 
+  it('stops its thread when idle, and starts a fresh one for the next job', async () => {
+    const { log, errors } = recording()
+    const service = new WorkerPlanService(log, undefined, 100)
+    services.push(service)
+    expect(service.threadRunning).toBe(false)
+    expect(await planned(service, job(20, 5))).toHaveLength(4)
+    expect(service.threadRunning).toBe(true)
+    await new Promise((r) => setTimeout(r, 400))
+    expect(service.threadRunning).toBe(false)
+    const again = await planned(service, job(21, 5))
+    expect(again).toHaveLength(4)
+    for (const row of again!) expect(Object.keys(row)).toHaveLength(21)
+    expect(errors).toEqual([])
+  })
+
   it('plans inline (a smaller search) when the thread cannot start, and answers null once closed', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'nappe-worker-'))
     try {
