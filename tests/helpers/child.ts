@@ -1,12 +1,19 @@
 /** Runs the server in a child process, to kill it for real: from the sources (tsx) or built, as `npm start` runs it. */
 import { spawn } from 'node:child_process'
 import type { ChildProcess } from 'node:child_process'
-import { existsSync } from 'node:fs'
+import { existsSync, readFileSync } from 'node:fs'
 import { createServer } from 'node:net'
 import { fileURLToPath } from 'node:url'
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url))
 const BUILT_SERVER = `${ROOT}dist/server/index.mjs`
+/** node's options in `npm start` (package.json), so that tests and benchmarks run the server exactly as it does. */
+const START_OPTIONS = ((): string[] => {
+  const start = (JSON.parse(readFileSync(`${ROOT}package.json`, 'utf8')) as { scripts: Record<string, string> }).scripts.start ?? ''
+  const m = /\bnode((?: --\S+)*) dist\/server\/index\.mjs/.exec(start)
+  if (!m) throw new Error(`package.json's start script does not run node … dist/server/index.mjs: ${start}`)
+  return m[1]!.trim().split(/\s+/).filter(Boolean)
+})()
 
 export async function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
@@ -36,7 +43,7 @@ export async function startChild(port: number, dataDir: string, env: Record<stri
 /** The built server (`dist/server/`, made by `npm run build`), exactly as `npm start` runs it. */
 export async function startBuiltChild(port: number, dataDir: string, env: Record<string, string> = {}): Promise<ChildServer> {
   if (!existsSync(BUILT_SERVER)) throw new Error('dist/server is missing: run `npm run build` first (npm test does it)')
-  return spawnServer(['--enable-source-maps', BUILT_SERVER], port, dataDir, env, ROOT)
+  return spawnServer([...START_OPTIONS, BUILT_SERVER], port, dataDir, env, ROOT)
 }
 
 async function spawnServer(args: string[], port: number, dataDir: string, env: Record<string, string>, root: string): Promise<ChildServer> {
