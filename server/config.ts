@@ -11,6 +11,15 @@ const bool = z.enum(['true', 'false', '1', '0', 'yes', 'no']).transform((v) => [
 /** A CSP source for frame-ancestors: an origin (a host may start with `*.`), or 'self'. Nothing else can slip into the header. */
 const FRAME_ANCESTOR = /^(?:'self'|https?:\/\/(?:\*\.)?[a-z0-9-]+(?:\.[a-z0-9-]+)*(?::\d{1,5})?)$/i
 
+/** One RTCIceServer: stun:, turn: or turns: addresses, with the TURN server's user and password. */
+const iceUrl = z.string().regex(/^(stun|stuns|turn|turns):[^\s]{1,250}$/, 'a stun:, turn: or turns: address, such as turn:turn.example.org:3478')
+const iceServerSchema = z.object({
+  urls: z.union([iceUrl, z.array(iceUrl).min(1).max(10)]),
+  username: z.string().max(200).optional(),
+  credential: z.string().max(200).optional(),
+}).strict()
+export type IceServerConfig = z.infer<typeof iceServerSchema>
+
 const envSchema = z.object({
   PORT: z.coerce.number().int().min(0).max(65535).default(3000),
   HOST: z.string().min(1).default('0.0.0.0'),
@@ -37,6 +46,13 @@ const envSchema = z.object({
   NODE_NAME: z.string().regex(/^[A-Za-z0-9_.-]{1,40}$/, 'letters, digits, dots, dashes or underscores (1 to 40)').optional(),
   NODE_ADDRESS: z.url({ protocol: /^https?$/, error: 'the http:// address where the other nodes reach this one, such as http://10.0.0.5:3000' }).optional(),
   LEASE_SECONDS: z.coerce.number().min(1).max(60).default(5),
+  // Online cafés (docs/calls.md): STUN/TURN servers the browsers' table calls may use; unset, none.
+  ICE_SERVERS: z.string().max(10_000).transform((v, ctx) => {
+    try { return JSON.parse(v) as unknown } catch {
+      ctx.addIssue({ code: 'custom', message: 'a JSON array, such as [{"urls":"turn:turn.example.org:3478","username":"nappe","credential":"secret"}]' })
+      return z.NEVER
+    }
+  }).pipe(z.array(iceServerSchema).max(10)).default([]),
 })
 
 /** The model endpoint of "Rewrite with the model". `apiKey` is a secret: never logged, never sent to a browser. */
@@ -76,6 +92,11 @@ export interface Config {
   llm: LlmConfig | null
   /** Multi-node on PostgreSQL (DATABASE_URL…), or null: one node on `store`. */
   cluster: ClusterConfig | null
+  /**
+   * STUN/TURN servers for the table calls of online cafés (ICE_SERVERS), sent to their participants and
+   * facilitators; empty by default (host candidates only: one network, nothing sent to a third party).
+   */
+  iceServers: IceServerConfig[]
 }
 
 /** One node of several sharing a PostgreSQL. `databaseUrl` holds a password: never logged. */
@@ -103,6 +124,7 @@ export function parseConfig(env: Record<string, string | undefined>): Config {
     port: e.PORT, host: e.HOST, dataDir, backlogDir, publicUrl: e.PUBLIC_URL ? e.PUBLIC_URL.replace(/\/+$/, '') : null,
     store: e.STORE, logLevel: e.LOG_LEVEL, trustProxy: e.TRUST_PROXY, docIdleMs: e.DOC_IDLE_SECONDS * 1000,
     joinAttemptsPerMinute: e.JOIN_ATTEMPTS_PER_MINUTE, frameAncestors: e.FRAME_ANCESTORS, clientDir: resolve('client/dist'),
+    iceServers: e.ICE_SERVERS,
     cluster: e.DATABASE_URL
       ? {
         databaseUrl: e.DATABASE_URL, nodeName: e.NODE_NAME ?? hostname().replace(/[^A-Za-z0-9_.-]/g, '-').slice(0, 40),

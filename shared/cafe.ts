@@ -16,6 +16,11 @@ export type CafeShape = (typeof CAFE_SHAPES)[number]
 export const ADVANCE_MODES = ['auto', 'manual'] as const
 export type AdvanceMode = (typeof ADVANCE_MODES)[number]
 
+/** Where the tables talk: in a room (people sit face to face), online (every table has an audio call,
+ * docs/calls.md) or hybrid (the tables marked `online` have one). Records from before it: a room. */
+export const VENUES = ['room', 'online', 'hybrid'] as const
+export type Venue = (typeof VENUES)[number]
+
 const id = z.string().regex(/^[a-z0-9][a-z0-9-]{0,31}$/, 'lowercase letters, digits and dashes, 1 to 32')
 const text = (max: number) => z.string().trim().min(1, 'required').max(max, `at most ${max} characters`)
 
@@ -23,6 +28,8 @@ export const tableInputSchema = z.object({
   id: id.optional(),
   name: text(80),
   capacity: z.number().int().min(1).max(MAX_TABLE_CAPACITY).default(8),
+  /** Only with venue "hybrid": this table meets in an online call. */
+  online: z.boolean().optional(),
 })
 export const questionInputSchema = z.object({
   id: id.optional(),
@@ -52,11 +59,18 @@ export const cafeInputSchema = z
     rounds: z.array(roundInputSchema).min(1).max(MAX_ROUNDS).optional(),
     transitionSeconds: z.number().int().min(0).max(30 * 60).default(DEFAULT_TRANSITION_MS / 1000),
     advance: z.enum(ADVANCE_MODES).default('auto'),
+    venue: z.enum(VENUES).default('room'),
   })
   .strict()
 export type CafeInput = z.input<typeof cafeInputSchema>
 
-export interface Table { id: string; name: string; capacity: number }
+export interface Table {
+  id: string
+  name: string
+  capacity: number
+  /** Hybrid cafés only: this table meets in an online call (absent: in the room). */
+  online?: boolean
+}
 export interface Question { id: string; text: string }
 export interface RoundPlan { questionByTable: Record<string, string>; durationMs: number }
 
@@ -73,6 +87,18 @@ export interface CafeDefinition {
   rounds: RoundPlan[]
   transitionMs: number
   advance: AdvanceMode
+  /** Absent in records from before online cafés: read as 'room' (`venueOf`). */
+  venue?: Venue
+}
+
+export const venueOf = (def: Pick<CafeDefinition, 'venue'>): Venue => def.venue ?? 'room'
+
+/** Does this table meet in an online call (an online café, or a hybrid café's online table)? */
+export function isOnlineTable(def: Pick<CafeDefinition, 'venue' | 'tables'>, tableId: string): boolean {
+  const venue = venueOf(def)
+  if (venue === 'room') return false
+  const table = def.tables.find((t) => t.id === tableId)
+  return table !== undefined && (venue === 'online' || table.online === true)
 }
 
 export type FieldErrors = Record<string, string>
@@ -107,7 +133,10 @@ export function parseCafeInput(input: unknown): ParseResult<CafeDefinition> {
   if (!parsed.success) return { ok: false, fields: zodFieldErrors(parsed.error) }
   const v = parsed.data
   const fields: FieldErrors = {}
-  const tables: Table[] = v.tables.map((t, i) => ({ id: t.id ?? `t${i + 1}`, name: t.name, capacity: t.capacity }))
+  const tables: Table[] = v.tables.map((t, i) => ({
+    id: t.id ?? `t${i + 1}`, name: t.name, capacity: t.capacity, ...(t.online && v.venue === 'hybrid' ? { online: true } : {}),
+  }))
+  v.tables.forEach((t, i) => { if (t.online !== undefined && v.venue !== 'hybrid') fields[`tables.${i}.online`] = 'only allowed with venue "hybrid"' })
   const questions: Question[] = v.questions.map((q, i) => ({ id: q.id ?? `q${i + 1}`, text: q.text }))
   reportDuplicates(tables.map((t) => t.id), 'tables', fields)
   reportDuplicates(questions.map((q) => q.id), 'questions', fields)
@@ -141,6 +170,8 @@ export function parseCafeInput(input: unknown): ParseResult<CafeDefinition> {
     value: {
       title: v.title, date: v.date ?? null, place: v.place, description: v.description, language: v.language,
       shape: v.shape, tables, questions, rounds, transitionMs: v.transitionSeconds * 1000, advance: v.advance,
+      // A room café's definition stays as it always was (records, archives and exports unchanged).
+      ...(v.venue !== 'room' ? { venue: v.venue } : {}),
     },
   }
 }
@@ -179,9 +210,10 @@ export function definitionToInput(def: CafeDefinition): CafeInput {
   const sameDuration = def.rounds.every((r) => r.durationMs === firstMs)
   const base = {
     title: def.title, place: def.place, description: def.description, language: def.language,
-    tables: def.tables.map((t) => ({ id: t.id, name: t.name, capacity: t.capacity })),
+    tables: def.tables.map((t) => ({ id: t.id, name: t.name, capacity: t.capacity, ...(t.online && def.venue === 'hybrid' ? { online: true } : {}) })),
     questions: def.questions.map((q) => ({ id: q.id, text: q.text })),
     roundMinutes: firstMs / 60_000, transitionSeconds: def.transitionMs / 1000, advance: def.advance,
+    ...(venueOf(def) !== 'room' ? { venue: venueOf(def) } : {}),
     ...(def.date ? { date: def.date } : {}),
   }
   const plan = (shape: 'classic' | 'table-question') =>

@@ -52,6 +52,13 @@ export const ERROR_REASONS = {
   round_planning: { code: 'invalid_state' },
   next_round_planning: { code: 'conflict' },
   all_rounds_played: { code: 'invalid_state' },
+  // Table calls of online cafés (shared/calls.ts)
+  call_not_online: { code: 'invalid_state' },
+  call_closed: { code: 'invalid_state' },
+  call_not_seated: { code: 'forbidden' },
+  call_not_joined: { code: 'forbidden' },
+  call_peer_absent: { code: 'not_found' },
+  call_full: { code: 'conflict' },
   // Limits and the server
   too_many_requests: { code: 'rate_limited' },
   flooding: { code: 'rate_limited' },

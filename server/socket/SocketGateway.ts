@@ -23,6 +23,9 @@ import type { StorageHealth } from '../store/DurableWriter'
 import { CommandLimiter } from './CommandLimiter'
 import { ConnectionLimiter, clientAddress } from './ConnectionLimiter'
 import { RecoveryAdapter } from './RecoveryAdapter'
+import { requestArgs } from './requestArgs'
+import { CallSignaling } from './callSignaling'
+import type { IceServer } from '../../shared/calls'
 import { pathCafeId } from './cafePath'
 import { SOCKET_LIMITS } from './socketLimits'
 import type { SocketLimits } from './socketLimits'
@@ -61,12 +64,16 @@ export interface GatewayDeps {
   limits?: SocketLimits
   /** A monotonic clock in ms for the rate limits (default `performance.now`). */
   monotonicNow?: () => number
+  /** STUN/TURN servers for the table calls of online cafés (ICE_SERVERS); default none. */
+  iceServers?: IceServer[]
 }
 
 export class SocketGateway {
   readonly io: IoServer
   readonly connections: ConnectionLimiter
   private readonly commands: CommandLimiter
+  /** The table calls of online cafés (callSignaling.ts). */
+  readonly calls: CallSignaling
   private pendingState = new Map<string, NodeJS.Timeout>()
   /** When a café's last slow push ended and how long it took (fast pushes are not remembered). */
   private slowPushes = new Map<string, { endedAt: number; tookMs: number }>()
@@ -80,6 +87,7 @@ export class SocketGateway {
     const trustProxy = deps.trustProxy ?? false
     this.connections = new ConnectionLimiter(limits.connections, now)
     this.commands = new CommandLimiter(limits, now)
+    this.calls = new CallSignaling({ registry: deps.registry, log: deps.log, iceServers: deps.iceServers ?? [], now })
     this.io = new Server(httpServer, {
       serveClient: false,
       maxHttpBufferSize: MAX_FRAME_BYTES,
@@ -150,7 +158,7 @@ export class SocketGateway {
       if (role === 'facilitator') socket.emit('server:health', pick(this.deps.health()))
     })
 
-    const known = new Set(Object.keys(requestSchemas))
+    const known = new Set([...Object.keys(requestSchemas), ...CallSignaling.events])
     socket.onAny((event: string) => {
       if (known.has(event)) return
       const name = String(event).slice(0, 60)
@@ -161,17 +169,12 @@ export class SocketGateway {
     for (const name of Object.keys(requestSchemas) as RequestName[]) {
       socket.on(name, (...args: unknown[]) => this.handle(socket, name, args))
     }
+    this.calls.register(socket)
   }
 
   private handle(socket: IoSocket, name: RequestName, args: unknown[]): void {
     if (!socket.connected) return
-    const last = args.at(-1)
-    const ack = typeof last === 'function' ? (last as (a: Ack<unknown>) => void) : null
-    const payload = ack ? (args.length > 1 ? args[0] : undefined) : args[0]
-    const answer = (result: Ack<unknown>) => {
-      if (ack) ack(result)
-      else if (!result.ok) socket.emit('server:error', result.error)
-    }
+    const { payload, ack, answer } = requestArgs(socket, args)
     // "Done" is said once what the request wrote is durable (at once on SQLite; after the commit on
     // PostgreSQL), and only by the node still serving the café (one that lost it dropped the writes).
     const reply = (result: Ack<unknown>) => {
@@ -256,6 +259,7 @@ export class SocketGateway {
   // ---- pushes from the cafés ----
 
   stateChanged(cafe: CafeRuntime): void {
+    this.calls.seatsChanged(cafe)
     if (this.pendingState.has(cafe.id)) return
     // Changes within the delay go out in one push; a café whose pushes are slow (hundreds of people) is
     // pushed to less often, so that a stream of changes cannot keep the loop busy with pushes.

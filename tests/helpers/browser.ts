@@ -12,13 +12,14 @@ export const ARTIFACTS = fileURLToPath(new URL('../../test-artifacts/', import.m
 /** The built web app; NAPPE_CLIENT_DIST points at another build (e.g. `vite build --outDir /tmp/x`). */
 export const CLIENT_DIST = process.env.NAPPE_CLIENT_DIST ?? fileURLToPath(new URL('../../client/dist', import.meta.url))
 
-export async function launchBrowser(): Promise<Browser> {
+/** `args`: extra Chromium flags (e.g. fake media devices for the table calls). */
+export async function launchBrowser(args: string[] = []): Promise<Browser> {
   if (!existsSync(CHROMIUM)) throw new Error(`Chromium not found at ${CHROMIUM}: apt-get install -y chromium (.ci/run does it)`)
   if (!existsSync(`${CLIENT_DIST}/index.html`)) throw new Error('client/dist is missing: run `npm run build` first (npm test does it)')
   mkdirSync(ARTIFACTS, { recursive: true })
   return chromium.launch({
     executablePath: CHROMIUM,
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run', '--disable-dev-shm-usage'],
+    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run', '--disable-dev-shm-usage', ...args],
   })
 }
 
@@ -41,14 +42,14 @@ export interface AppInBrowser {
 }
 
 /** For a test file: a server serving the web app and a browser, started before its tests, closed after. */
-export function appInBrowser(): AppInBrowser {
+export function appInBrowser(opts: { args?: string[] } = {}): AppInBrowser {
   let t: TestServer | undefined
   let browser: Browser | undefined
   const contexts: BrowserContext[] = []
   const errors: string[] = []
   beforeAll(async () => {
     t = await startServer({ config: { clientDir: CLIENT_DIST, docIdleMs: 1000 } })
-    browser = await launchBrowser()
+    browser = await launchBrowser(opts.args)
   })
   afterAll(async () => {
     for (const c of contexts) await c.close().catch(() => {})

@@ -4,6 +4,7 @@ import type { CafeShape, Language } from '../../../shared/cafe'
 import { ApiError, api } from '../api'
 import { markKeepLinkPending } from '../console/keepLinkFlag'
 import { TableQuestionRounds } from '../create/TableQuestionRounds'
+import { VenueField } from '../create/VenueField'
 import type { Form } from '../create/wizardForm'
 import { fromInput, roundsFor, templates, toInput } from '../create/wizardForm'
 import '../create/wizard.css'
@@ -112,6 +113,8 @@ export function CreateCafe() {
             ))}
           </details>
         </fieldset>
+
+        <VenueField form={form} set={set} />
 
         <fieldset>
           <legend>{t('wizard.rounds')}</legend>

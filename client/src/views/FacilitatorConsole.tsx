@@ -4,7 +4,7 @@
  */
 import { useEffect, useState } from 'react'
 import { useTranslation } from 'react-i18next'
-import { questionAt } from '../../../shared/cafe'
+import { questionAt, venueOf } from '../../../shared/cafe'
 import { seatingRound } from '../../../shared/lifecycle'
 import type { CafeView } from '../../../shared/protocol'
 import { tableclothDocName } from '../../../shared/tablecloth'
@@ -13,6 +13,7 @@ import { StatusBadge } from '../components/StatusBadge'
 import { SyncNotice } from '../components/SyncNotice'
 import { consoleAckError } from '../console/ackError'
 import { BroadcastPanel } from '../console/BroadcastPanel'
+import { FacilitatorCallPanel } from '../calls/FacilitatorCallPanel'
 import { ConsoleBar } from '../console/ConsoleBar'
 import { HarvestPanel } from '../console/HarvestPanel'
 import { JoinPanel } from '../console/JoinPanel'
@@ -92,6 +93,7 @@ export function FacilitatorConsole({ cafeId, keyFromUrl }: { cafeId: string; key
         <div className="console-grid">
           <JoinPanel view={view} links={links} facilitatorKey={key} onShowKey={showKeep} />
           <BroadcastPanel current={snap.message?.text ?? ''} onSend={(text) => run('cafe:broadcast', { text })} />
+          {venueOf(view.definition) !== 'room' && <FacilitatorCallPanel conn={conn} view={view} />}
         </div>
       )}
 

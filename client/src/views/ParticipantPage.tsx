@@ -1,5 +1,6 @@
+import { useEffect } from 'react'
 import { useTranslation } from 'react-i18next'
-import { questionAt } from '../../../shared/cafe'
+import { isOnlineTable, questionAt, venueOf } from '../../../shared/cafe'
 import type { CafeDefinition } from '../../../shared/cafe'
 import { seatingRound } from '../../../shared/lifecycle'
 import { tableclothDocName } from '../../../shared/tablecloth'
@@ -15,6 +16,8 @@ import { SetAsideWords } from '../tablecloth/SetAsideWords'
 import { TableclothBoard } from '../tablecloth/TableclothBoard'
 import { HostPhotoCard } from '../components/PhotoCapture'
 import { HostBriefing } from './HostBriefing'
+import { CallBar } from '../calls/CallBar'
+import { participantTargets, useCallManager } from '../calls/useTableCall'
 import { FullMessage, Page } from './Page'
 import './participant.css'
 
@@ -22,8 +25,18 @@ export function ParticipantPage({ cafeId }: { cafeId: string }) {
   const { t } = useTranslation()
   const identity = participantIdentity(cafeId)
   const credential = useCredential('participant', identity?.token)
-  const { snap } = useCafeConnection(cafeId, credential)
+  const { conn, snap } = useCafeConnection(cafeId, credential)
   const view = snap?.view ?? null
+  // Online cafés: the table calls (client/src/calls/), following the seats by themselves.
+  const calls = useCallManager(view && venueOf(view.definition) !== 'room' ? conn : null)
+  useEffect(() => {
+    if (!calls) return
+    const targets = participantTargets(view, identity?.participantId ?? null)
+    calls.setTargets(targets)
+    // No call here any more (the café is over; a room table of a hybrid café): the call bar is gone, so
+    // the microphone and camera are let go too. Back at an online table the bar joins again by itself.
+    if (!targets.live && !targets.next && calls.getSnapshot().status !== 'off') calls.stop()
+  }, [calls, view, identity?.participantId])
   const lc = view?.lifecycle
   const me = view?.participants.find((p) => p.id === identity?.participantId) ?? null
   const round = lc ? seatingRound(lc) : 1
@@ -57,6 +70,7 @@ export function ParticipantPage({ cafeId }: { cafeId: string }) {
   const mates = view.participants.filter((p) => p.tableId === me?.tableId && p.id !== me?.id)
   const hostStays = me?.hostOf != null && me.hostOf === me.tableId
   const canWrite = lc.phase === 'round' && Boolean(session) && !view.lockedDocs.includes(docName ?? '')
+  const callBar = calls && table && isOnlineTable(def, table.id) ? <CallBar manager={calls} cafeId={cafeId} tableName={table.name} /> : null
 
   const header = (
     <>
@@ -81,6 +95,7 @@ export function ParticipantPage({ cafeId }: { cafeId: string }) {
           <p className="muted">{t('participant.count', { count: view.participantCount })}</p>
         </section>
       )}
+      {(lc.phase === 'draft' || lc.phase === 'lobby') && callBar}
 
       {lc.phase === 'round' && (
         <>
@@ -95,6 +110,7 @@ export function ParticipantPage({ cafeId }: { cafeId: string }) {
           <WarningToast warning={snap.warning} />
           {snap.nextSeat && <NextSeatNotice def={def} seat={snap.nextSeat} here={me?.tableId ?? null} host={me?.hostOf ?? null} />}
           {me?.hostOf && me.tableId && <HostBriefing view={view} tableId={me.tableId} round={lc.round} session={session} credential={credential} />}
+          {callBar}
           {session && me ? (
             <TableclothBoard key={session.docName} session={session} me={{ id: me.id, name: me.displayName }} round={lc.round} canWrite={canWrite} label={t('board.label', { table: table?.name ?? '', question: question?.text ?? '' })} />
           ) : <p className="card">{t('participant.noTable')}</p>}
@@ -112,6 +128,7 @@ export function ParticipantPage({ cafeId }: { cafeId: string }) {
             <Timer lifecycle={lc} offsetMs={snap.offsetMs} />
             <PeopleAtTable mates={mates} hostOf={me?.hostOf ?? null} def={def} />
           </section>
+          {callBar}
           {session && me && <TableclothBoard key={session.docName} session={session} me={{ id: me.id, name: me.displayName }} round={round} canWrite={false} label={t('board.label', { table: table?.name ?? '', question: question?.text ?? '' })} />}
         </>
       )}

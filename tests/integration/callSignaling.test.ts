@@ -1,0 +1,174 @@
+/**
+ * The table calls' signaling, attacked with hand-made Socket.IO clients: nobody signals into another
+ * table's call, nor to someone outside the call, nor after the rotation moved them; bad payloads are
+ * refused with a reason and the server stays up.
+ */
+import { afterEach, describe, expect, it } from 'vitest'
+import type { CafeInput } from '../../shared/cafe'
+import type { CallServerEvents, JoinedCall } from '../../shared/calls'
+import { MAX_SDP_CHARS } from '../../shared/calls'
+import { eventually } from '../helpers/eventually'
+import { connect, request, twoTableCafe } from '../helpers/server'
+import type { TestSocket } from '../helpers/server'
+import type { Scenario } from '../helpers/scenario'
+import { runningCafe } from '../helpers/scenario'
+
+const onlineCafe: CafeInput = { ...twoTableCafe, venue: 'online' }
+const ICE = [{ urls: 'turn:turn.example.org:3478', username: 'nappe', credential: 'secret' }]
+
+let s: Scenario | null = null
+const sockets: TestSocket[] = []
+afterEach(async () => {
+  for (const x of sockets.splice(0)) x.close()
+  await s?.close(); s = null
+})
+
+type Req = 'call:join' | 'call:leave' | 'call:signal'
+const call = <T = unknown>(socket: TestSocket, event: Req, payload: unknown) => request<T>(socket, event as never, payload)
+type Heard = { [E in keyof CallServerEvents]: Array<Parameters<CallServerEvents[E]>[0]> }
+
+async function person(i: number) {
+  const { socket } = await connect(s!.t.url, s!.cafeId, { participantToken: s!.people[i]!.participantToken })
+  sockets.push(socket)
+  const heard: Heard = { 'call:peer-joined': [], 'call:peer-left': [], 'call:signal': [], 'call:ended': [] }
+  for (const e of Object.keys(heard) as Array<keyof Heard>) (socket as unknown as { on(e: string, f: (x: never) => void): void }).on(e, (x: never) => heard[e].push(x))
+  return { socket, heard, id: s!.people[i]!.participantId, table: s!.tableOf(s!.people[i]!.participantId) }
+}
+
+/** Four people in round 1: two tablemates at one table (a, b) and one at the other (c). */
+async function seated() {
+  s = await runningCafe({ cafe: onlineCafe, server: { config: { iceServers: ICE } } })
+  const all = await Promise.all([0, 1, 2, 3].map(person))
+  const a = all[0]!
+  const b = all.find((p) => p !== a && p.table === a.table)!
+  const c = all.find((p) => p.table !== a.table)!
+  return { a, b, c }
+}
+
+describe('table calls: signaling', () => {
+  it('tablemates join their call and exchange signals; the ICE servers come with it', async () => {
+    const { a, b } = await seated()
+    const ja = await call<JoinedCall>(a.socket, 'call:join', { tableId: a.table, round: 1 })
+    expect(ja).toMatchObject({ ok: true, data: { peers: [], iceServers: ICE, self: { participantId: a.id, role: 'participant', mode: 'talk' } } })
+    // A participant cannot pass for a facilitator speaking to every table: they talk.
+    const jb = await call<JoinedCall>(b.socket, 'call:join', { tableId: b.table, round: 1, mode: 'announce' })
+    if (!ja.ok || !jb.ok) throw new Error('join')
+    expect(jb.data.self.mode).toBe('talk')
+    expect(jb.data.peers.map((p) => p.participantId)).toEqual([a.id])
+    await eventually(() => expect(a.heard['call:peer-joined'].map((e) => e.peer.participantId)).toEqual([b.id]))
+    const offer = { type: 'offer', sdp: 'v=0\r\n' }
+    expect(await call(b.socket, 'call:signal', { tableId: b.table, round: 1, to: ja.data.self.peerId, description: offer })).toEqual({ ok: true, data: {} })
+    await eventually(() => expect(a.heard['call:signal']).toEqual([{ tableId: a.table, round: 1, from: jb.data.self.peerId, description: offer }]))
+  })
+
+  it('nobody joins or signals into another table\'s call, nor to someone outside theirs', async () => {
+    const { a, b, c } = await seated()
+    const ja = await call<JoinedCall>(a.socket, 'call:join', { tableId: a.table, round: 1 })
+    await call(b.socket, 'call:join', { tableId: b.table, round: 1 })
+    const jc = await call<JoinedCall>(c.socket, 'call:join', { tableId: c.table, round: 1 })
+    if (!ja.ok || !jc.ok) throw new Error('join')
+    // c into a's table: refused, named.
+    expect(await call(c.socket, 'call:join', { tableId: a.table, round: 1 })).toMatchObject({ ok: false, error: { code: 'forbidden', reason: 'call_not_seated' } })
+    // c signals from their own call to a, who is in another call: nobody by that address here.
+    expect(await call(c.socket, 'call:signal', { tableId: c.table, round: 1, to: ja.data.self.peerId, description: { type: 'offer', sdp: 'x' } })).toMatchObject({ ok: false, error: { reason: 'call_peer_absent' } })
+    // c names a's call without being in it.
+    expect(await call(c.socket, 'call:signal', { tableId: a.table, round: 1, to: ja.data.self.peerId, candidate: null })).toMatchObject({ ok: false, error: { reason: 'call_not_seated' } })
+    // A round that is not on now, and the next one before it is announced.
+    expect(await call(a.socket, 'call:join', { tableId: a.table, round: 3 })).toMatchObject({ ok: false, error: { reason: 'call_closed' } })
+    expect(await call(a.socket, 'call:join', { tableId: a.table, round: 2 })).toMatchObject({ ok: false, error: { reason: 'call_closed' } })
+    expect(a.heard['call:signal']).toEqual([])
+  })
+
+  it('after the rotation, the moved leave their old call: refused there, and their old peers are told', async () => {
+    const { a, b } = await seated()
+    const ja = await call<JoinedCall>(a.socket, 'call:join', { tableId: a.table, round: 1 })
+    const jb = await call<JoinedCall>(b.socket, 'call:join', { tableId: b.table, round: 1 })
+    if (!ja.ok || !jb.ok) throw new Error('join')
+    expect(await request(s!.facilitator, 'round:skip')).toMatchObject({ ok: true })
+    await eventually(() => expect(a.heard['call:ended']).toEqual([{ tableId: a.table, round: 1, reason: 'call_closed' }]))
+    expect(await call(a.socket, 'call:signal', { tableId: a.table, round: 1, to: jb.data.self.peerId, candidate: null })).toMatchObject({ ok: false, error: { reason: 'call_closed' } })
+    expect(b.heard['call:signal']).toEqual([])
+    // Their new table's call of round 2 is open to them, and only that one.
+    const now = s!.tableOf(a.id)
+    const other = now === 't1' ? 't2' : 't1'
+    expect(await call(a.socket, 'call:join', { tableId: now, round: 2 })).toMatchObject({ ok: true })
+    expect(await call(a.socket, 'call:join', { tableId: other, round: 2 })).toMatchObject({ ok: false, error: { reason: 'call_not_seated' } })
+  })
+
+  it('moved by the facilitator mid-round, or removed: out of the call at once, and the tablemates are told', async () => {
+    const { a, b, c } = await seated()
+    const ja = await call<JoinedCall>(a.socket, 'call:join', { tableId: a.table, round: 1 })
+    const jb = await call<JoinedCall>(b.socket, 'call:join', { tableId: b.table, round: 1 })
+    const jc = await call<JoinedCall>(c.socket, 'call:join', { tableId: c.table, round: 1 })
+    if (!ja.ok || !jb.ok || !jc.ok) throw new Error('join')
+    expect(await request(s!.facilitator, 'participant:move', { participantId: b.id, tableId: c.table })).toMatchObject({ ok: true })
+    await eventually(() => expect(b.heard['call:ended']).toEqual([{ tableId: a.table, round: 1, reason: 'call_not_seated' }]))
+    await eventually(() => expect(a.heard['call:peer-left']).toEqual([{ tableId: a.table, round: 1, peerId: jb.data.self.peerId }]))
+    expect(await call(b.socket, 'call:signal', { tableId: a.table, round: 1, to: ja.data.self.peerId, candidate: null })).toMatchObject({ ok: false, error: { reason: 'call_not_seated' } })
+    // Removed: gone from the call before their connection closes, and nothing more goes through.
+    expect(await request(s!.facilitator, 'participant:remove', { participantId: c.id })).toMatchObject({ ok: true })
+    await eventually(() => expect(s!.t.server.gateway.calls.members(s!.cafeId, { tableId: c.table, round: 1 }).map((m) => m.participantId)).not.toContain(c.id))
+    expect(a.heard['call:signal']).toEqual([])
+  })
+
+  it('the next table\'s call opens at the announcement, to those announced there only', async () => {
+    s = await runningCafe({ cafe: { ...onlineCafe, roundMinutes: 0.25 }, start: false })
+    const all = await Promise.all([0, 1, 2, 3].map(person))
+    expect(await request(s.facilitator, 'round:start')).toMatchObject({ ok: true })
+    // A round shorter than the 30 s notice: the next seats are announced at once.
+    const next = await eventually(() => {
+      const n = s!.t.server.registry.get(s!.cafeId)!.record.nextSeating
+      expect(n).not.toBeNull()
+      return n!
+    }, { timeoutMs: 10_000 })
+    const p = all[0]!
+    const elsewhere = next[p.id] === 't1' ? 't2' : 't1'
+    expect(await call(p.socket, 'call:join', { tableId: next[p.id], round: 2 })).toMatchObject({ ok: true })
+    expect(await call(p.socket, 'call:join', { tableId: elsewhere, round: 2 })).toMatchObject({ ok: false, error: { reason: 'call_not_seated' } })
+  })
+
+  it('a room café has no calls; a facilitator listens in on any table', async () => {
+    s = await runningCafe()
+    const a = await person(0)
+    expect(await call(a.socket, 'call:join', { tableId: a.table, round: 1 })).toMatchObject({ ok: false, error: { code: 'invalid_state', reason: 'call_not_online' } })
+    await s.close()
+    const { a: b } = await seated()
+    await call(b.socket, 'call:join', { tableId: b.table, round: 1 })
+    const f = await call<JoinedCall>(s!.facilitator, 'call:join', { tableId: b.table, round: 1, mode: 'listen' })
+    expect(f).toMatchObject({ ok: true, data: { self: { role: 'facilitator', mode: 'listen', participantId: null } } })
+    await eventually(() => expect(b.heard['call:peer-joined'].map((e) => e.peer.mode)).toEqual(['listen']))
+  })
+
+  it('bad payloads are refused with a reason, and the server stays up', async () => {
+    const { a } = await seated()
+    const ja = await call<JoinedCall>(a.socket, 'call:join', { tableId: a.table, round: 1 })
+    if (!ja.ok) throw new Error('join')
+    const to = 'x'.repeat(10)
+    const bad = [
+      { tableId: a.table, round: 1, to, description: { type: 'offer', sdp: 'v'.repeat(MAX_SDP_CHARS + 1) } },
+      { tableId: a.table, round: 1, to, candidate: { candidate: 'c'.repeat(2000) } },
+      { tableId: a.table, round: 1, to },
+      { tableId: a.table, round: 1, to, description: { type: 'offer', sdp: 'x' }, candidate: null },
+      { tableId: a.table, round: 1, to, description: { type: 'hello', sdp: 'x' } },
+      { tableId: a.table, round: 1, to, description: { type: 'offer', sdp: 'x', extra: 1 } },
+      'not an object', null, { tableId: a.table, round: 0, to },
+    ]
+    for (const payload of bad) expect(await call(a.socket, 'call:signal', payload), JSON.stringify(payload).slice(0, 80)).toMatchObject({ ok: false, error: { code: 'bad_request', reason: 'bad_data' } })
+    expect(await call(a.socket, 'call:join', { tableId: a.table, round: 1, mode: 'shout' })).toMatchObject({ ok: false, error: { reason: 'bad_data' } })
+    // Still up and still answering.
+    expect(await request(a.socket, 'clock:sync', { sentAt: 1 })).toMatchObject({ ok: true })
+    expect(await call(a.socket, 'call:leave', { tableId: a.table, round: 1 })).toEqual({ ok: true, data: {} })
+  })
+
+  it('a flood of signals is limited, then the connection is closed', async () => {
+    const { a } = await seated()
+    await call(a.socket, 'call:join', { tableId: a.table, round: 1 })
+    const emit = a.socket as unknown as { emit(e: string, p: unknown): void }
+    const errors: string[] = []
+    a.socket.on('server:error', (e) => errors.push(e.reason ?? e.code))
+    for (let i = 0; i < 2500; i++) emit.emit('call:signal', { tableId: a.table, round: 1, to: 'nobody', candidate: null })
+    await eventually(() => expect(a.socket.connected).toBe(false))
+    expect(errors).toContain('too_many_requests')
+    expect(errors).toContain('flooding')
+  })
+})
