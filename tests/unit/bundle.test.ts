@@ -23,7 +23,7 @@ describe('the built app carries every text', () => {
   const leaves = (o: unknown, path: string[] = []): Array<[string, string]> =>
     typeof o === 'string' ? [[path.join('.'), o]] : Object.entries(o as Record<string, unknown>).flatMap(([k, v]) => leaves(v, [...path, k]))
 
-  it('each French and English string is in the built JavaScript (a minifier once dropped participant.alone, shown to people as its key)', async () => {
+  it('each French and English string is in the built JavaScript (a stale or partial build shows people raw keys)', async () => {
     const { fr } = await import('../../client/src/locales/fr')
     const { en } = await import('../../client/src/locales/en')
     const assets = `${CLIENT_DIST}/assets`
