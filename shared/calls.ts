@@ -51,7 +51,8 @@ export interface CallState {
 
 export type CallWho = { role: 'facilitator' } | { role: 'participant'; participantId: string }
 
-export type CallRefusal = 'call_not_online' | 'call_closed' | 'call_not_seated' | 'call_not_joined' | 'call_peer_absent' | 'call_full'
+/** Why a call is refused or ended; `call_replaced`: the same participant joined it from another connection. */
+export type CallRefusal = 'call_not_online' | 'call_closed' | 'call_not_seated' | 'call_not_joined' | 'call_peer_absent' | 'call_full' | 'call_replaced'
 
 /** The round whose seats are in effect now, or null when no table talks (the café is over). */
 export function callRound(lc: LifecycleState): number | null {

@@ -59,6 +59,12 @@ export const ERROR_REASONS = {
   call_not_joined: { code: 'forbidden' },
   call_peer_absent: { code: 'not_found' },
   call_full: { code: 'conflict' },
+  call_replaced: { code: 'conflict' },
+  // Hybrid cafés: people in the room sit at room tables, people online at online tables (shared/hybridSeats.ts)
+  seat_online: { code: 'conflict', params: ['table'] },
+  seat_room: { code: 'conflict', params: ['table'] },
+  venue_host: { code: 'conflict', params: ['table'] },
+  venue_required: { code: 'bad_request' },
   // Limits and the server
   too_many_requests: { code: 'rate_limited' },
   flooding: { code: 'rate_limited' },

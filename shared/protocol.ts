@@ -27,6 +27,8 @@ export const profileSchema = z.object({
   displayName: z.string().trim().min(1, 'required').max(MAX_NAME_CHARS),
   organisation: optionalText,
   sector: optionalText,
+  /** Hybrid cafés: takes part online (true) or in the room (false); required at the join of a hybrid café, ignored elsewhere. */
+  remote: z.boolean().optional(),
 }).strict()
 export type Profile = z.infer<typeof profileSchema>
 
@@ -58,6 +60,8 @@ export const requestSchemas = {
   'participant:add': z.object({ people: z.array(profileSchema).min(1).max(MAX_ADDED_PEOPLE) }).strict(),
   /** Absent (a no-show: not seated, planned out) or present again. */
   'participant:setPresent': z.object({ participantId, present: z.boolean() }).strict(),
+  /** Hybrid cafés: where this person takes part (online: seated at online tables only). */
+  'participant:setRemote': z.object({ participantId, remote: z.boolean() }).strict(),
   'participant:leave': empty,
   'participant:update': profileSchema,
   'tablecloth:lock': z.object({ tableId, questionId: z.string().min(1).max(40), locked: z.boolean() }).strict(),
@@ -75,7 +79,7 @@ export type RequestPayload<E extends RequestName> = z.infer<(typeof requestSchem
 /** Requests only a facilitator may send. */
 export const FACILITATOR_REQUESTS: ReadonlySet<RequestName> = new Set<RequestName>([
   'cafe:open', 'cafe:end', 'cafe:close', 'cafe:setAdvance', 'round:start', 'round:pause', 'round:resume',
-  'round:skip', 'round:addTime', 'participant:move', 'participant:setHost', 'participant:remove', 'participant:add', 'participant:setPresent', 'tablecloth:lock',
+  'round:skip', 'round:addTime', 'participant:move', 'participant:setHost', 'participant:remove', 'participant:add', 'participant:setPresent', 'participant:setRemote', 'tablecloth:lock',
   'cafe:broadcast', 'plan:move', 'plan:unpin', 'plan:replan',
 ])
 /** Requests only a participant may send. */
@@ -94,6 +98,8 @@ export interface ParticipantView {
   left: boolean
   /** Marked absent by the facilitator: not seated, not planned. */
   absent: boolean
+  /** Hybrid cafés: takes part online (absent: in the room). */
+  remote?: true
 }
 
 export interface CafeView {
@@ -166,6 +172,7 @@ export interface ClientToServerEvents {
   'participant:remove': Handler<'participant:remove', { participantId: string }>
   'participant:add': Handler<'participant:add', { participants: ParticipantView[] }>
   'participant:setPresent': Handler<'participant:setPresent', { participant: ParticipantView }>
+  'participant:setRemote': Handler<'participant:setRemote', { participant: ParticipantView }>
   'participant:leave': Handler<'participant:leave', { participantId: string }>
   'participant:update': Handler<'participant:update', { participant: ParticipantView }>
   'tablecloth:lock': Handler<'tablecloth:lock', { lockedDocs: string[] }>

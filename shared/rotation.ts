@@ -4,6 +4,7 @@
  * `optimizingPlanner`, with `planRemaining` to plan every remaining round at once.
  */
 import type { CafeShape } from './cafe'
+import { splitByVenue } from './hybridSeats'
 import { createRandom } from './random'
 
 export interface PlannerParticipant {
@@ -13,9 +14,16 @@ export interface PlannerParticipant {
   organisation: string | null
   sector: string | null
   present: boolean
+  /** Hybrid cafés: takes part online, so sits only at online tables (shared/hybridSeats.ts). */
+  remote?: boolean
 }
 
-export interface PlannerTable { id: string; capacity: number }
+export interface PlannerTable {
+  id: string
+  capacity: number
+  /** Hybrid cafés: an online table, for remote people only. */
+  online?: boolean
+}
 
 /** participant id -> table id */
 export type Seating = Record<string, string>
@@ -76,83 +84,89 @@ export function groupByTable(seating: Seating): Map<string, string[]> {
  * The default planner: hosts stay; travellers of one group scatter to different tables, each taking the
  * table where they have met the fewest people so far, with sizes kept balanced and capacities respected.
  * In the "table-question" shape nobody visits a table (a question) twice while an unvisited one has room.
+ * A hybrid café is planned as two cafés: the room's and the online one (shared/hybridSeats.ts).
  */
 export const shiftPlanner: RotationPlanner = {
   name: 'shift',
   planNext(input) {
-    const { tables, history, shape } = input
-    if (tables.length === 0) return {}
-    const tableIndex = new Map(tables.map((t, i) => [t.id, i]))
-    const present = input.participants.filter((p) => p.present)
-    const last = history.at(-1) ?? {}
-    const met = encounters(history)
-    const visited = new Map<string, Set<string>>()
-    for (const seating of history) {
-      for (const [pid, tid] of Object.entries(seating)) {
-        let set = visited.get(pid)
-        if (!set) visited.set(pid, (set = new Set()))
-        set.add(tid)
-      }
-    }
-
-    const result: Seating = {}
-    const seated = new Map<string, string[]>(tables.map((t) => [t.id, []]))
-    const place = (pid: string, tid: string) => {
-      result[pid] = tid
-      seated.get(tid)!.push(pid)
-    }
-    const travellers: PlannerParticipant[] = []
-    for (const p of present) {
-      const fixed = input.fixed?.[p.id]
-      if (fixed !== undefined && tableIndex.has(fixed)) place(p.id, fixed)
-      else if (p.hostOf !== null && tableIndex.has(p.hostOf)) place(p.id, p.hostOf)
-      else travellers.push(p)
-    }
-
-    // Interleave groups: first traveller of every table, then the second of every table, and so on,
-    // so that each group scatters; a seeded shuffle inside a rank keeps ties from favouring ids.
-    const random = createRandom(input.seed ^ (input.round * 2654435761))
-    const rankInGroup = new Map<string, number>()
-    const groups = new Map<string, PlannerParticipant[]>()
-    for (const p of travellers) {
-      const key = last[p.id] ?? ''
-      const g = groups.get(key)
-      if (g) g.push(p)
-      else groups.set(key, [p])
-    }
-    for (const g of groups.values()) g.sort((a, b) => (a.id < b.id ? -1 : 1)).forEach((p, i) => rankInGroup.set(p.id, i))
-    const jitter = new Map(travellers.map((p) => [p.id, random.next()]))
-    travellers.sort((a, b) =>
-      rankInGroup.get(a.id)! - rankInGroup.get(b.id)! ||
-      (tableIndex.get(last[a.id] ?? '') ?? -1) - (tableIndex.get(last[b.id] ?? '') ?? -1) ||
-      jitter.get(a.id)! - jitter.get(b.id)!)
-
-    const target = Math.ceil(present.length / tables.length)
-    for (const p of travellers) {
-      const from = tableIndex.get(last[p.id] ?? '')
-      const rank = rankInGroup.get(p.id)!
-      const seen = visited.get(p.id)
-      const knows = met.get(p.id)
-      let best: string | null = null
-      let bestScore = Infinity
-      for (const t of tables) {
-        const here = seated.get(t.id)!
-        let score = 0
-        if (here.length >= t.capacity) score += 1e9
-        if (here.length >= Math.min(target, t.capacity)) score += 1e6
-        if (shape === 'table-question' && seen?.has(t.id)) score += 1e4
-        // Meeting someone again costs more than staying put (in a classic café the question changes anyway).
-        if (knows) for (const q of here) if (knows.has(q)) score += 100
-        if (t.id === last[p.id]) score += 50
-        // Preferred direction: the classic shift, rank r of table i goes to table i + 1 + r.
-        const preferred = from === undefined ? 0 : (from + 1 + rank) % tables.length
-        score += (tableIndex.get(t.id)! - preferred + tables.length) % tables.length
-        if (score < bestScore) { bestScore = score; best = t.id }
-      }
-      place(p.id, best!)
-    }
-    return result
+    const parts = splitByVenue(input)
+    return parts ? { ...shiftOne(parts[0]), ...shiftOne(parts[1]) } : shiftOne(input)
   },
+}
+
+function shiftOne(input: RotationInput): Seating {
+  const { tables, history, shape } = input
+  if (tables.length === 0) return {}
+  const tableIndex = new Map(tables.map((t, i) => [t.id, i]))
+  const present = input.participants.filter((p) => p.present)
+  const last = history.at(-1) ?? {}
+  const met = encounters(history)
+  const visited = new Map<string, Set<string>>()
+  for (const seating of history) {
+    for (const [pid, tid] of Object.entries(seating)) {
+      let set = visited.get(pid)
+      if (!set) visited.set(pid, (set = new Set()))
+      set.add(tid)
+    }
+  }
+
+  const result: Seating = {}
+  const seated = new Map<string, string[]>(tables.map((t) => [t.id, []]))
+  const place = (pid: string, tid: string) => {
+    result[pid] = tid
+    seated.get(tid)!.push(pid)
+  }
+  const travellers: PlannerParticipant[] = []
+  for (const p of present) {
+    const fixed = input.fixed?.[p.id]
+    if (fixed !== undefined && tableIndex.has(fixed)) place(p.id, fixed)
+    else if (p.hostOf !== null && tableIndex.has(p.hostOf)) place(p.id, p.hostOf)
+    else travellers.push(p)
+  }
+
+  // Interleave groups: first traveller of every table, then the second of every table, and so on,
+  // so that each group scatters; a seeded shuffle inside a rank keeps ties from favouring ids.
+  const random = createRandom(input.seed ^ (input.round * 2654435761))
+  const rankInGroup = new Map<string, number>()
+  const groups = new Map<string, PlannerParticipant[]>()
+  for (const p of travellers) {
+    const key = last[p.id] ?? ''
+    const g = groups.get(key)
+    if (g) g.push(p)
+    else groups.set(key, [p])
+  }
+  for (const g of groups.values()) g.sort((a, b) => (a.id < b.id ? -1 : 1)).forEach((p, i) => rankInGroup.set(p.id, i))
+  const jitter = new Map(travellers.map((p) => [p.id, random.next()]))
+  travellers.sort((a, b) =>
+    rankInGroup.get(a.id)! - rankInGroup.get(b.id)! ||
+    (tableIndex.get(last[a.id] ?? '') ?? -1) - (tableIndex.get(last[b.id] ?? '') ?? -1) ||
+    jitter.get(a.id)! - jitter.get(b.id)!)
+
+  const target = Math.ceil(present.length / tables.length)
+  for (const p of travellers) {
+    const from = tableIndex.get(last[p.id] ?? '')
+    const rank = rankInGroup.get(p.id)!
+    const seen = visited.get(p.id)
+    const knows = met.get(p.id)
+    let best: string | null = null
+    let bestScore = Infinity
+    for (const t of tables) {
+      const here = seated.get(t.id)!
+      let score = 0
+      if (here.length >= t.capacity) score += 1e9
+      if (here.length >= Math.min(target, t.capacity)) score += 1e6
+      if (shape === 'table-question' && seen?.has(t.id)) score += 1e4
+      // Meeting someone again costs more than staying put (in a classic café the question changes anyway).
+      if (knows) for (const q of here) if (knows.has(q)) score += 100
+      if (t.id === last[p.id]) score += 50
+      // Preferred direction: the classic shift, rank r of table i goes to table i + 1 + r.
+      const preferred = from === undefined ? 0 : (from + 1 + rank) % tables.length
+      score += (tableIndex.get(t.id)! - preferred + tables.length) % tables.length
+      if (score < bestScore) { bestScore = score; best = t.id }
+    }
+    place(p.id, best!)
+  }
+  return result
 }
 
 /** Where a late arrival sits: the table with the fewest people that still has room (else the fewest). */

@@ -8,6 +8,7 @@ import type { Table } from './cafe'
 import type { AppError, DetailsArg } from './errors'
 import { appError } from './errors'
 import type { ErrorReason } from './errorReasons'
+import { fitsVenue, isSplit, tablesFor, venueRefusal } from './hybridSeats'
 import type { PlannerParticipant, PlannerTable, Seating } from './rotation'
 import { smallestCounted, tableCounts } from './rotation'
 import type { PlanQuality } from './planner/quality'
@@ -37,7 +38,8 @@ export const emptyPlan = (): StoredPlan => ({ rounds: [], pinned: [] })
 
 /**
  * A planned row made valid for the people here now: hosts at their table, everyone else where the row
- * says if that table exists, and anyone the row does not know (arrived since) at the smallest table with room.
+ * says if that table exists (and, in a hybrid café, is of their venue), and anyone the row does not know
+ * (arrived since) at the smallest table of their venue with room.
  * Without a row at all, `fallback` gives one (the server passes the default shift: fast, no search, for the event loop).
  */
 export function fitToRoster(
@@ -45,20 +47,23 @@ export function fitToRoster(
   fallback: () => Seating,
 ): Seating {
   const base = row && Object.keys(row).length > 0 ? row : fallback()
-  const ids = new Set(tables.map((t) => t.id))
+  const byId = new Map(tables.map((t) => [t.id, t]))
+  const split = isSplit(tables)
   const seating: Seating = {}
-  const unplaced: string[] = []
+  const unplaced: PlannerParticipant[] = []
   for (const p of participants) {
     if (!p.present) continue
-    const tid = p.hostOf !== null && ids.has(p.hostOf) ? p.hostOf : base[p.id]
-    if (tid !== undefined && ids.has(tid)) seating[p.id] = tid
-    else unplaced.push(p.id)
+    const tid = p.hostOf !== null && byId.has(p.hostOf) ? p.hostOf : base[p.id]
+    const table = tid === undefined ? undefined : byId.get(tid)
+    if (table && (tid === p.hostOf || fitsVenue(split, table, p))) seating[p.id] = table.id
+    else unplaced.push(p)
   }
   // Counted once, then kept up to date: a burst of arrivals costs one pass, not one per arrival.
   const counts = tableCounts(tables, seating)
-  for (const id of unplaced) {
-    const t = smallestCounted(tables, counts)
-    if (t) { seating[id] = t; counts.set(t, counts.get(t)! + 1) }
+  const eligible = tablesFor(tables)
+  for (const p of unplaced) {
+    const t = smallestCounted(eligible(p), counts)
+    if (t) { seating[p.id] = t; counts.set(t, counts.get(t)! + 1) }
   }
   return seating
 }
@@ -81,6 +86,8 @@ export function editRow(
   if (!table) return refused('no_table', 'No such table.')
   const from = row[person.id]
   if (person.hostOf !== null && person.hostOf !== table.id) return refused('host_stays', 'A host stays at their table; unset the host first.')
+  const wrongVenue = venueRefusal(tables, table, person)
+  if (wrongVenue) return refused(wrongVenue.reason, wrongVenue.message, { params: { table: wrongVenue.table } })
   const next = { ...row }
   const nextPins = { ...pins }
   if (move.swapWith) {
@@ -89,6 +96,9 @@ export function editRow(
     if (other.id === person.id || row[other.id] === from) return { ok: true, row, pins }
     if (from === undefined) return refused('no_seat_yet', 'This person has no seat in this round yet.')
     if (other.hostOf !== null) return refused('host_stays', 'A host stays at their table; unset the host first.')
+    const fromTable = tables.find((t) => t.id === from)
+    const otherWrong = fromTable ? venueRefusal(tables, fromTable, other) : null
+    if (otherWrong) return refused(otherWrong.reason, otherWrong.message, { params: { table: otherWrong.table } })
     next[other.id] = from
     nextPins[other.id] = from
   } else if (from === table.id) {

@@ -69,6 +69,8 @@ export interface CafeSummary {
   id: string; title: string; date: string | null; place: string; description: string; language: 'fr' | 'en'
   shape: string; tables: Array<{ id: string; name: string; capacity: number }>; questions: Array<{ id: string; text: string }>
   rounds: number; phase: string; participantCount: number
+  /** Absent: a room café. */
+  venue?: 'online' | 'hybrid'
 }
 export interface CreatedCafe { id: string; joinCode: string; joinUrl: string; facilitatorKey: string; facilitatorUrl: string; qrCodeUrl: string }
 
@@ -85,7 +87,7 @@ export const api = {
   cafe: (id: string) => call<CafeSummary>('GET', `/api/cafes/${encodeURIComponent(id)}`),
   lookup: (code: string) => call<CafeSummary>('GET', `/api/join/${encodeURIComponent(code)}`),
   /** Joins café `cafeId` (from `lookup`) with its code; the id in the path lets a proxy route it to the café's node. */
-  join: (cafeId: string, body: { code: string; displayName: string; organisation?: string; sector?: string }) =>
+  join: (cafeId: string, body: { code: string; displayName: string; organisation?: string; sector?: string; remote?: boolean }) =>
     call<{ cafeId: string; participantId: string; participantToken: string }>('POST', `/api/cafes/${encodeURIComponent(cafeId)}/join`, body),
   contributions: (id: string, key: string) => call<HarvestData>('GET', `/api/cafes/${encodeURIComponent(id)}/contributions`, undefined, key),
   importCafe: (archive: unknown) => call<CreatedCafe>('POST', '/api/cafes/import', archive),

@@ -9,7 +9,8 @@
  */
 import { nanoid } from 'nanoid'
 import type { CafeDefinition } from '../../shared/cafe'
-import { questionAt } from '../../shared/cafe'
+import { questionAt, venueOf } from '../../shared/cafe'
+import { venueRefusal } from '../../shared/hybridSeats'
 import { MAX_PARTICIPANTS_PER_CAFE } from '../../shared/constants'
 import type { LifecycleEvent, LifecycleState } from '../../shared/lifecycle'
 import type { CafeView, NextSeat, ParticipantView, Profile } from '../../shared/protocol'
@@ -165,8 +166,10 @@ export class CafeRuntime {
   join(profile: Profile): Result<{ participant: ParticipantRecord; token: string }> {
     if (!this.isJoinable) return failure('cafe_closed', 'The café is over: nobody can join it any more.')
     if (this.roster.size >= MAX_PARTICIPANTS_PER_CAFE) return failure('cafe_full', 'This café is full.', { params: { max: MAX_PARTICIPANTS_PER_CAFE } })
+    // A hybrid café seats people in the room and online apart: each says where they take part.
+    if (this.isHybrid && profile.remote === undefined) return failure('venue_required', 'Say whether you take part in the room or online (remote).')
     const token = newSecret()
-    const p = this.roster.add(this.id, profile, token, this.deps.clock.now())
+    const p = this.roster.add(this.id, this.venueProfile(profile), token, this.deps.clock.now())
     this.seats.seatLate(p.id)
     this.commitAndReplan()
     return success({ participant: p, token })
@@ -180,7 +183,8 @@ export class CafeRuntime {
     if (!this.isJoinable) return failure('cafe_over', 'The café is over: nobody can be added.')
     if (this.roster.size + profiles.length > MAX_PARTICIPANTS_PER_CAFE) return failure('cafe_full', 'This café would be full.', { params: { max: MAX_PARTICIPANTS_PER_CAFE } })
     const added = profiles.map((profile) => {
-      const p = this.roster.add(this.id, profile, newSecret(), this.deps.clock.now())
+      // In a hybrid café, people entered without a venue take part in the room.
+      const p = this.roster.add(this.id, this.venueProfile(profile), newSecret(), this.deps.clock.now())
       this.seats.seatLate(p.id)
       return p
     })
@@ -206,6 +210,10 @@ export class CafeRuntime {
   updateProfile(id: string, profile: Profile): Result<ParticipantRecord> {
     const p = this.participant(id)
     if (!p) return failure('no_participant', 'No such participant.')
+    if (this.isHybrid && profile.remote !== undefined && profile.remote !== (p.remote === true)) {
+      const moved = this.setRemote(id, profile.remote)
+      if (!moved.ok) return moved
+    }
     // The café record holds no profile: one participant row is written, not the whole café (no commit).
     const change = this.roster.updateProfile(p, profile)
     if (change === 'none') return success(p)
@@ -234,6 +242,8 @@ export class CafeRuntime {
     if (!this.seats.hasTable(tableId)) return failure('no_table', 'No such table.')
     if (p.hostOf !== null && p.hostOf !== tableId) return failure('host_stays', 'A host stays at their table; unset the host first.')
     if (p.absent) return failure('person_absent', 'This person is marked absent: mark them present first.')
+    const wrongVenue = this.venueRefusal(tableId, p)
+    if (wrongVenue) return wrongVenue
     this.seats.move(id, tableId)
     this.commit()
     return success(p)
@@ -247,6 +257,8 @@ export class CafeRuntime {
       if (!this.seats.hasTable(tableId)) return failure('no_table', 'No such table.')
       const other = this.roster.hostOf(tableId, id)
       if (other) return failure('table_has_host', `${other.displayName} already hosts this table.`, { params: { name: other.displayName } })
+      const wrongVenue = this.venueRefusal(tableId, p)
+      if (wrongVenue) return wrongVenue
       if (!p.absent) this.seats.seatHost(id, tableId)
     }
     this.roster.setHost(p, tableId)
@@ -254,6 +266,40 @@ export class CafeRuntime {
     this.seats.dropPins(id)
     this.commitAndReplan()
     return success(p)
+  }
+
+  /**
+   * Hybrid cafés: where someone takes part. Their seats of the other venue (now, announced, planned,
+   * pinned) go: they sit at once at the smallest table of their venue, and the rounds left are re-planned.
+   */
+  setRemote(id: string, remote: boolean): Result<ParticipantRecord> {
+    const p = this.participant(id)
+    if (!p) return failure('no_participant', 'No such participant.')
+    if (!this.isHybrid) return failure('bad_data', 'Only a hybrid café seats people in the room and online apart.')
+    if ((p.remote === true) === remote) return success(p)
+    const hosted = p.hostOf === null ? undefined : this.definition.tables.find((t) => t.id === p.hostOf)
+    if (hosted && venueRefusal(this.definition.tables, hosted, { remote })) {
+      return failure('venue_host', `This person hosts ${hosted.name}: make them a traveller first.`, { params: { table: hosted.name } })
+    }
+    this.roster.setRemote(p, remote)
+    this.seats.venueChanged(id)
+    this.commitAndReplan()
+    return success(p)
+  }
+
+  private get isHybrid(): boolean { return venueOf(this.definition) === 'hybrid' }
+
+  /** The profile as stored: where one takes part only in a hybrid café. */
+  private venueProfile(profile: Profile): Profile {
+    const { remote, ...rest } = profile
+    return this.isHybrid && remote === true ? { ...rest, remote } : rest
+  }
+
+  /** A hand-made seat at a table of the other venue (hybrid cafés), refused with the table's name. */
+  private venueRefusal(tableId: string, p: ParticipantRecord): Result<never> | null {
+    const table = this.definition.tables.find((t) => t.id === tableId)
+    const wrong = table ? venueRefusal(this.definition.tables, table, p) : null
+    return wrong ? failure(wrong.reason, wrong.message, { params: { table: wrong.table } }) : null
   }
 
   // ---- the seating plan (SeatingPlanKeeper.ts) ----

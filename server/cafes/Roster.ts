@@ -80,6 +80,7 @@ export class Roster {
     const p: ParticipantRecord = {
       id: nanoid(12), cafeId, tokenHash: hashSecret(token), displayName: profile.displayName,
       organisation: profile.organisation, sector: profile.sector, hostOf: null, joinedAt: now, leftAt: null,
+      ...(profile.remote === true ? { remote: true } : {}),
     }
     this.index(p)
     this.save(p)
@@ -98,6 +99,13 @@ export class Roster {
   setAbsent(p: ParticipantRecord, absent: boolean): void {
     if (absent) p.absent = true
     else delete p.absent
+    this.save(p)
+  }
+
+  /** Hybrid cafés: takes part online (true) or in the room. */
+  setRemote(p: ParticipantRecord, remote: boolean): void {
+    if (remote) p.remote = true
+    else delete p.remote
     this.save(p)
   }
 

@@ -7,6 +7,8 @@
  */
 import type { CafeDefinition } from '../../shared/cafe'
 import { questionAt } from '../../shared/cafe'
+import type { VenuePerson } from '../../shared/hybridSeats'
+import { eligibleTables, fitsVenue, isSplit } from '../../shared/hybridSeats'
 import type { LifecycleState } from '../../shared/lifecycle'
 import type { NextSeat } from '../../shared/protocol'
 import type { PlanQuality, PlannerParticipant, Seating } from '../../shared/rotation'
@@ -78,15 +80,17 @@ export class SeatingPlanKeeper {
 
   /**
    * Before the café, the plan gives the first seat (REPLAN_DELAY_MS later, once a burst of arrivals is in);
-   * during it, a late arrival sits down at once at the smallest table, and is told the announced next one.
+   * during it, a late arrival sits down at once at the smallest table (of their venue, in a hybrid café),
+   * and is told the announced next one.
    */
   seatLate(id: string): void {
     const r = this.record
     if (isBeforeCafe(r.lifecycle) || !isJoinable(r.lifecycle)) return
-    const seat = this.smallestTable(r.seating)
+    const person = this.deps.roster.get(id) ?? {}
+    const seat = this.smallestTable(r.seating, person)
     if (seat) this.setSeat(r.seating, id, seat)
     if (r.nextSeating) {
-      const next = this.smallestTable(r.nextSeating)
+      const next = this.smallestTable(r.nextSeating, person)
       if (next) {
         this.setSeat(r.nextSeating, id, next)
         this.emitNextSeat(id)
@@ -107,6 +111,32 @@ export class SeatingPlanKeeper {
     for (const pins of this.record.plan!.pinned) delete pins[id]
   }
 
+  /**
+   * Hybrid cafés: someone now takes part at the other venue. Their seats at tables of the old one go from
+   * the pins and the rounds not played yet (the re-plan that follows seats them again), and now and in
+   * the announced round they sit at once at the smallest table of the new one.
+   */
+  venueChanged(id: string): void {
+    const r = this.record
+    const person = this.deps.roster.get(id)
+    if (!person) return
+    const tables = this.definition.tables
+    const split = isSplit(tables)
+    const fits = (tid: string | undefined) => {
+      const t = tid === undefined ? undefined : tables.find((x) => x.id === tid)
+      return !t || fitsVenue(split, t, person)
+    }
+    for (const pins of r.plan!.pinned) if (!fits(pins[id])) delete pins[id]
+    const rows = r.plan!.rounds
+    for (let i = firstOpenRound(r) - 1; i < rows.length; i++) if (rows[i] && !fits(rows[i]![id])) delete rows[i]![id]
+    if (person.absent) return
+    if (r.seating[id] !== undefined && !fits(r.seating[id])) this.setSeat(r.seating, id, this.smallestTable(r.seating, person) ?? undefined)
+    if (r.nextSeating && r.nextSeating[id] !== undefined && !fits(r.nextSeating[id])) {
+      this.setSeat(r.nextSeating, id, this.smallestTable(r.nextSeating, person) ?? undefined)
+      this.emitNextSeat(id)
+    }
+  }
+
   /** A manual move, effective now. */
   move(id: string, tableId: string): void {
     this.setSeat(this.record.seating, id, tableId)
@@ -124,14 +154,17 @@ export class SeatingPlanKeeper {
     }
   }
 
-  /** Before round 1: hosts at their tables, anyone unseated at the smallest table. */
+  /** Before round 1: hosts at their tables, anyone unseated (or at a table of the other venue) at the smallest table. */
   seatEveryone(): void {
     const seating = this.record.seating
+    const tables = this.definition.tables
+    const split = isSplit(tables)
     for (const p of this.deps.roster.active()) {
       if (p.absent) continue
+      const table = tables.find((t) => t.id === seating[p.id])
       if (p.hostOf !== null) this.setSeat(seating, p.id, p.hostOf)
-      else if (!seating[p.id] || !this.hasTable(seating[p.id]!)) {
-        const t = this.smallestTable(seating)
+      else if (!table || !fitsVenue(split, table, p)) {
+        const t = this.smallestTable(seating, p)
         if (t) this.setSeat(seating, p.id, t)
       }
     }
@@ -425,15 +458,15 @@ export class SeatingPlanKeeper {
     }
   }
 
-  /** The table with the most room in a seating (`shared/rotation.ts`'s rule), from the kept counts. */
-  private smallestTable(seating: Seating): string | null {
+  /** The table of this person's venue with the most room in a seating (`shared/rotation.ts`'s rule), from the kept counts. */
+  private smallestTable(seating: Seating, person: VenuePerson): string | null {
     const tables = this.definition.tables
     let kept = this.counts.get(seating)
     if (kept?.tables !== tables) {
       kept = { tables, counts: tableCounts(tables, seating) }
       this.counts.set(seating, kept)
     }
-    return smallestCounted(tables, kept.counts)
+    return smallestCounted(eligibleTables(tables, person), kept.counts)
   }
 
   /** Everyone who has not left; those marked absent are not seated (present: false). */
@@ -460,5 +493,5 @@ export class SeatingPlanKeeper {
 }
 
 function plannerPerson(p: ParticipantRecord): Omit<PlannerParticipant, 'present'> {
-  return { id: p.id, hostOf: p.hostOf, organisation: p.organisation, sector: p.sector }
+  return { id: p.id, hostOf: p.hostOf, organisation: p.organisation, sector: p.sector, ...(p.remote === true ? { remote: true } : {}) }
 }

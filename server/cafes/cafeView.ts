@@ -2,6 +2,7 @@
  * What the transports send about a café, built from its record (pure: the time is passed in). The
  * facilitators see everyone and the plan; a participant sees their own table and next seat only.
  */
+import { venueOf } from '../../shared/cafe'
 import type { CafeView, ParticipantView } from '../../shared/protocol'
 import type { Seating } from '../../shared/rotation'
 import type { PlanView } from '../../shared/seatingPlan'
@@ -11,6 +12,7 @@ export function participantView(p: ParticipantRecord, seating: Seating, online: 
   return {
     id: p.id, displayName: p.displayName, organisation: p.organisation, sector: p.sector, hostOf: p.hostOf,
     tableId: seating[p.id] ?? null, online, left: p.leftAt !== null, absent: p.absent === true,
+    ...(p.remote === true ? { remote: true as const } : {}),
   }
 }
 
@@ -51,5 +53,7 @@ export function cafeSummary(r: CafeRecord, participantCount: number) {
     id: r.id, title: d.title, date: d.date, place: d.place, description: d.description, language: d.language,
     shape: d.shape, tables: d.tables.map((t) => ({ id: t.id, name: t.name, capacity: t.capacity })),
     questions: d.questions, rounds: d.rounds.length, phase: r.lifecycle.phase, participantCount,
+    // The join page of a hybrid café asks where one takes part.
+    ...(venueOf(d) !== 'room' ? { venue: venueOf(d) } : {}),
   }
 }

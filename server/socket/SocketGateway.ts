@@ -236,6 +236,10 @@ export class SocketGateway {
         const d = data as { participantId: string; present: boolean }
         return toAck(cafe.setPresent(d.participantId, d.present), (p) => ({ participant: cafe.participantView(p) }))
       }
+      case 'participant:setRemote': {
+        const d = data as { participantId: string; remote: boolean }
+        return toAck(cafe.setRemote(d.participantId, d.remote), (p) => ({ participant: cafe.participantView(p) }))
+      }
       case 'participant:remove': return toAck(cafe.remove((data as { participantId: string }).participantId), (v) => v)
       case 'participant:leave': return toAck(cafe.remove(participantId!), (v) => v)
       case 'participant:update': return toAck(cafe.updateProfile(participantId!, data), (p) => ({ participant: cafe.participantView(p) }))

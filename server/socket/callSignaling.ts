@@ -3,12 +3,14 @@
  * The server only relays offers, answers and ICE candidates between the members of one call; the sound
  * goes browser to browser and is never seen, recorded or stored here.
  *
- * Every message is rate-limited (its own buckets: a connection's ICE candidates come in bursts), parsed
+ * Every message is rate-limited (its own buckets: ICE candidates come in bursts; counted per participant,
+ * all their connections together, and per facilitator connection, like the command limiter), parsed
  * by its zod schema (`shared/calls.ts`, with size caps), and checked against the rules of `shared/calls.ts`
  * from the café's record as it is now: only someone seated at that online table in that round (or a
  * facilitator) may be in its call, and a signal goes only to another member of the same call. When the
  * seats change (a rotation, a move by the facilitator), members who lost their right are taken out and
- * their peers told, so the browsers close those connections.
+ * their peers told, so the browsers close those connections. A participant is in a call once: joining
+ * it from a second connection (their phone beside their laptop) takes the older one out (`call_replaced`).
  */
 import type { Socket } from 'socket.io'
 import { zodFieldErrors } from '../../shared/cafe'
@@ -29,7 +31,7 @@ import { requestArgs } from './requestArgs'
 type AnySocket = Socket<any, any, any, SocketData>
 
 export interface CallLimits {
-  /** Messages per participant connection: a call set-up is 2 descriptions and 5 to 20 candidates per peer. */
+  /** Messages per participant (all their connections): a call set-up is 2 descriptions and 5 to 20 candidates per peer. */
   participant: BucketRate
   /** Per facilitator connection: speaking to every table connects to everyone at once. */
   facilitator: BucketRate
@@ -64,6 +66,7 @@ const refusals: Record<CallRefusal, string> = {
   call_not_joined: 'Join the call first.',
   call_peer_absent: 'This person is not in the call.',
   call_full: 'This call is full.',
+  call_replaced: 'You joined this call from another device or tab: it goes on there.',
 }
 const refuse = (reason: CallRefusal): Ack<never> => fail(reason, refusals[reason])
 
@@ -93,14 +96,17 @@ export class CallSignaling {
   private handle(socket: AnySocket, name: CallRequest, args: unknown[]): void {
     if (!socket.connected) return
     const { payload, answer } = requestArgs(socket, args)
-    const [own, attempts] = this.buckets[socket.data.role === 'facilitator' ? 'facilitator' : 'participant']
-    if (!attempts.take(socket.id, 1)) {
+    const facilitator = socket.data.role === 'facilitator'
+    const [own, attempts] = this.buckets[facilitator ? 'facilitator' : 'participant']
+    // A participant's connections share one allowance (as the command limiter counts them); a facilitator's each its own.
+    const sender = facilitator || !socket.data.participantId ? socket.id : `p:${socket.data.participantId}`
+    if (!attempts.take(sender, 1)) {
       this.deps.log.warn('call signaling flooding: disconnected', { event: name, cafeId: socket.data.cafeId })
       const flooding = appError('flooding', 'Far too many requests: this connection is closed.')
       answer({ ok: false, error: flooding })
       return void socket.disconnect(true)
     }
-    if (!own.take(socket.id, 1)) return answer(fail('too_many_requests', 'Too many requests. Wait a moment and try again.'))
+    if (!own.take(sender, 1)) return answer(fail('too_many_requests', 'Too many requests. Wait a moment and try again.'))
     try {
       answer(this.dispatch(socket, name, payload))
     } catch (err) {
@@ -136,7 +142,10 @@ export class CallSignaling {
     const mode = who.role === 'participant' ? 'talk' : d.mode === 'talk' ? 'listen' : d.mode
     const call = this.call(cafe.id, key, true)!
     const existing = call.get(socket.id)
-    if (!existing && call.size >= MAX_CALL_MEMBERS) return refuse('call_full')
+    // One membership per participant: their newer connection replaces the older (no self-echo, no filling the call).
+    const older = who.role === 'participant' ? [...call.values()].filter((m) => m.participantId === who.participantId && m.peerId !== socket.id) : []
+    if (!existing && call.size - older.length >= MAX_CALL_MEMBERS) return refuse('call_full')
+    for (const m of older) this.remove(cafe.id, key, m.peerId, 'call_replaced')
     const name = who.role === 'participant' ? cafe.participant(who.participantId)?.displayName ?? '' : ''
     const self: Member = { peerId: socket.id, participantId: who.role === 'participant' ? who.participantId : null, name, role: who.role, mode, socket, key }
     call.set(socket.id, self)

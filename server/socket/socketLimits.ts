@@ -24,6 +24,7 @@ export const COMMAND_CLASS: Record<RequestName, CommandClass> = {
   'participant:setHost': 'write',
   'participant:remove': 'write',
   'participant:setPresent': 'write',
+  'participant:setRemote': 'write',
   'participant:leave': 'write',
   'participant:update': 'write',
   'tablecloth:lock': 'write',

@@ -53,6 +53,8 @@ export interface ParticipantRecord {
   leftAt: number | null
   /** Marked absent by the facilitator (a no-show): kept, but not seated nor planned. */
   absent?: boolean
+  /** Hybrid cafés: takes part online, seated at online tables only (absent: in the room; records from before it load as such). */
+  remote?: boolean
 }
 
 export interface StoredDoc {

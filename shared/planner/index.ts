@@ -2,6 +2,7 @@
  * The optimizing rotation engine: plans every remaining round at once, deterministically from the seed.
  * See state.ts for the cost, construct.ts for the starting plans and search.ts for the local search.
  */
+import { splitByVenue } from '../hybridSeats'
 import { createRandom } from '../random'
 import type { RotationInput, RotationPlanner, Seating } from '../rotation'
 import { designStart, greedyStart } from './construct'
@@ -39,8 +40,20 @@ export interface PlanOptions {
   effort?: number
 }
 
-/** Seatings for rounds input.round..input.rounds (at least one round), every present person seated. */
+/**
+ * Seatings for rounds input.round..input.rounds (at least one round), every present person seated.
+ * A hybrid café is planned as two cafés, the room's (room tables, people in the room) and the online one
+ * (online tables, remote people), whose rows are merged: nobody is ever planned at a table of the other
+ * venue, and each part gets the whole search (shared/hybridSeats.ts).
+ */
 export function planRemaining(input: PlanInput, options: PlanOptions = {}): Seating[] {
+  const parts = splitByVenue(input)
+  if (!parts) return planPart(input, options)
+  const [room, online] = parts.map((part) => planPart(part, options)) as [Seating[], Seating[]]
+  return room.map((row, r) => ({ ...row, ...online[r] }))
+}
+
+function planPart(input: PlanInput, options: PlanOptions): Seating[] {
   const R = Math.max(1, input.rounds - input.round + 1)
   const m = buildModel({ ...input, rounds: R })
   if (m.T === 0) return Array.from({ length: R }, () => ({}))

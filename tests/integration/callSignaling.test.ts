@@ -4,9 +4,15 @@
  * refused with a reason and the server stays up.
  */
 import { afterEach, describe, expect, it } from 'vitest'
+import { createServer as createHttpServer } from 'node:http'
+import type { AddressInfo } from 'node:net'
 import type { CafeInput } from '../../shared/cafe'
 import type { CallServerEvents, JoinedCall } from '../../shared/calls'
 import { MAX_SDP_CHARS } from '../../shared/calls'
+import { systemClock } from '../../server/clock'
+import { silentLogger } from '../../server/log'
+import { CALL_LIMITS } from '../../server/socket/callSignaling'
+import { SocketGateway } from '../../server/socket/SocketGateway'
 import { eventually } from '../helpers/eventually'
 import { connect, request, twoTableCafe } from '../helpers/server'
 import type { TestSocket } from '../helpers/server'
@@ -158,6 +164,65 @@ describe('table calls: signaling', () => {
     // Still up and still answering.
     expect(await request(a.socket, 'clock:sync', { sentAt: 1 })).toMatchObject({ ok: true })
     expect(await call(a.socket, 'call:leave', { tableId: a.table, round: 1 })).toEqual({ ok: true, data: {} })
+  })
+
+  it('one person is in a call once: their newer tab replaces the older, which is told; tablemates are never locked out', async () => {
+    const { a, b } = await seated()
+    const ja = await call<JoinedCall>(a.socket, 'call:join', { tableId: a.table, round: 1 })
+    const jb = await call<JoinedCall>(b.socket, 'call:join', { tableId: b.table, round: 1 })
+    if (!ja.ok || !jb.ok) throw new Error('join')
+    // The same person on a second device: no echo of themself, the laptop's membership goes.
+    const { socket: phone } = await connect(s!.t.url, s!.cafeId, { participantToken: s!.people[0]!.participantToken })
+    sockets.push(phone)
+    const jp = await call<JoinedCall>(phone, 'call:join', { tableId: a.table, round: 1 })
+    if (!jp.ok) throw new Error('join')
+    expect(jp.data.peers.map((p) => p.participantId)).toEqual([b.id])
+    await eventually(() => expect(a.heard['call:ended']).toEqual([{ tableId: a.table, round: 1, reason: 'call_replaced' }]))
+    await eventually(() => expect(b.heard['call:peer-left']).toEqual([{ tableId: a.table, round: 1, peerId: ja.data.self.peerId }]))
+    expect(s!.t.server.gateway.calls.members(s!.cafeId, { tableId: a.table, round: 1 }).map((m) => m.peerId).sort()).toEqual([jb.data.self.peerId, jp.data.self.peerId].sort())
+    expect(await call(a.socket, 'call:signal', { tableId: a.table, round: 1, to: jb.data.self.peerId, candidate: null })).toMatchObject({ ok: false, error: { reason: 'call_not_joined' } })
+    // Thirty connections of one person take one place: the tablemate joins again, not "call full".
+    const many = await Promise.all(Array.from({ length: 30 }, () => connect(s!.t.url, s!.cafeId, { participantToken: s!.people[0]!.participantToken })))
+    sockets.push(...many.map((m) => m.socket))
+    for (const m of many) expect(await call(m.socket, 'call:join', { tableId: a.table, round: 1 })).toMatchObject({ ok: true })
+    expect(await call(b.socket, 'call:leave', { tableId: b.table, round: 1 })).toMatchObject({ ok: true })
+    expect(await call(b.socket, 'call:join', { tableId: b.table, round: 1 })).toMatchObject({ ok: true })
+    const members = s!.t.server.gateway.calls.members(s!.cafeId, { tableId: a.table, round: 1 })
+    expect(members.map((m) => m.participantId).sort()).toEqual([a.id, b.id].sort())
+    // Facilitators stay one membership per connection (two consoles may listen).
+    const { socket: console2 } = await connect(s!.t.url, s!.cafeId, { facilitatorKey: s!.facilitatorKey })
+    sockets.push(console2)
+    expect(await call(s!.facilitator, 'call:join', { tableId: a.table, round: 1, mode: 'listen' })).toMatchObject({ ok: true })
+    expect(await call(console2, 'call:join', { tableId: a.table, round: 1, mode: 'listen' })).toMatchObject({ ok: true })
+    expect(s!.t.server.gateway.calls.members(s!.cafeId, { tableId: a.table, round: 1 })).toHaveLength(4)
+  })
+
+  it('the signaling rate is counted per person: a second connection does not bring a second allowance', async () => {
+    const { a, b } = await seated()
+    // A gateway on the same cafés whose clock stands still: no refill between two messages.
+    const http = createHttpServer()
+    const gateway = new SocketGateway(http, {
+      registry: s!.t.server.registry, clock: systemClock, log: silentLogger, monotonicNow: () => 0,
+      health: () => ({ storage: 'ok', pendingWrites: 0, lastError: null }),
+    })
+    await new Promise<void>((resolve) => http.listen(0, '127.0.0.1', resolve))
+    const url = `http://127.0.0.1:${(http.address() as AddressInfo).port}`
+    try {
+      const open = (i: number) => connect(url, s!.cafeId, { participantToken: s!.people[i]!.participantToken }).then((c) => (sockets.push(c.socket), c.socket))
+      const [laptop, phone, tablemate] = await Promise.all([open(0), open(0), open(s!.people.findIndex((p) => p.participantId === b.id))])
+      const signal = (x: TestSocket) => call(x, 'call:signal', { tableId: a.table, round: 1, to: 'nobody', candidate: null })
+      const burst = CALL_LIMITS.participant.burst
+      const answers = await Promise.all(Array.from({ length: burst }, () => signal(laptop!)))
+      expect(answers.filter((x) => !x.ok && x.error.reason === 'too_many_requests')).toEqual([])
+      // The laptop spent the person's whole burst: their phone has none left either.
+      expect(await signal(phone!)).toMatchObject({ ok: false, error: { reason: 'too_many_requests' } })
+      expect(await signal(laptop!)).toMatchObject({ ok: false, error: { reason: 'too_many_requests' } })
+      // Another person is not touched by it.
+      expect(await signal(tablemate!)).toMatchObject({ ok: false, error: { reason: 'call_not_joined' } })
+      expect(laptop!.connected && phone!.connected).toBe(true)
+    } finally {
+      await gateway.close()
+    }
   })
 
   it('a flood of signals is limited, then the connection is closed', async () => {

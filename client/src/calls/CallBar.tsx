@@ -18,6 +18,9 @@ export function CallBar({ manager, cafeId, tableName }: { manager: CallManager; 
     const choice = callChoice.get(cafeId)
     if (choice && manager.getSnapshot().status === 'off') void manager.start({ microphone: choice === 'mic' })
   }, [manager, cafeId])
+  const replaced = snap?.joinProblem === 'call_replaced'
+  // Taken over by another tab or device: this tab no longer joins by itself.
+  useEffect(() => { if (replaced) callChoice.set(cafeId, null) }, [replaced, cafeId])
   if (!snap) return null
   const join = (microphone: boolean) => {
     callChoice.set(cafeId, microphone ? 'mic' : 'listen')
@@ -32,6 +35,7 @@ export function CallBar({ manager, cafeId, tableName }: { manager: CallManager; 
         <div className="call-intro">
           <p className="call-title"><span aria-hidden="true">🎧 </span>{t('calls.prompt')}</p>
           <p className="muted small">{t('calls.promptDetail')}</p>
+          {replaced && <p className="call-problem" role="status">{t('errors.reason.call_replaced')}</p>}
           <div className="row wrap">
             <button type="button" className="primary" onClick={() => join(true)}>{t('calls.join')}</button>
             <button type="button" onClick={() => join(false)}>{t('calls.joinListen')}</button>

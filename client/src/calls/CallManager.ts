@@ -246,7 +246,13 @@ export class CallManager {
       // Read out for the call one is in, not for the next table's, connected ahead in silence.
       presence: (kind, m) => { if (call.isLive) this.set({ presence: { kind, name: m.name, role: m.role, at: Date.now() } }) },
       playBlocked: () => { if (call.isLive) this.set({ playBlocked: true }) },
-      ended: () => {
+      ended: (reason) => {
+        // This person joined from another tab or device: the call goes on there, and this one stays out
+        // until asked again (joining back by itself would take it from the other in turn).
+        if (reason === 'call_replaced') {
+          this.stop()
+          return this.set({ joinProblem: reason })
+        }
         // The server took us out (the seats changed under us): the café's next state says where to be.
         call.close()
         if (this.calls.get(call.id) === call) this.calls.delete(call.id)

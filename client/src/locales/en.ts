@@ -48,6 +48,11 @@ export const en = {
       next_round_planning: 'The next round is being planned right now: try again in a moment.',
       all_rounds_played: 'Every round is already played or announced: there is nothing left to plan.',
       call_not_online: 'This table has no online call.', call_closed: 'This call is not open now: the rounds moved on.', call_not_seated: 'You are not seated at this table in this round: its call is not yours.', call_not_joined: 'Join the call first.', call_peer_absent: 'This person is no longer in the call.', call_full: 'This call is full.',
+      call_replaced: 'You joined this call from another device or tab: it goes on there.',
+      seat_online: '{{table}} is an online table: only people taking part online sit there. Change where this person takes part first (People).',
+      seat_room: '{{table}} is a table in the room: people taking part online sit at the online tables. Change where this person takes part first (People).',
+      venue_host: 'This person hosts {{table}}: make them a traveller first, then change where they take part.',
+      venue_required: 'Say whether you take part in the room or online.',
       too_many_requests: 'Too many requests. Wait a moment and try again.', flooding: 'Far too many requests: the connection was closed. Please reload the page.',
       one_session: 'This connection already carries a café. Please reload the page.', too_many_imports: 'Too many imports from this network: wait a minute and try again.',
       server_busy: 'The server is busy: try again in {{seconds}} s.',
@@ -372,6 +377,14 @@ export const en = {
     speakingAll: 'You are speaking to every online table.', dropIn: 'Listen at {{table}}', leaveTable: 'Stop listening',
     listeningAt: 'You are listening at {{table}}.', helpTalk: 'Speak at this table', helpMute: 'Stop speaking at this table',
     consoleHelp: 'Tables see that you are there. Nothing is recorded.',
+  },
+  hybrid: {
+    where: 'Where do you take part?', room: 'In the room', roomHelp: 'I am here, at a real table.',
+    online: 'Online', onlineHelp: 'From my computer or phone: my table talks in an audio call.',
+    help: 'Some tables of this café meet in the room, others online: in every round you sit at a table of the place you choose.',
+    required: 'Please choose where you take part: in the room or online.',
+    onlineColumn: 'Online', onlineLabel: '{{name}} takes part online',
+    addWhere: 'These people take part', addRoom: 'in the room', addOnline: 'online',
   },
 }
 

@@ -16,6 +16,9 @@ export function JoinPage({ code }: { code: string }) {
   const [name, setName] = useState('')
   const [organisation, setOrganisation] = useState('')
   const [sector, setSector] = useState('')
+  /** Hybrid cafés: in the room (false) or online (true); null until chosen. */
+  const [remote, setRemote] = useState<boolean | null>(null)
+  const [venueMissing, setVenueMissing] = useState(false)
   const [fields, setFields] = useState<Pick<AppError, 'fields' | 'fieldKinds'>>({})
   const [busy, setBusy] = useState(false)
   const [error, setError] = useState<unknown>(null)
@@ -34,9 +37,15 @@ export function JoinPage({ code }: { code: string }) {
   const submit = async (e: React.FormEvent) => {
     e.preventDefault()
     if (!cafe) return
+    const hybrid = cafe.venue === 'hybrid'
+    if (hybrid && remote === null) {
+      setVenueMissing(true)
+      document.getElementById('venue-room')?.focus()
+      return
+    }
     setBusy(true); setError(null); setFields({})
     try {
-      const joined = await api.join(cafe.id, { code, displayName: name, organisation: organisation || undefined, sector: sector || undefined })
+      const joined = await api.join(cafe.id, { code, displayName: name, organisation: organisation || undefined, sector: sector || undefined, ...(hybrid && remote !== null ? { remote } : {}) })
       saveParticipantIdentity({ cafeId: joined.cafeId, participantId: joined.participantId, token: joined.participantToken, displayName: name.trim(), title: cafe.title })
       navigate(`/cafe/${joined.cafeId}`)
     } catch (err) {
@@ -89,6 +98,24 @@ export function JoinPage({ code }: { code: string }) {
                 <input id="sector" value={sector} onChange={(e) => setSector(e.target.value)} maxLength={60} list="sectors" />
                 <datalist id="sectors">{(t('join.sectors', { returnObjects: true }) as string[]).map((s) => <option key={s} value={s} />)}</datalist>
               </div>
+              {cafe.venue === 'hybrid' && (
+                <fieldset aria-describedby={venueMissing ? 'venue-error' : 'venue-help'}>
+                  <legend>{t('hybrid.where')}</legend>
+                  <div className="radio-cards">
+                    {([false, true] as const).map((online) => (
+                      <label key={String(online)} className={remote === online ? 'radio-card active' : 'radio-card'}>
+                        <input type="radio" name="venue" id={online ? 'venue-online' : 'venue-room'} checked={remote === online} required
+                          onChange={() => { setRemote(online); setVenueMissing(false) }} />
+                        <strong>{t(online ? 'hybrid.online' : 'hybrid.room')}</strong>
+                        <span className="muted small">{t(online ? 'hybrid.onlineHelp' : 'hybrid.roomHelp')}</span>
+                      </label>
+                    ))}
+                  </div>
+                  {venueMissing
+                    ? <p id="venue-error" className="field-error" role="alert">{t('hybrid.required')}</p>
+                    : <p id="venue-help" className="muted small">{t('hybrid.help')}</p>}
+                </fieldset>
+              )}
               {error !== null && <p className="form-error" role="alert">{apiErrorText(error, t, { inlineFields: ['displayName'] })}</p>}
               <button type="submit" className="primary big" disabled={busy || !name.trim()}>{busy ? t('common.wait') : t('join.submit')}</button>
               <p className="muted small">{t('join.privacy')}</p>
