@@ -79,6 +79,8 @@ export const archiveSchema = z.object({
   participants: z.array(z.object({
     id, displayName: shortText, organisation: shortText.nullable(), sector: shortText.nullable(), hostOf: id.nullable(),
     joinedAt: z.number().finite(), leftAt: z.number().finite().nullable(),
+    // Hybrid cafés: takes part online (absent: in the room, and from older archives).
+    remote: z.boolean().optional(),
   })).max(20_000),
   history: z.array(z.record(id, id)).max(100),
   tablecloths: z.array(tableclothSchema).max(10_000),

@@ -149,6 +149,7 @@ function aboutCafe(cafe: CafeRuntime): Pick<CafeData, 'definition' | 'phase' | '
     // A no-show (marked absent, never seated in a round played) did not take part.
     participants: cafe.allParticipants().filter((p) => !p.absent || cafe.record.history.some((s) => p.id in s)).map((p) => ({
       id: p.id, displayName: p.displayName, organisation: p.organisation, sector: p.sector, hostOf: p.hostOf, joinedAt: p.joinedAt, leftAt: p.leftAt,
+      ...(p.remote === true ? { remote: true } : {}),
     })),
     history: cafe.record.history.map((s) => ({ ...s })),
   }

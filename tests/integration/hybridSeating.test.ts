@@ -71,3 +71,22 @@ describe('hybrid café through the server', () => {
     expect(await request(socket, 'participant:setRemote', { participantId: inRoom.body.participantId, remote: true })).toMatchObject({ ok: false })
   })
 })
+
+describe('hybrid café in an archive', () => {
+  it('who takes part online survives an export and an import (the archive says it, the imported café knows it)', async () => {
+    t = await startServer()
+    const cafe = await createCafe(t.url, hybridCafe)
+    const { socket: facilitator } = await connect(t.url, cafe.id, { facilitatorKey: cafe.facilitatorKey })
+    sockets.push(facilitator)
+    expect(await request(facilitator, 'cafe:open')).toMatchObject({ ok: true })
+    expect((await join(cafe.joinCode, { displayName: 'Salle', remote: false })).status).toBe(201)
+    expect((await join(cafe.joinCode, { displayName: 'Distante', remote: true })).status).toBe(201)
+    const archive = await (await fetch(`${t.url}/api/cafes/${cafe.id}/export?format=json`, { headers: { authorization: `Bearer ${cafe.facilitatorKey}` } })).json() as { participants: Array<{ displayName: string; remote?: boolean }> }
+    expect(archive.participants.map((p) => [p.displayName, p.remote ?? false])).toEqual([['Salle', false], ['Distante', true]])
+    const res = await fetch(`${t.url}/api/cafes/import`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(archive) })
+    expect(res.status).toBe(201)
+    const imported = t.server.registry.get(((await res.json()) as { id: string }).id)!
+    const people = imported.activeParticipants()
+    expect(people.map((p) => [p.displayName, p.remote === true])).toEqual([['Salle', false], ['Distante', true]])
+  })
+})
