@@ -93,6 +93,7 @@ export function createServer(deps: ServerDeps): NappeServer {
       tablecloths.closeParticipant(cafe.id, participantId)
     },
     roundClosed: (cafe, round, docNames) => tablecloths.snapshot(cafe.id, round, docNames, clock.now()),
+    roundAhead: (_cafe, _round, docNames) => tablecloths.prepare(docNames),
   }
   const plans = deps.plans ?? new WorkerPlanService(log)
   const registry = new CafeRegistry({ writer, clock, plans, log, events })

@@ -45,6 +45,8 @@ export interface CafeEvents {
   participantGone(cafe: CafeRuntime, participantId: string): void
   /** A round is over for good (its write grace too): keep its tablecloths as they are now. */
   roundClosed(cafe: CafeRuntime, round: number, docNames: string[]): void
+  /** A round's tablecloths are about to be written on (its start, or its announcement before the move): they may be made ready. */
+  roundAhead?(cafe: CafeRuntime, round: number, docNames: string[]): void
 }
 
 export interface CafeDeps {
@@ -75,7 +77,11 @@ export class CafeRuntime {
     })
     this.rounds = new RoundClock(record, clock, {
       enter: (before, after) => this.enter(before, after),
-      announceNext: () => this.seats.announceNext(),
+      announceNext: () => {
+        this.seats.announceNext()
+        const lc = this.record.lifecycle
+        if (lc.phase === 'round' && lc.round < this.definition.rounds.length) this.roundAhead(lc.round + 1)
+      },
       warning: (w) => events.warning(this, w),
       closeRounds: () => this.closeRounds(),
     })
@@ -404,6 +410,14 @@ export class CafeRuntime {
     if (!this.isJoinable) this.seats.stopPlanning()
     this.commit()
     if (replanAfter) this.seats.replanSoon(0)
+    // Round 1's tablecloths are made ready when the café opens (people open them all at the start);
+    // the next round's at its announcement (RoundClock's announceNext), and again at its start if skipped.
+    if (after.phase === 'lobby' && before.phase === 'draft') this.roundAhead(1)
+    else if (after.phase === 'round' && before.phase !== 'round') this.roundAhead(after.round)
+  }
+
+  private roundAhead(round: number): void {
+    this.deps.events.roundAhead?.(this, round, this.roundDocNames(round))
   }
 
   /** After a change of people: save, then re-plan the rounds not given yet a little later. */

@@ -151,6 +151,8 @@ export class TableclothServer {
   private docs = new Map<string, LiveDoc>()
   private compactQueue = new Set<string>()
   private idleQueue = new Set<string>()
+  /** Tablecloths of a round about to be written on, to be given their first update before anyone opens them. */
+  private prepareQueue = new Set<string>()
   private compactScheduled = false
   private pingTimer: NodeJS.Timeout
   private readonly limits: typeof YJS_CONNECTION_LIMITS
@@ -575,6 +577,17 @@ export class TableclothServer {
     this.drainQueue()
   }
 
+  /**
+   * The tablecloths of a round about to be written on (at its start, or at the announcement 30 s before
+   * the move): each one never written is given its first update (its meta) now, in the background, so
+   * that the hundreds of connections of a rotation load their tablecloth instead of creating it (a
+   * transaction, an update stored and broadcast, per document, all in the same second).
+   */
+  prepare(docNames: readonly string[]): void {
+    for (const name of docNames) if (!this.docs.has(name)) this.prepareQueue.add(name)
+    this.drainQueue()
+  }
+
   /** A document nobody uses any more: compacted and unloaded in its turn (see drainQueue). */
   private queueIdle(name: string): void {
     this.idleQueue.add(name)
@@ -591,8 +604,12 @@ export class TableclothServer {
     const next = () => {
       const [idle] = this.idleQueue
       const [busy] = idle === undefined ? this.compactQueue : []
-      if (idle === undefined && busy === undefined) { this.compactScheduled = false; return }
-      if (idle !== undefined) {
+      const [ahead] = idle === undefined && busy === undefined ? this.prepareQueue : []
+      if (idle === undefined && busy === undefined && ahead === undefined) { this.compactScheduled = false; return }
+      if (ahead !== undefined) {
+        this.prepareQueue.delete(ahead)
+        this.prepareOne(ahead)
+      } else if (idle !== undefined) {
         this.idleQueue.delete(idle)
         const live = this.docs.get(idle)
         if (live && live.conns.size === 0) this.unload(live)
@@ -604,6 +621,18 @@ export class TableclothServer {
       setImmediate(next)
     }
     setImmediate(next)
+  }
+
+  private prepareOne(name: string): void {
+    const ids = parseDocName(name)
+    if (!ids || this.docs.has(name) || this.opts.writer.loadDoc(name).updates.length > 0) return
+    const doc = newDoc(name)
+    try {
+      initTablecloth(doc, ids)
+      this.opts.writer.appendUpdate(name, Y.encodeStateAsUpdate(doc))
+    } finally {
+      doc.destroy()
+    }
   }
 
   private compact(live: LiveDoc): void {

@@ -9,7 +9,7 @@ import { ManualClock } from '../../server/clock'
 import { MAX_YJS_FRAME_BYTES, ROUND_END_GRACE_MS } from '../../shared/constants'
 import { eventually } from '../helpers/eventually'
 import { docFromStep2, syncStep1Frame, updateFrame } from '../helpers/yjsFrames'
-import { authProtocols, openTablecloth, rawYjsSocket, request } from '../helpers/server'
+import { authProtocols, openTablecloth, rawYjsSocket, request, twoTableCafe } from '../helpers/server'
 import type { Scenario } from '../helpers/scenario'
 import { runningCafe } from '../helpers/scenario'
 
@@ -206,5 +206,30 @@ describe('tablecloths over y-websocket', () => {
     const table = s.tableOf(s.people[a]!.participantId)
     const back = await open(s.docName(table, 'q5'), { facilitatorKey: s.facilitatorKey })
     expect(texts(back.doc)).toEqual(['tour 5'])
+  })
+})
+
+describe('tablecloths made ready before a rotation opens them', () => {
+  it('round 1\'s are stored once the café opens and the next round\'s at the announcement, before anyone opens them; opening one writes nothing more', async () => {
+    const clock = new ManualClock(Date.now())
+    // Classic: each round has its own question, so round 2 writes on new tablecloths.
+    s = await runningCafe({ server: { clock }, cafe: { ...twoTableCafe, shape: 'classic' } })
+    const cafe = s.t.server.registry.get(s.cafeId)!
+    const stored = (name: string) => s.t.server.writer.loadDoc(name).updates.length
+    const round1 = cafe.roundDocNames(1)
+    expect(round1.length).toBeGreaterThan(0)
+    await eventually(() => expect(round1.map(stored)).toEqual(round1.map(() => 1)))
+    // What was stored is the tablecloth's start: whoever opens it finds it, and the server adds nothing.
+    const doc = s.docOf(s.people[0]!.participantId)
+    const tc = await open(doc, who(0))
+    expect(tc.doc.getMap('meta').get('cafeId')).toBe(s.cafeId)
+    expect(stored(doc)).toBe(1)
+    // Round 2's, 30 s before the move.
+    const round2 = cafe.roundDocNames(2).filter((n) => !round1.includes(n))
+    expect(round2.length).toBeGreaterThan(0)
+    expect(round2.map(stored)).toEqual(round2.map(() => 0))
+    clock.advance(cafe.definition.rounds[0]!.durationMs - 30_000)
+    await eventually(() => expect(round2.map(stored)).toEqual(round2.map(() => 1)))
+    await eventually(() => expect(cafe.record.nextSeating).not.toBeNull())
   })
 })
