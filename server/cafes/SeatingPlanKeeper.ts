@@ -12,7 +12,7 @@ import { eligibleTables, fitsVenue, isSplit } from '../../shared/hybridSeats'
 import type { LifecycleState } from '../../shared/lifecycle'
 import type { NextSeat } from '../../shared/protocol'
 import type { PlanQuality, PlannerParticipant, Seating } from '../../shared/rotation'
-import { planQuality, shiftPlanner, smallestCounted, tableCounts } from '../../shared/rotation'
+import { planQuality, shiftPlanner, smallestCounted } from '../../shared/rotation'
 import type { PlanView } from '../../shared/seatingPlan'
 import { editRow, fitToRoster } from '../../shared/seatingPlan'
 import { tableclothDocName } from '../../shared/tablecloth'
@@ -24,6 +24,7 @@ import type { PlanService } from './PlanService'
 import type { Result } from './result'
 import { failure, success } from './result'
 import type { Roster } from './Roster'
+import { SeatBook } from './SeatBook'
 
 /** After an arrival, a departure or a profile change, the rounds not played yet are re-planned this much later (arrivals come in bursts). */
 export const REPLAN_DELAY_MS = 1500
@@ -55,16 +56,8 @@ export class SeatingPlanKeeper {
   private announcing: number | null = null
   private qualityCache: { version: number; quality: PlanQuality | null } | null = null
   private version = 0
-  /**
-   * How many sit at each table of a seating (now, announced), counted once per seating object and
-   * tables and then kept up to date by `setSeat`: an arrival costs the same at 10 people as at 2,000.
-   */
-  private counts = new WeakMap<Seating, { tables: CafeDefinition['tables']; counts: Map<string, number> }>()
-  /**
-   * The plan's row that `syncPlan` copied from a seating (the history's, now, announced): `setSeat`
-   * changes both, so that `syncPlan` copies a seating again only when it, or its row, was replaced.
-   */
-  private mirrors = new WeakMap<Seating, Seating>()
+  /** Seats changed in place, with their table counts and the plan's rows that copy them. */
+  private readonly book = new SeatBook()
 
   constructor(private readonly deps: SeatingPlanDeps) {}
 
@@ -423,50 +416,22 @@ export class SeatingPlanKeeper {
   private syncPlan(): void {
     const r = this.record
     const rows = r.plan!.rounds
-    r.history.forEach((seating, i) => this.mirror(rows, i, seating))
+    r.history.forEach((seating, i) => this.book.mirror(rows, i, seating))
     const seat = seatRound(r.lifecycle)
-    if (seat !== null && seat > r.history.length) this.mirror(rows, seat - 1, r.seating)
-    if (r.nextSeating && r.lifecycle.phase === 'round') this.mirror(rows, r.lifecycle.round, r.nextSeating)
+    if (seat !== null && seat > r.history.length) this.book.mirror(rows, seat - 1, r.seating)
+    if (r.nextSeating && r.lifecycle.phase === 'round') this.book.mirror(rows, r.lifecycle.round, r.nextSeating)
     rows.length = Math.min(rows.length, this.definition.rounds.length)
   }
 
-  /** The plan's row `i` is a copy of `seating`: copied again only if either was replaced since. */
-  private mirror(rows: Seating[], i: number, seating: Seating): void {
-    if (rows[i] !== undefined && this.mirrors.get(seating) === rows[i]) return
-    rows[i] = { ...seating }
-    this.mirrors.set(seating, rows[i])
-  }
-
-  /**
-   * The one way a seating changes in place (`undefined`: no seat): its table counts and the plan's row
-   * that mirrors it follow.
-   */
+  /** Every seat change in place goes through the book (see SeatBook.ts). */
   private setSeat(seating: Seating, id: string, tableId: string | undefined): void {
-    const before = seating[id]
-    if (before === tableId) return
-    const counted = this.counts.get(seating)?.counts
-    if (tableId === undefined) delete seating[id]
-    else seating[id] = tableId
-    if (counted) {
-      if (before !== undefined && counted.has(before)) counted.set(before, counted.get(before)! - 1)
-      if (tableId !== undefined && counted.has(tableId)) counted.set(tableId, counted.get(tableId)! + 1)
-    }
-    const row = this.mirrors.get(seating)
-    if (row) {
-      if (tableId === undefined) delete row[id]
-      else row[id] = tableId
-    }
+    this.book.set(seating, id, tableId)
   }
 
   /** The table of this person's venue with the most room in a seating (`shared/rotation.ts`'s rule), from the kept counts. */
   private smallestTable(seating: Seating, person: VenuePerson): string | null {
     const tables = this.definition.tables
-    let kept = this.counts.get(seating)
-    if (kept?.tables !== tables) {
-      kept = { tables, counts: tableCounts(tables, seating) }
-      this.counts.set(seating, kept)
-    }
-    return smallestCounted(eligibleTables(tables, person), kept.counts)
+    return smallestCounted(eligibleTables(tables, person), this.book.counts(seating, tables))
   }
 
   /** Everyone who has not left; those marked absent are not seated (present: false). */

@@ -47,11 +47,11 @@ export function CallBar({ manager, cafeId, tableName }: { manager: CallManager; 
             <p className="call-status" role="status">{statusText(snap, t)}</p>
             <div className="call-controls row wrap">
               {snap.micProblem === null && (
-                <button type="button" aria-pressed={snap.muted} onClick={() => manager.setMuted(!snap.muted)} className={snap.muted ? 'call-muted' : ''}>
+                <button type="button" onClick={() => manager.setMuted(!snap.muted)} className={snap.muted ? 'call-muted' : ''}>
                   {snap.muted ? t('calls.unmute') : t('calls.mute')}
                 </button>
               )}
-              <button type="button" aria-pressed={snap.camera} onClick={() => void manager.setCamera(!snap.camera)}>{snap.camera ? t('calls.cameraOff') : t('calls.cameraOn')}</button>
+              <button type="button" onClick={() => void manager.setCamera(!snap.camera)}>{snap.camera ? t('calls.cameraOff') : t('calls.cameraOn')}</button>
               <Devices manager={manager} snap={snap} />
               <button type="button" onClick={leave}>{t('calls.leave')}</button>
             </div>

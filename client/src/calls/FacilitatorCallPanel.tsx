@@ -30,22 +30,23 @@ export function FacilitatorCallPanel({ conn, view }: { conn: CafeConnection; vie
       <h2 id={`${id}-title`}>{t('calls.consoleTitle')}</h2>
       <p className="muted small">{t('calls.consoleHelp')}</p>
       <div className="row wrap">
-        <button type="button" className={s.announcing ? 'primary' : ''} aria-pressed={s.announcing} onClick={() => void calls.announce(!s.announcing)}>
+        <button type="button" className={s.announcing ? 'primary' : ''} onClick={() => void calls.announce(!s.announcing)}>
           {s.announcing ? t('calls.stopSpeaking') : t('calls.speakAll')}
         </button>
       </div>
-      {s.announcing && <p role="status">{t('calls.speakingAll')}</p>}
+      {/* Live regions stay in the page, their text changing, so that screen readers announce it. */}
+      <p role="status" className={s.announcing ? '' : 'sr-only'}>{s.announcing ? t('calls.speakingAll') : ''}</p>
       <div className="call-tables" role="group" aria-label={t('calls.onlineTables')}>
         {tables.map((tb) => (
-          <button key={tb.id} type="button" aria-pressed={s.listeningAt === tb.id} className={s.listeningAt === tb.id ? 'primary' : ''} onClick={() => void calls.listen(s.listeningAt === tb.id ? null : tb.id)}>
+          <button key={tb.id} type="button" className={s.listeningAt === tb.id ? 'primary' : ''} onClick={() => void calls.listen(s.listeningAt === tb.id ? null : tb.id)}>
             {s.listeningAt === tb.id ? `${t('calls.leaveTable')} (${tb.name})` : t('calls.dropIn', { table: tb.name })}
           </button>
         ))}
       </div>
+      <p role="status" className={at ? '' : 'sr-only'}>{at ? t('calls.listeningAt', { table: at.name }) : ''}</p>
       {at && (
         <div className="row wrap">
-          <p role="status">{t('calls.listeningAt', { table: at.name })}</p>
-          <button type="button" aria-pressed={s.helping} onClick={() => void calls.help(!s.helping)}>{s.helping ? t('calls.helpMute') : t('calls.helpTalk')}</button>
+          <button type="button" onClick={() => void calls.help(!s.helping)}>{s.helping ? t('calls.helpMute') : t('calls.helpTalk')}</button>
         </div>
       )}
       {s.micProblem && <p className="call-problem" role="alert">{t(`calls.mic.${s.micProblem}`)}</p>}
