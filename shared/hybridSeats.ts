@@ -27,22 +27,25 @@ export function isSplit(tables: readonly VenueTable[]): boolean {
   return false
 }
 
+/** The table meets where the person takes part (online with online, in the room with in the room). */
+const sameVenue = (table: VenueTable, remote: boolean): boolean => (table.online === true) === remote
+
 /** Whether this person may sit at this table (always true in a café that is not split). */
 export function fitsVenue(split: boolean, table: VenueTable, person: VenuePerson): boolean {
-  return !split || (table.online === true) === (person.remote === true)
+  return !split || sameVenue(table, person.remote === true)
 }
 
 /** The tables this person may sit at: those of their venue (all of them when the café is not split). */
 export function eligibleTables<T extends VenueTable>(tables: readonly T[], person: VenuePerson): readonly T[] {
   if (!isSplit(tables)) return tables
-  return tables.filter((t) => (t.online === true) === (person.remote === true))
+  return tables.filter((t) => sameVenue(t, person.remote === true))
 }
 
 /** `eligibleTables` for many people: the two lists are made once. */
 export function tablesFor<T extends VenueTable>(tables: readonly T[]): (person: VenuePerson) => readonly T[] {
   if (!isSplit(tables)) return () => tables
-  const online = tables.filter((t) => t.online === true)
-  const room = tables.filter((t) => t.online !== true)
+  const online = tables.filter((t) => sameVenue(t, true))
+  const room = tables.filter((t) => sameVenue(t, false))
   return (person) => (person.remote === true ? online : room)
 }
 
@@ -67,7 +70,7 @@ export function splitByVenue<I extends Splittable>(input: I): [I, I] | null {
   const part = (online: boolean): I => ({
     ...input,
     participants: input.participants.filter((p) => (p.remote === true) === online),
-    tables: input.tables.filter((t) => (t.online === true) === online),
+    tables: input.tables.filter((t) => sameVenue(t, online)),
   })
   return [part(false), part(true)]
 }

@@ -45,7 +45,7 @@ export interface CafeEvents {
   participantGone(cafe: CafeRuntime, participantId: string): void
   /** A round is over for good (its write grace too): keep its tablecloths as they are now. */
   roundClosed(cafe: CafeRuntime, round: number, docNames: string[]): void
-  /** A round's tablecloths are about to be written on (its start, or its announcement before the move): they may be made ready. */
+  /** Tablecloths first written on in a round are about to be (its start, or its announcement before the move): they may be made ready. */
   roundAhead?(cafe: CafeRuntime, round: number, docNames: string[]): void
 }
 
@@ -416,8 +416,16 @@ export class CafeRuntime {
     else if (after.phase === 'round' && before.phase !== 'round') this.roundAhead(after.round)
   }
 
+  /**
+   * The tablecloths first written on in `round` (none of an earlier round's): only those can be new. A
+   * café whose tables keep their question every round has none after round 1, and its written
+   * tablecloths are not read again at each move to find that out.
+   */
   private roundAhead(round: number): void {
-    this.deps.events.roundAhead?.(this, round, this.roundDocNames(round))
+    const earlier = new Set<string>()
+    for (let k = 1; k < round; k++) for (const name of this.roundDocNames(k)) earlier.add(name)
+    const fresh = this.roundDocNames(round).filter((name) => !earlier.has(name))
+    if (fresh.length > 0) this.deps.events.roundAhead?.(this, round, fresh)
   }
 
   /** After a change of people: save, then re-plan the rounds not given yet a little later. */

@@ -56,7 +56,7 @@ export class SeatingPlanKeeper {
   private announcing: number | null = null
   private qualityCache: { version: number; quality: PlanQuality | null } | null = null
   private version = 0
-  /** Seats changed in place, with their table counts and the plan's rows that copy them. */
+  /** Every seat changed in place goes through it: their table counts and the plan's rows that copy them follow. */
   private readonly book = new SeatBook()
 
   constructor(private readonly deps: SeatingPlanDeps) {}
@@ -81,11 +81,11 @@ export class SeatingPlanKeeper {
     if (isBeforeCafe(r.lifecycle) || !isJoinable(r.lifecycle)) return
     const person = this.deps.roster.get(id) ?? {}
     const seat = this.smallestTable(r.seating, person)
-    if (seat) this.setSeat(r.seating, id, seat)
+    if (seat) this.book.set(r.seating, id, seat)
     if (r.nextSeating) {
       const next = this.smallestTable(r.nextSeating, person)
       if (next) {
-        this.setSeat(r.nextSeating, id, next)
+        this.book.set(r.nextSeating, id, next)
         this.emitNextSeat(id)
       }
     }
@@ -94,8 +94,8 @@ export class SeatingPlanKeeper {
   /** Takes someone out of the seats of now, of the announced round and of every round not played yet. */
   unseat(id: string): void {
     const r = this.record
-    this.setSeat(r.seating, id, undefined)
-    if (r.nextSeating) this.setSeat(r.nextSeating, id, undefined)
+    this.book.set(r.seating, id, undefined)
+    if (r.nextSeating) this.book.set(r.nextSeating, id, undefined)
     for (let i = r.history.length; i < r.plan!.rounds.length; i++) delete r.plan!.rounds[i]![id]
   }
 
@@ -123,16 +123,16 @@ export class SeatingPlanKeeper {
     const rows = r.plan!.rounds
     for (let i = firstOpenRound(r) - 1; i < rows.length; i++) if (rows[i] && !fits(rows[i]![id])) delete rows[i]![id]
     if (person.absent) return
-    if (r.seating[id] !== undefined && !fits(r.seating[id])) this.setSeat(r.seating, id, this.smallestTable(r.seating, person) ?? undefined)
+    if (r.seating[id] !== undefined && !fits(r.seating[id])) this.book.set(r.seating, id, this.smallestTable(r.seating, person) ?? undefined)
     if (r.nextSeating && r.nextSeating[id] !== undefined && !fits(r.nextSeating[id])) {
-      this.setSeat(r.nextSeating, id, this.smallestTable(r.nextSeating, person) ?? undefined)
+      this.book.set(r.nextSeating, id, this.smallestTable(r.nextSeating, person) ?? undefined)
       this.emitNextSeat(id)
     }
   }
 
   /** A manual move, effective now. */
   move(id: string, tableId: string): void {
-    this.setSeat(this.record.seating, id, tableId)
+    this.book.set(this.record.seating, id, tableId)
     // Before the café starts, round 1 is still planned: keep the move through re-plans.
     if (isBeforeCafe(this.record.lifecycle)) this.pin(1, { [id]: tableId })
   }
@@ -140,9 +140,9 @@ export class SeatingPlanKeeper {
   /** A new host sits at their table now, and in the announced next round if there is one. */
   seatHost(id: string, tableId: string): void {
     const r = this.record
-    this.setSeat(r.seating, id, tableId)
+    this.book.set(r.seating, id, tableId)
     if (r.nextSeating) {
-      this.setSeat(r.nextSeating, id, tableId)
+      this.book.set(r.nextSeating, id, tableId)
       this.emitNextSeat(id)
     }
   }
@@ -155,10 +155,10 @@ export class SeatingPlanKeeper {
     for (const p of this.deps.roster.active()) {
       if (p.absent) continue
       const table = tables.find((t) => t.id === seating[p.id])
-      if (p.hostOf !== null) this.setSeat(seating, p.id, p.hostOf)
+      if (p.hostOf !== null) this.book.set(seating, p.id, p.hostOf)
       else if (!table || !fitsVenue(split, table, p)) {
         const t = this.smallestTable(seating, p)
-        if (t) this.setSeat(seating, p.id, t)
+        if (t) this.book.set(seating, p.id, t)
       }
     }
   }
@@ -224,9 +224,9 @@ export class SeatingPlanKeeper {
     const changed = Object.keys(edit.row).filter((id) => edit.row[id] !== row[id])
     const r = this.record
     const lc = r.lifecycle
-    if (round === first) for (const id of changed) this.setSeat(r.seating, id, edit.row[id]!)
+    if (round === first) for (const id of changed) this.book.set(r.seating, id, edit.row[id]!)
     const announced = r.nextSeating !== null && lc.phase === 'round' && round === lc.round + 1
-    if (announced) for (const id of changed) this.setSeat(r.nextSeating!, id, edit.row[id]!)
+    if (announced) for (const id of changed) this.book.set(r.nextSeating!, id, edit.row[id]!)
     plan.rounds[round - 1] = edit.row
     this.pin(round, edit.pins, true)
     this.deps.commit()
@@ -421,11 +421,6 @@ export class SeatingPlanKeeper {
     if (seat !== null && seat > r.history.length) this.book.mirror(rows, seat - 1, r.seating)
     if (r.nextSeating && r.lifecycle.phase === 'round') this.book.mirror(rows, r.lifecycle.round, r.nextSeating)
     rows.length = Math.min(rows.length, this.definition.rounds.length)
-  }
-
-  /** Every seat change in place goes through the book (see SeatBook.ts). */
-  private setSeat(seating: Seating, id: string, tableId: string | undefined): void {
-    this.book.set(seating, id, tableId)
   }
 
   /** The table of this person's venue with the most room in a seating (`shared/rotation.ts`'s rule), from the kept counts. */
