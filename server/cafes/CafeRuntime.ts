@@ -57,10 +57,18 @@ export interface CafeDeps {
   events: CafeEvents
 }
 
+/**
+ * Arrivals stored as their seats alone before the record is saved whole again: at least this many, and
+ * up to a quarter of the café (so that a join's share of the next whole save stays the same at any size).
+ */
+const MIN_SEAT_CHANGES_PER_SAVE = 64
+
 export class CafeRuntime {
   private readonly roster: Roster
   private readonly seats: SeatingPlanKeeper
   private readonly rounds: RoundClock
+  /** Seat changes stored since the record was last saved whole. */
+  private seatChangesSaved = 0
 
   /** `record` is shared by reference with the parts: it is changed in place, never replaced. */
   constructor(public readonly record: CafeRecord, participants: ParticipantRecord[], private deps: CafeDeps) {
@@ -177,7 +185,7 @@ export class CafeRuntime {
     const token = newSecret()
     const p = this.roster.add(this.id, this.venueProfile(profile), token, this.deps.clock.now())
     this.seats.seatLate(p.id)
-    this.commitAndReplan()
+    this.commitAndReplan(true)
     return success({ participant: p, token })
   }
 
@@ -194,7 +202,7 @@ export class CafeRuntime {
       this.seats.seatLate(p.id)
       return p
     })
-    this.commitAndReplan()
+    this.commitAndReplan(true)
     return success(added)
   }
 
@@ -429,16 +437,27 @@ export class CafeRuntime {
   }
 
   /** After a change of people: save, then re-plan the rounds not given yet a little later. */
-  private commitAndReplan(): void {
-    this.commit()
+  private commitAndReplan(seatsOnly = false): void {
+    this.commit(seatsOnly)
     this.seats.replanSoon()
   }
 
-  /** The one path to the store: every change of the café record ends here. */
-  private commit(): void {
-    this.seats.sync()
-    this.record.updatedAt = this.deps.clock.now()
-    this.deps.writer.saveCafe(this.record)
+  /**
+   * The one path to the store: every change of the café record ends here. `seatsOnly`: the change was
+   * seats set in place and nothing else of the record (arrivals), so only they are stored, at a cost that
+   * does not grow with the café; the record is saved whole again once they are many.
+   */
+  private commit(seatsOnly = false): void {
+    const seats = this.seats.sync()
+    const r = this.record
+    r.updatedAt = this.deps.clock.now()
+    if (seatsOnly && seats !== null && this.seatChangesSaved < Math.max(MIN_SEAT_CHANGES_PER_SAVE, this.roster.size / 4)) {
+      this.seatChangesSaved++
+      this.deps.writer.saveCafeSeats(r, { updatedAt: r.updatedAt, seats })
+    } else {
+      this.seatChangesSaved = 0
+      this.deps.writer.saveCafe(r)
+    }
     this.rounds.schedule()
     this.deps.events.changed(this)
   }

@@ -18,7 +18,7 @@ import { editRow, fitToRoster } from '../../shared/seatingPlan'
 import { tableclothDocName } from '../../shared/tablecloth'
 import type { Clock } from '../clock'
 import type { Logger } from '../log'
-import type { CafeRecord, ParticipantRecord } from '../store/Store'
+import type { CafeRecord, CafeSeatChange, ParticipantRecord } from '../store/Store'
 import { firstOpenRound, isBeforeCafe, isJoinable, seatRound } from './openRounds'
 import type { PlanService } from './PlanService'
 import type { Result } from './result'
@@ -305,9 +305,24 @@ export class SeatingPlanKeeper {
   }
 
   /** Before every save: the plan follows the record, and the quality shown is computed again. */
-  sync(): void {
+  /**
+   * Before a save: brings the plan's rows in line with the seatings. Returns the seat changes since the
+   * last save if they are all the record changed in its seatings and plan rows (seats of now or of the
+   * announced round, set in place), else null: then the record is to be saved whole.
+   */
+  sync(): CafeSeatChange['seats'] | null {
     this.version++
-    this.syncPlan()
+    const copied = this.syncPlan()
+    const changes = this.book.takeChanges()
+    if (copied || !changes) return null
+    const r = this.record
+    const seats: CafeSeatChange['seats'] = []
+    for (const c of changes) {
+      const which = c.seating === r.seating ? 'now' : c.seating === r.nextSeating ? 'next' : null
+      if (which === null) return null
+      seats.push([which, c.id, c.tableId ?? null])
+    }
+    return seats
   }
 
   /** Organisations or sectors changed: the plan's quality counts same-organisation seatings. */
@@ -413,14 +428,18 @@ export class SeatingPlanKeeper {
   }
 
   /** The plan's rows for played rounds, the round in effect and the announced one are what really happened / was announced. */
-  private syncPlan(): void {
+  /** Makes the plan's rows of played, current and announced rounds copies of their seatings; true if any row was (re)written. */
+  private syncPlan(): boolean {
     const r = this.record
     const rows = r.plan!.rounds
-    r.history.forEach((seating, i) => this.book.mirror(rows, i, seating))
+    let copied = false
+    r.history.forEach((seating, i) => { if (this.book.mirror(rows, i, seating)) copied = true })
     const seat = seatRound(r.lifecycle)
-    if (seat !== null && seat > r.history.length) this.book.mirror(rows, seat - 1, r.seating)
-    if (r.nextSeating && r.lifecycle.phase === 'round') this.book.mirror(rows, r.lifecycle.round, r.nextSeating)
-    rows.length = Math.min(rows.length, this.definition.rounds.length)
+    if (seat !== null && seat > r.history.length && this.book.mirror(rows, seat - 1, r.seating)) copied = true
+    if (r.nextSeating && r.lifecycle.phase === 'round' && this.book.mirror(rows, r.lifecycle.round, r.nextSeating)) copied = true
+    const total = this.definition.rounds.length
+    if (rows.length > total) { rows.length = total; copied = true }
+    return copied
   }
 
   /** The table of this person's venue with the most room in a seating (`shared/rotation.ts`'s rule), from the kept counts. */

@@ -7,7 +7,7 @@
  */
 import type { Clock } from '../clock'
 import type { Logger } from '../log'
-import type { CafeRecord, ParticipantRecord, SnapshotRecord, Store, StoredDoc } from './Store'
+import type { CafeRecord, CafeSeatChange, ParticipantRecord, SnapshotRecord, Store, StoredDoc } from './Store'
 import { bySnapshotOrder } from './Store'
 
 /** One write the store has not taken yet. Records are copies: later changes to the caller's objects do not leak in. */
@@ -79,6 +79,25 @@ export class DurableWriter {
     // Copied only when it must wait in memory: a store takes (serializes or copies) a record at once,
     // and a copy of the whole record on every change costs each join more as the café grows.
     this.write({ kind: 'cafe', key: `cafe:${cafe.id}`, cafe }, (op) => ({ ...op, cafe: structuredClone(cafe) }))
+  }
+
+  /**
+   * Seat changes of `cafe` since it was last saved (a join), at a cost that does not grow with the café.
+   * A store without seat changes, a backlog, or a failed append: the whole record is saved (or kept)
+   * instead, which holds them too.
+   */
+  saveCafeSeats(cafe: CafeRecord, change: CafeSeatChange): void {
+    if (!this.store.appendCafeSeats || this.pending.length > 0) return this.saveCafe(cafe)
+    const started = performance.now()
+    try {
+      this.store.appendCafeSeats(cafe.id, change)
+    } catch (err) {
+      this.noteError(err)
+      this.enqueue({ kind: 'cafe', key: `cafe:${cafe.id}`, cafe: structuredClone(cafe) })
+    } finally {
+      const ms = performance.now() - started
+      if (ms > SLOW_WRITE_MS) this.log.warn('slow storage write', { kind: 'seats', ms: Math.round(ms) })
+    }
   }
 
   saveParticipant(p: ParticipantRecord): void {

@@ -1,5 +1,6 @@
 import type { PhotoMeta } from '../../shared/photos'
-import type { CafeRecord, ParticipantRecord, PhotoRecord, SnapshotRecord, Store, StoredDoc } from './Store'
+import { applySeatChanges } from './cafeSeats'
+import type { CafeRecord, CafeSeatChange, ParticipantRecord, PhotoRecord, SnapshotRecord, Store, StoredDoc } from './Store'
 import { byPhotoOrder, bySnapshotOrder } from './Store'
 
 const clone = <T>(v: T): T => structuredClone(v)
@@ -19,6 +20,10 @@ export class MemoryStore implements Store {
       if (other.joinCode === cafe.joinCode && other.id !== cafe.id) throw new Error('join code already in use')
     }
     this.cafes.set(cafe.id, clone(cafe))
+  }
+  appendCafeSeats(cafeId: string, change: CafeSeatChange): void {
+    const c = this.cafes.get(cafeId)
+    if (c) applySeatChanges(c, [clone(change)])
   }
   getCafe(id: string): CafeRecord | null {
     const c = this.cafes.get(id)

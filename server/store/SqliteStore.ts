@@ -4,7 +4,8 @@ import { createRequire } from 'node:module'
 import { dirname } from 'node:path'
 import { Worker } from 'node:worker_threads'
 import type { PhotoMeta } from '../../shared/photos'
-import type { CafeRecord, ParticipantRecord, PhotoRecord, SnapshotRecord, Store, StoredDoc } from './Store'
+import { applySeatChanges, parseSeatChange } from './cafeSeats'
+import type { CafeRecord, CafeSeatChange, ParticipantRecord, PhotoRecord, SnapshotRecord, Store, StoredDoc } from './Store'
 
 /** Each entry migrates the schema from version i to i + 1; `PRAGMA user_version` records where we are. */
 const MIGRATIONS: string[] = [
@@ -46,6 +47,13 @@ const MIGRATIONS: string[] = [
      data BLOB NOT NULL
    );
    CREATE INDEX photos_by_cafe ON photos (cafe_id, created_at, id);`,
+  // Seat changes appended to a café's record since it was last saved whole (a join's): see Store.appendCafeSeats.
+  `CREATE TABLE cafe_seats (
+     seq INTEGER PRIMARY KEY,
+     cafe_id TEXT NOT NULL,
+     data TEXT NOT NULL
+   );
+   CREATE INDEX cafe_seats_by_cafe ON cafe_seats (cafe_id, seq);`,
 ]
 export const SQLITE_SCHEMA_VERSION = MIGRATIONS.length
 
@@ -71,6 +79,8 @@ export class SqliteStore implements Store {
   private db: Database.Database
   private stmt
   private checkpointer: Worker | null = null
+  /** Cafés with seat changes stored beside their record (cleared by the next whole save). */
+  private withSeats: Set<string>
 
   constructor(file: string) {
     if (file !== ':memory:') mkdirSync(dirname(file), { recursive: true })
@@ -116,8 +126,18 @@ export class SqliteStore implements Store {
       getPhoto: db.prepare('SELECT meta, data FROM photos WHERE cafe_id = ? AND id = ?'),
       deletePhoto: db.prepare('DELETE FROM photos WHERE cafe_id = ? AND id = ?'),
       photoUsage: db.prepare('SELECT COUNT(*) AS count, COALESCE(SUM(bytes), 0) AS bytes FROM photos WHERE cafe_id = ?'),
+      appendSeats: db.prepare('INSERT INTO cafe_seats (cafe_id, data) VALUES (?, ?)'),
+      listSeats: db.prepare('SELECT data FROM cafe_seats WHERE cafe_id = ? ORDER BY seq').pluck(),
+      clearSeats: db.prepare('DELETE FROM cafe_seats WHERE cafe_id = ?'),
     }
+    this.withSeats = new Set(db.prepare('SELECT DISTINCT cafe_id FROM cafe_seats').pluck().all() as string[])
+    this.saveWhole = db.transaction((cafe: CafeRecord) => {
+      this.stmt.saveCafe.run({ id: cafe.id, joinCode: cafe.joinCode, phase: cafe.lifecycle.phase, data: JSON.stringify(cafe), updatedAt: cafe.updatedAt })
+      this.stmt.clearSeats.run(cafe.id)
+    })
   }
+
+  private readonly saveWhole: (cafe: CafeRecord) => void
 
   private migrate(): void {
     const version = this.db.pragma('user_version', { simple: true }) as number
@@ -133,15 +153,28 @@ export class SqliteStore implements Store {
   }
 
   saveCafe(cafe: CafeRecord): void {
-    this.stmt.saveCafe.run({ id: cafe.id, joinCode: cafe.joinCode, phase: cafe.lifecycle.phase, data: JSON.stringify(cafe), updatedAt: cafe.updatedAt })
+    if (!this.withSeats.has(cafe.id)) {
+      this.stmt.saveCafe.run({ id: cafe.id, joinCode: cafe.joinCode, phase: cafe.lifecycle.phase, data: JSON.stringify(cafe), updatedAt: cafe.updatedAt })
+      return
+    }
+    this.saveWhole(cafe)
+    this.withSeats.delete(cafe.id)
+  }
+  appendCafeSeats(cafeId: string, change: CafeSeatChange): void {
+    this.stmt.appendSeats.run(cafeId, JSON.stringify(change))
+    this.withSeats.add(cafeId)
   }
   getCafe(id: string): CafeRecord | null {
     const data = this.stmt.getCafe.get(id) as string | undefined
-    return data ? (JSON.parse(data) as CafeRecord) : null
+    return data ? this.withSeatChanges(JSON.parse(data) as CafeRecord) : null
   }
   getCafeByJoinCode(code: string): CafeRecord | null {
     const data = this.stmt.getCafeByCode.get(code) as string | undefined
-    return data ? (JSON.parse(data) as CafeRecord) : null
+    return data ? this.withSeatChanges(JSON.parse(data) as CafeRecord) : null
+  }
+  private withSeatChanges(record: CafeRecord): CafeRecord {
+    if (!this.withSeats.has(record.id)) return record
+    return applySeatChanges(record, (this.stmt.listSeats.all(record.id) as string[]).map(parseSeatChange))
   }
   listOpenCafeIds(): string[] {
     return this.stmt.openCafes.all() as string[]

@@ -40,6 +40,16 @@ export interface CafeRecord {
   updatedAt: number
 }
 
+/**
+ * Seats a café's record changed since it was last saved whole: what a join writes instead of the whole
+ * record (`Store.appendCafeSeats`). `now` is the seating of now, `next` the announced round's; a null
+ * table takes the seat away. The stored record is the last one saved with every later change applied.
+ */
+export interface CafeSeatChange {
+  updatedAt: number
+  seats: Array<[which: 'now' | 'next', participantId: string, tableId: string | null]>
+}
+
 export interface ParticipantRecord {
   id: string
   cafeId: string
@@ -86,7 +96,13 @@ export const byPhotoOrder = (a: PhotoMeta, b: PhotoMeta): number => a.createdAt 
 
 export interface Store {
   readonly kind: 'sqlite' | 'memory' | 'postgres'
+  /** Saves the whole record; the seat changes appended before it are then part of it. */
   saveCafe(cafe: CafeRecord): void
+  /**
+   * Appends seat changes to a café's stored record, at a cost that does not grow with the café (a join).
+   * Optional: where absent, the writer saves the whole record. `getCafe` returns them applied.
+   */
+  appendCafeSeats?(cafeId: string, change: CafeSeatChange): void
   getCafe(id: string): CafeRecord | null
   getCafeByJoinCode(code: string): CafeRecord | null
   /** Ids of cafés not closed, to resume their timers at start-up. */

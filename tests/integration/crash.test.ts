@@ -14,7 +14,7 @@ afterEach(async () => { for (const c of cleanups.splice(0).reverse()) await c() 
 const notes = (doc: import('yjs').Doc) => readItems(doc).map((i) => ('text' in i ? i.text : '')).sort()
 
 describe('nothing lost', () => {
-  it('after kill -9 mid-round: every edit seen by a tablemate is there, the timer resumes, clients reconnect and converge', async () => {
+  it('after kill -9 mid-round: every edit seen by a tablemate is there, a late arrival keeps their seat, the timer resumes, clients reconnect and converge', async () => {
     const port = await freePort()
     const dataDir = tempDir()
     cleanups.push(() => rmSync(dataDir, { recursive: true, force: true }))
@@ -48,6 +48,15 @@ describe('nothing lost', () => {
     await eventually(() => expect(notes(C.doc)).toHaveLength(21))
     await eventually(() => expect(notes(A.doc)).toHaveLength(21))
 
+    // A late arrival just before the crash: their seat is stored as a seat change, not a whole record
+    // (the re-plan that would save it whole comes 1.5 s later).
+    const d = await joinCafe(url, cafe.joinCode, 'Damien')
+    let dTable: string | null | undefined
+    await eventually(() => {
+      dTable = fac.state().participants.find((p) => p.id === d.participantId)?.tableId
+      expect(dTable).toMatch(/^t[12]$/)
+    })
+
     child.proc.kill('SIGKILL')
     expect((await child.exited).signal).toBe('SIGKILL')
     await eventually(() => expect(A.provider.wsconnected).toBe(false))
@@ -68,6 +77,9 @@ describe('nothing lost', () => {
     // The facilitator's socket reconnected by itself; the timer kept its deadline.
     await eventually(() => expect(fac.socket.connected).toBe(true), { timeoutMs: 10_000 })
     await eventually(() => expect(fac.state().lifecycle).toEqual({ phase: 'round', round: 1, timer: { status: 'running', endsAt, durationMs: 10 * 60_000 } }))
+    // Everyone sits where they sat: the late arrival too.
+    expect(fac.state().participants.find((p) => p.id === d.participantId)?.tableId).toBe(dTable)
+    expect(fac.state().participants.find((p) => p.id === a.participantId)?.tableId).toBe('t1')
   })
 
   it('SIGTERM: stops within 5 s with exit code 0, and what was written is on disk', async () => {

@@ -220,8 +220,8 @@ describe('café runtime: seats kept up to date in place', () => {
     const check = () => {
       expect(planRow(1)).toEqual(r.seating)
       if (r.nextSeating) expect(planRow(2)).toEqual(r.nextSeating)
-      // What is stored is what is in memory (the record is saved on every change).
-      expect(store.getCafe(r.id)?.seating).toEqual(r.seating)
+      // What is stored is what is in memory (saved whole, or as the seats an arrival changed).
+      expect(store.getCafe(r.id)).toEqual(JSON.parse(JSON.stringify(r)))
     }
     const arrive = (name: string) => {
       const before = countsOf(r.seating, tables)
@@ -263,6 +263,62 @@ describe('café runtime: seats kept up to date in place', () => {
     expect(planRow(1)).toEqual(r.history[0])
     const id = joinMany(cafe, 1, 'L8')[0]!
     expect(planRow(2)![id]).toBe(r.seating[id])
-    expect(store.getCafe(r.id)?.seating).toEqual(r.seating)
+    expect(store.getCafe(r.id)).toEqual(JSON.parse(JSON.stringify(r)))
+  })
+})
+
+describe('café runtime: an arrival stores its seats, not the whole record', () => {
+  /** A store that counts whole saves and seat changes, and can refuse the next seat changes. */
+  class CountingStore extends MemoryStore {
+    whole = 0
+    seats = 0
+    refuseSeats = 0
+    override saveCafe(c: Parameters<MemoryStore['saveCafe']>[0]) { this.whole++; super.saveCafe(c) }
+    override appendCafeSeats(id: string, change: Parameters<MemoryStore['appendCafeSeats']>[1]) {
+      if (this.refuseSeats > 0) { this.refuseSeats--; throw new Error('SQLITE_FULL: database or disk is full') }
+      this.seats++
+      super.appendCafeSeats(id, change)
+    }
+  }
+
+  it('in a round with the next one announced: 130 arrivals are a few whole saves, and what is stored is the record, through a refused write too', () => {
+    const store = new CountingStore()
+    const big = { ...twoTableCafe, roundMinutes: 2, tables: Array.from({ length: 20 }, (_, i) => ({ name: `T${i}`, capacity: 20 })) }
+    const { clock, registry, def, writer } = setup(big, store)
+    const { cafe } = registry.create(def)
+    cafe.apply({ type: 'open' })
+    joinMany(cafe, 20)
+    cafe.apply({ type: 'start' })
+    clock.advance(MIN + 30 * 1000)
+    const r = cafe.record
+    expect(r.nextSeating).not.toBeNull()
+    const stored = () => expect(store.getCafe(r.id)).toEqual(JSON.parse(JSON.stringify(r)))
+    stored()
+    store.whole = 0
+    joinMany(cafe, 60, 'A')
+    stored()
+    // Each arrival has a seat now and in the announced round.
+    expect(Object.keys(r.seating)).toHaveLength(80)
+    expect(Object.keys(r.nextSeating!)).toHaveLength(80)
+    // The disk refuses a seat change: the whole record waits in memory, and nothing is lost once it can write.
+    store.refuseSeats = 1
+    joinMany(cafe, 1, 'B')
+    expect(writer.health.storage).toBe('degraded')
+    expect(writer.flush()).toBe(true)
+    stored()
+    joinMany(cafe, 69, 'C')
+    stored()
+    // 130 arrivals: at most one whole save in 64 (and the refused one, and the one after it).
+    expect(store.seats).toBeGreaterThanOrEqual(125)
+    expect(store.whole).toBeLessThanOrEqual(Math.ceil(130 / 64) + 2)
+    // A rotation saves the record whole; the next arrival is seats again.
+    const before = store.whole
+    clock.advance(30 * 1000)
+    expect(r.history).toHaveLength(1)
+    expect(store.whole).toBeGreaterThan(before)
+    const seatsBefore = store.seats
+    joinMany(cafe, 1, 'D')
+    expect(store.seats).toBe(seatsBefore + 1)
+    stored()
   })
 })

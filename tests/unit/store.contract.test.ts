@@ -7,7 +7,7 @@ import { silentLogger } from '../../server/log'
 import { MemoryStore } from '../../server/store/MemoryStore'
 import { MirrorStore } from '../../server/store/pg/MirrorStore'
 import { PgEngine } from '../../server/store/pg/PgEngine'
-import { SqliteStore } from '../../server/store/SqliteStore'
+import { SQLITE_SCHEMA_VERSION, SqliteStore } from '../../server/store/SqliteStore'
 import Database from 'better-sqlite3'
 import type { CafeRecord, ParticipantRecord, PhotoRecord, Store } from '../../server/store/Store'
 import { parseCafeInput } from '../../shared/cafe'
@@ -268,7 +268,7 @@ describe('SqliteStore on disk', () => {
     await a.close()
     // Back to schema version 2, as a Nappe from before photos left it.
     const raw = new Database(file)
-    raw.exec('DROP TABLE photos')
+    raw.exec('DROP TABLE photos; DROP TABLE cafe_seats')
     raw.pragma('user_version = 2')
     raw.close()
     const b = new SqliteStore(file)
@@ -277,7 +277,52 @@ describe('SqliteStore on disk', () => {
     expect(b.listPhotos('c1')).toHaveLength(1)
     await b.close()
     const check = new Database(file)
-    expect(check.pragma('user_version', { simple: true })).toBe(3)
+    expect(check.pragma('user_version', { simple: true })).toBe(SQLITE_SCHEMA_VERSION)
     check.close()
+  })
+
+  it('keeps appended seat changes across a crash (a second connection, the first never closed)', async () => {
+    const d = tempDir(); dirs.push(d)
+    const file = join(d, 'nappe.sqlite')
+    const a = new SqliteStore(file)
+    a.saveCafe(inRound())
+    a.appendCafeSeats('c1', { updatedAt: 5, seats: [['now', 'p2', 't2']] })
+    const b = new SqliteStore(file)
+    expect(b.getCafe('c1')?.seating).toEqual({ p1: 't1', p2: 't2' })
+    expect(b.getCafe('c1')?.plan?.rounds[0]).toEqual({ p1: 't1', p2: 't2' })
+    // Saved whole by the second: the changes are in the record, not applied twice.
+    b.saveCafe({ ...b.getCafe('c1')!, seating: { p2: 't1' }, updatedAt: 9 })
+    await b.close()
+    await a.close()
+    const c = new SqliteStore(file)
+    expect(c.getCafe('c1')?.seating).toEqual({ p2: 't1' })
+    await c.close()
+  })
+})
+
+/** A café in round 1 with the next round announced, its plan's rows mirroring both seatings. */
+const inRound = (): CafeRecord => ({
+  ...cafe('c1', 'AAAA2222'),
+  lifecycle: { phase: 'round', round: 1, timer: { status: 'running', endsAt: 99, durationMs: 5 } },
+  seating: { p1: 't1' }, nextSeating: { p1: 't2' }, plan: { rounds: [{ p1: 't1' }, { p1: 't2' }, { p1: 't1' }], pinned: [] },
+})
+
+describe.each(implementations.slice(0, 2))('Store seat changes: %s', (_name, { make, done }) => {
+  it('applies appended seat changes to the record (now, announced, their plan rows) until the next whole save', async () => {
+    const s = await make()
+    s.saveCafe(inRound())
+    s.appendCafeSeats!('c1', { updatedAt: 5, seats: [['now', 'p2', 't2'], ['next', 'p2', 't1']] })
+    s.appendCafeSeats!('c1', { updatedAt: 6, seats: [['now', 'p1', null], ['next', 'p3', 't2']] })
+    const expected = {
+      ...inRound(), updatedAt: 6, seating: { p2: 't2' }, nextSeating: { p1: 't2', p2: 't1', p3: 't2' },
+      // The third round is planned, not announced: a seat change is not for it.
+      plan: { rounds: [{ p2: 't2' }, { p1: 't2', p2: 't1', p3: 't2' }, { p1: 't1' }], pinned: [] },
+    }
+    expect(s.getCafe('c1')).toEqual(expected)
+    expect(s.getCafeByJoinCode('AAAA2222')).toEqual(expected)
+    const whole = { ...inRound(), seating: { p9: 't1' }, updatedAt: 7 }
+    s.saveCafe(whole)
+    expect(s.getCafe('c1')).toEqual(whole)
+    await done(s)
   })
 })
