@@ -163,6 +163,7 @@ export class TableclothServer {
   private readonly arrivals: TokenBuckets
   private readonly updateBytes: TokenBuckets
   private facilitatorConns = 0
+  private readonly identities = new WeakMap<IncomingMessage, { cafe: CafeRuntime; who: Identity | null }>()
 
   constructor(private opts: TableclothServerOptions) {
     this.limits = opts.limits ?? YJS_CONNECTION_LIMITS
@@ -196,15 +197,22 @@ export class TableclothServer {
     let counted = true
     const release = () => { if (counted) { counted = false; this.addresses.closed(address) } }
     socket.once('close', release)
-    this.wss.handleUpgrade(req, socket, head, (ws) => {
-      ws.once('close', release)
-      try {
-        this.accept(ws, req)
-      } catch (err) {
-        this.opts.log.error('yjs connection setup failed', { err })
-        close(ws, 'malformed')
-      }
-    })
+    // The handshake's answer and the server's first messages (its SyncStep1, the presence) leave in one
+    // write: a rotation opens hundreds of connections in the same second, and each write is a system call.
+    socket.cork()
+    try {
+      this.wss.handleUpgrade(req, socket, head, (ws) => {
+        ws.once('close', release)
+        try {
+          this.accept(ws, req)
+        } catch (err) {
+          this.opts.log.error('yjs connection setup failed', { err })
+          close(ws, 'malformed')
+        }
+      })
+    } finally {
+      socket.uncork()
+    }
   }
 
   /** `<cafeId>:<participantId>` of a participant's upgrade request, before any WebSocket work; else null. */
@@ -213,8 +221,17 @@ export class TableclothServer {
     if (!header?.includes(`${YJS_AUTH_PREFIX}p.`)) return null
     const cafeId = /^\/yjs\/([A-Za-z0-9_-]{1,40})[.]/.exec(req.url ?? '')?.[1]
     const cafe = cafeId ? this.opts.resolveCafe(cafeId) : null
-    const who = cafe ? authenticate(cafe, header) : null
+    const who = cafe ? this.identify(req, cafe) : null
     return cafe && who?.participantId ? `${cafe.id}:${who.participantId}` : null
+  }
+
+  /** Who the upgrade request's credential names in `cafe`, worked out (a hash of the secret) once per request. */
+  private identify(req: IncomingMessage, cafe: CafeRuntime): Identity | null {
+    const known = this.identities.get(req)
+    if (known?.cafe === cafe) return known.who
+    const who = authenticate(cafe, req.headers['sec-websocket-protocol'])
+    this.identities.set(req, { cafe, who })
+    return who
   }
 
   private accept(ws: WebSocket, req: IncomingMessage): void {
@@ -229,7 +246,7 @@ export class TableclothServer {
     const ids = harvestOf === null ? parseDocName(requested) : { cafeId: harvestOf, tableId: '', questionId: '' }
     if (!ids) return close(ws, 'notFound')
     const cafe = this.opts.resolveCafe(ids.cafeId)
-    const who = cafe ? authenticate(cafe, req.headers['sec-websocket-protocol']) : null
+    const who = cafe ? this.identify(req, cafe) : null
     if (!cafe || !who) return close(ws, 'unauthorized')
     // The harvest is the facilitator's team's workspace: participants may not even read it.
     if (harvestOf !== null && who.role !== 'facilitator') return close(ws, 'forbidden')
@@ -319,12 +336,16 @@ export class TableclothServer {
     // applied (Yjs would only walk its delete set again), and not acknowledged, or the two would
     // ping-pong every second for as long as the connection lasts.
     if (verdict.noop) return
-    Y.applyUpdate(live.doc, update, conn)
     // Bind the writer's new Yjs client ids to them, and mark words that came after their round was closed.
     const record = conn.cafe.record
     const late = verdict.created.filter((c) => c.round <= record.snapshotRounds || record.lifecycle.phase === 'harvest' || record.lifecycle.phase === 'closed')
-    if (verdict.bindClients.length > 0 || late.length > 0) {
+    if (verdict.bindClients.length === 0 && late.length === 0) {
+      Y.applyUpdate(live.doc, update, conn)
+    } else {
+      // In the same transaction: one update stored and sent (to the writer too, who lacks the server's
+      // part), not two to store and merge. A rotation brings a first write from everyone in the same second.
       live.doc.transact(() => {
+        Y.applyUpdate(live.doc, update)
         const clients = live.doc.getMap(CLIENTS_ROOT)
         for (const id of verdict.bindClients) clients.set(String(id), ctx.writer.id)
         const marks = live.doc.getMap(LATE_ROOT)

@@ -4,6 +4,7 @@ import * as encoding from 'lib0/encoding'
 import * as syncProtocol from 'y-protocols/sync'
 import { addNote, readItems } from '../../shared/tablecloth'
 import { CLOSE_CODES, YJS_SUBPROTOCOL } from '../../shared/closeCodes'
+import { CLIENTS_ROOT } from '../../shared/tableclothRules'
 import { MESSAGE_AWARENESS } from '../../server/yjs/TableclothServer'
 import { ManualClock } from '../../server/clock'
 import { MAX_YJS_FRAME_BYTES, ROUND_END_GRACE_MS } from '../../shared/constants'
@@ -43,6 +44,11 @@ describe('tablecloths over y-websocket', () => {
     await eventually(() => expect(texts(A.doc)).toEqual(texts(C.doc)))
     const note = readItems(C.doc).find((i) => i.author === s.people[a]!.participantId)!
     expect(note).toMatchObject({ kind: 'note', authorName: 'Amélie', round: 1 })
+    // The server binds each writer's Yjs client to them with their first write: every copy has it, the writer's too.
+    const bound = { [String(A.doc.clientID)]: s.people[a]!.participantId, [String(C.doc.clientID)]: s.people[c]!.participantId }
+    for (const copy of [A.doc, C.doc]) await eventually(() => expect(copy.getMap(CLIENTS_ROOT).toJSON()).toEqual(bound))
+    const fresh = await open(doc, { facilitatorKey: s.facilitatorKey })
+    await eventually(() => expect(fresh.doc.getMap(CLIENTS_ROOT).toJSON()).toEqual(bound))
   })
 
   it('a participant of another table reads but cannot write, even with hand-crafted frames', async () => {
