@@ -33,7 +33,7 @@ import { mayWriteNow } from './tableclothAccess'
 import type { Result } from './result'
 import { failure, success } from './result'
 
-export { REPLAN_DELAY_MS, REPLAN_MAX_WAIT_MS } from './SeatingPlanKeeper'
+export { REPLAN_DELAY_MS, REPLAN_MAX_WAIT_MS } from './Replanner'
 
 export interface CafeEvents {
   /** Anything in the public view changed. */

@@ -1,8 +1,8 @@
 /**
  * Where everyone sits in one café: now (`record.seating`), in the announced next round
- * (`record.nextSeating`) and in every round of the stored plan (`record.plan`). It asks the planner for
- * the rounds nobody has been given yet, a little after each change of people (one planning per burst)
- * and ahead of each round's end, and applies the facilitator's hand edits, which every re-plan keeps.
+ * (`record.nextSeating`) and in every round of the stored plan (`record.plan`), and the facilitator's
+ * hand edits, which every re-plan keeps. When the rounds nobody has been given yet are planned again (a
+ * little after each change of people, ahead of each round's end) is its `Replanner`'s.
  * The pure rules are in `shared/seatingPlan.ts`; saving and telling go through the runtime's `commit`.
  */
 import type { CafeDefinition } from '../../shared/cafe'
@@ -21,15 +21,11 @@ import type { Logger } from '../log'
 import type { CafeRecord, CafeSeatChange, ParticipantRecord } from '../store/Store'
 import { firstOpenRound, isBeforeCafe, isJoinable, seatRound } from './openRounds'
 import type { PlanService } from './PlanService'
+import { Replanner } from './Replanner'
 import type { Result } from './result'
 import { failure, success } from './result'
 import type { Roster } from './Roster'
 import { SeatBook } from './SeatBook'
-
-/** After an arrival, a departure or a profile change, the rounds not played yet are re-planned this much later (arrivals come in bursts). */
-export const REPLAN_DELAY_MS = 1500
-/** ...but never later than this after the first change of a burst (a steady queue at the door). */
-export const REPLAN_MAX_WAIT_MS = 4000
 
 export interface SeatingPlanDeps {
   /** The café's record, shared with the runtime (its plan is never absent here). */
@@ -46,20 +42,23 @@ export interface SeatingPlanDeps {
 }
 
 export class SeatingPlanKeeper {
-  private disposed = false
-  /** Each plan request gets the next number; only the answer to the latest one is applied. */
-  private planGeneration = 0
-  private planPending = false
-  private replanTimer: unknown = null
-  private replanDueBy: number | null = null
-  /** The round an announcement is being planned for, while the planner works. */
-  private announcing: number | null = null
+  /** When the open rounds are planned again, and what becomes of the answer. */
+  private readonly planner: Replanner
   private qualityCache: { version: number; quality: PlanQuality | null } | null = null
   private version = 0
   /** Every seat changed in place goes through it: their table counts and the plan's rows that copy them follow. */
   private readonly book = new SeatBook()
 
-  constructor(private readonly deps: SeatingPlanDeps) {}
+  constructor(private readonly deps: SeatingPlanDeps) {
+    const { record, plans, clock, log, commit, changed } = deps
+    this.planner = new Replanner({
+      record, plans, clock, log, commit, changed,
+      syncPlan: () => { this.syncPlan() },
+      people: () => this.plannerPeople(),
+      plannedSeating: (round) => this.plannedSeating(round),
+      announced: (ids) => { for (const id of ids) this.emitNextSeat(id) },
+    })
+  }
 
   private get record(): CafeRecord { return this.deps.record }
   // Read anew each time: `setAdvance` replaces the definition.
@@ -173,15 +172,10 @@ export class SeatingPlanKeeper {
     r.roundEndedAt = this.deps.clock.now()
     ;(r.roundEnds ??= []).push(r.roundEndedAt)
     const announced = r.nextSeating
-    const planning = this.announcing !== null
     r.nextSeating = null
-    this.announcing = null
+    this.planner.roundEnded()
     // Ended before the announcement landed (skip, short round): the plan's row for it, fitted to who is here.
     if (after.phase === 'transition') r.seating = announced ?? this.plannedSeating(r.history.length + 1)
-    if (planning) {
-      this.planGeneration++
-      this.planPending = false
-    }
     return !announced && after.phase === 'transition'
   }
 
@@ -197,7 +191,7 @@ export class SeatingPlanKeeper {
     }
     return {
       rounds: plan.rounds, pinned: plan.pinned, quality: this.qualityCache.quality,
-      planning: this.planPending || this.announcing !== null,
+      planning: this.planner.planning,
       firstEditableRound: seatRound(lc) ?? this.definition.rounds.length + 1,
       firstOpenRound: Math.min(firstOpenRound(this.record), this.definition.rounds.length + 1),
     }
@@ -244,71 +238,35 @@ export class SeatingPlanKeeper {
   }
 
   /**
-   * Plans the rounds nobody has been given yet again, now, keeping pinned seats. `fresh` ignores the
+   * The facilitator asks for the rounds not given yet to be planned again now. `fresh`: without the
    * current plan (seats may move freely); otherwise the planner changes as few seats as it can.
    */
   replan(fresh: boolean): Result<PlanView> {
-    if (!isJoinable(this.record.lifecycle)) return failure('cafe_over', 'The café is over: its plan can no longer change.')
-    if (this.announcing !== null) return failure('next_round_planning', 'The next round is being planned right now; try again in a moment.')
-    if (firstOpenRound(this.record) > this.definition.rounds.length) return failure('all_rounds_played', 'Every round is already played or announced.')
-    this.cancelScheduledReplan()
-    this.requestPlan(firstOpenRound(this.record), { fresh })
-    return success(this.planView())
+    const asked = this.planner.now(fresh)
+    return asked.ok ? success(this.planView()) : asked
   }
 
   /** After a restart: if people are missing from the plan's open rounds, plan them again. */
   resumePlanning(): void {
     const from = firstOpenRound(this.record)
     if (!isJoinable(this.record.lifecycle) || from > this.definition.rounds.length) return
-    if (this.presentPeople().length > 0 && !this.plannedFrom(from)) this.replanSoon(0)
+    if (this.presentPeople().length > 0 && !this.plannedFrom(from)) this.planner.soon(0)
   }
 
-  /**
-   * Re-plans the rounds left from what was really played (late arrivals, moves, departures), changing as
-   * few planned seats as possible, then tells everyone where they go next, ahead of the move.
-   */
-  announceNext(): void {
-    const r = this.record
-    const lc = r.lifecycle
-    if (r.nextSeating !== null || lc.phase !== 'round' || this.announcing === lc.round + 1) return
-    this.cancelScheduledReplan()
-    this.requestPlan(lc.round + 1, { announce: true })
-  }
+  /** Ahead of a round's end: the rounds left are planned again and everyone is told their next table. */
+  announceNext(): void { this.planner.announceNext() }
 
-  /**
-   * After a change of people, re-plan the open rounds a little later: arrivals come in bursts, and one
-   * planning serves the whole burst. A steady queue at the door still gets a plan every REPLAN_MAX_WAIT_MS.
-   */
-  replanSoon(delayMs = REPLAN_DELAY_MS): void {
-    if (this.disposed || !isJoinable(this.record.lifecycle) || firstOpenRound(this.record) > this.definition.rounds.length) return
-    const now = this.deps.clock.now()
-    this.replanDueBy ??= now + REPLAN_MAX_WAIT_MS
-    const delay = Math.max(0, Math.min(delayMs, this.replanDueBy - now))
-    if (this.replanTimer !== null) this.deps.clock.clearTimeout(this.replanTimer)
-    if (!this.planPending) {
-      this.planPending = true
-      this.deps.changed()
-    }
-    this.replanTimer = this.deps.clock.setTimeout(() => {
-      this.replanTimer = null
-      this.replanDueBy = null
-      // An announcement in progress re-plans every open round anyway; come back once it has landed.
-      if (this.announcing !== null) return this.replanSoon(REPLAN_DELAY_MS)
-      this.requestPlan(firstOpenRound(this.record), {})
-    }, delay)
-  }
+  /** After a change of people: the open rounds are planned again a little later (one planning per burst). */
+  replanSoon(delayMs?: number): void { this.planner.soon(delayMs) }
 
   /** The café is over: nothing is planned any more. */
-  stopPlanning(): void {
-    this.cancelScheduledReplan()
-    this.planPending = false
-  }
+  stopPlanning(): void { this.planner.stop() }
 
-  /** Before every save: the plan follows the record, and the quality shown is computed again. */
   /**
-   * Before a save: brings the plan's rows in line with the seatings. Returns the seat changes since the
-   * last save if they are all the record changed in its seatings and plan rows (seats of now or of the
-   * announced round, set in place), else null: then the record is to be saved whole.
+   * Before a save: brings the plan's rows in line with the seatings, and the quality shown is computed
+   * again. Returns the seat changes since the last save if they are all the record changed in its
+   * seatings and plan rows (seats of now or of the announced round, set in place), else null: then the
+   * record is to be saved whole.
    */
   sync(): CafeSeatChange['seats'] | null {
     this.version++
@@ -331,75 +289,7 @@ export class SeatingPlanKeeper {
   }
 
   dispose(): void {
-    this.disposed = true
-    this.cancelScheduledReplan()
-  }
-
-  private cancelScheduledReplan(): void {
-    if (this.replanTimer !== null) this.deps.clock.clearTimeout(this.replanTimer)
-    this.replanTimer = null
-    this.replanDueBy = null
-  }
-
-  /** Asks the planner for rounds from..end, from what has been played and announced so far. */
-  private requestPlan(from: number, opts: { fresh?: boolean; announce?: boolean }): void {
-    const total = this.definition.rounds.length
-    if (this.disposed || from > total) {
-      if (this.planPending) {
-        this.planPending = false
-        if (!this.disposed) this.deps.changed()
-      }
-      return
-    }
-    this.syncPlan()
-    const plan = this.record.plan!
-    const generation = ++this.planGeneration
-    this.planPending = true
-    if (opts.announce) this.announcing = from
-    const pinned: Seating[] = []
-    for (let k = from; k <= total; k++) pinned.push(plan.pinned[k - 1] ?? {})
-    const previous = plan.rounds.slice(from - 1, total)
-    this.deps.changed()
-    this.deps.plans.plan({
-      key: this.record.id,
-      input: {
-        participants: this.plannerPeople(), tables: this.definition.tables, shape: this.definition.shape,
-        history: plan.rounds.slice(0, from - 1), round: from, rounds: total, seed: this.record.seed, pinned,
-        ...(opts.fresh || !previous.some((row) => Object.keys(row).length > 0) ? {} : { previousPlan: previous }),
-      },
-    }, (result) => this.planned(generation, from, opts, result))
-  }
-
-  private planned(generation: number, from: number, opts: { announce?: boolean }, result: Seating[] | null): void {
-    if (this.disposed || generation !== this.planGeneration) return
-    this.planPending = this.replanTimer !== null
-    if (opts.announce) this.announcing = null
-    const r = this.record
-    if (from !== firstOpenRound(r) || !isJoinable(r.lifecycle)) {
-      // The café moved on while the planner worked (a round ended early): plan what is open now.
-      this.deps.commit()
-      return this.replanSoon(0)
-    }
-    if (!result) this.deps.log.warn('planning failed; keeping the current plan', { cafeId: r.id })
-    let editedMeanwhile = false
-    if (result) {
-      const active = new Set(this.presentPeople().map((p) => p.id))
-      result.forEach((row, i) => {
-        const kept: Seating = {}
-        for (const [pid, tid] of Object.entries(row)) if (active.has(pid)) kept[pid] = tid
-        // Seats the facilitator pinned while the planner worked win over its answer.
-        for (const [pid, tid] of Object.entries(r.plan!.pinned[from - 1 + i] ?? {})) {
-          if (active.has(pid) && kept[pid] !== tid) { kept[pid] = tid; editedMeanwhile = true }
-        }
-        r.plan!.rounds[from - 1 + i] = kept
-      })
-    }
-    if (opts.announce) r.nextSeating = this.plannedSeating(from)
-    else if (seatRound(r.lifecycle) === from) r.seating = this.plannedSeating(from)
-    this.deps.commit()
-    if (opts.announce) for (const id of Object.keys(r.nextSeating!)) this.emitNextSeat(id)
-    // Balance the pinned seats that came in during the planning (they are kept).
-    if (editedMeanwhile) this.replanSoon()
+    this.planner.dispose()
   }
 
   /**
@@ -427,7 +317,6 @@ export class SeatingPlanKeeper {
     pinned[round - 1] = replace ? { ...seats } : { ...pinned[round - 1], ...seats }
   }
 
-  /** The plan's rows for played rounds, the round in effect and the announced one are what really happened / was announced. */
   /** Makes the plan's rows of played, current and announced rounds copies of their seatings; true if any row was (re)written. */
   private syncPlan(): boolean {
     const r = this.record
