@@ -41,6 +41,14 @@ import { TableclothServer } from './yjs/TableclothServer'
 /** Archive imports per address and minute. */
 const IMPORTS_PER_MINUTE = 10
 
+/**
+ * Connections the kernel holds while the server is busy accepting others (Node's default is 511; Linux
+ * caps it at net.core.somaxconn, 4096 by default). A rotation, or a conference's Wi-Fi coming back, opens
+ * hundreds at once: past the queue a connection attempt is dropped and retried by the phone a second
+ * later, then three.
+ */
+const LISTEN_BACKLOG = 4096
+
 export interface ServerDeps {
   config: Config
   store: Store
@@ -153,7 +161,7 @@ export function createServer(deps: ServerDeps): NappeServer {
     listen(port = config.port, host = config.host) {
       return new Promise((resolve, reject) => {
         http.once('error', reject)
-        http.listen(port, host, () => {
+        http.listen({ port, host, backlog: LISTEN_BACKLOG }, () => {
           const address = http.address() as AddressInfo
           const shownHost = host === '0.0.0.0' || host === '::' ? 'localhost' : host
           resolve({ port: address.port, url: `http://${shownHost}:${address.port}` })
