@@ -69,10 +69,14 @@ export class CafeRuntime {
   private readonly rounds: RoundClock
   /** Seat changes stored since the record was last saved whole. */
   private seatChangesSaved = 0
+  /** The record changed since it was read without a save (older records filled in): the next save is whole. */
+  private wholeSaveDue: boolean
 
   /** `record` is shared by reference with the parts: it is changed in place, never replaced. */
   constructor(public readonly record: CafeRecord, participants: ParticipantRecord[], private deps: CafeDeps) {
     // Records from before snapshots existed: their past rounds can no longer be captured as they were.
+    // Filled in here, so the next save is whole (an arrival's seats alone would not carry them).
+    this.wholeSaveDue = record.snapshotRounds === undefined || record.plan === undefined
     record.snapshotRounds ??= record.history.length
     record.plan ??= emptyPlan()
     const { writer, clock, plans, log, events } = deps
@@ -451,11 +455,12 @@ export class CafeRuntime {
     const seats = this.seats.sync()
     const r = this.record
     r.updatedAt = this.deps.clock.now()
-    if (seatsOnly && seats !== null && this.seatChangesSaved < Math.max(MIN_SEAT_CHANGES_PER_SAVE, this.roster.size / 4)) {
+    if (seatsOnly && seats !== null && !this.wholeSaveDue && this.seatChangesSaved < Math.max(MIN_SEAT_CHANGES_PER_SAVE, this.roster.size / 4)) {
       this.seatChangesSaved++
       this.deps.writer.saveCafeSeats(r, { updatedAt: r.updatedAt, seats })
     } else {
       this.seatChangesSaved = 0
+      this.wholeSaveDue = false
       this.deps.writer.saveCafe(r)
     }
     this.rounds.schedule()

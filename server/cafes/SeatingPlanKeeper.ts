@@ -48,6 +48,8 @@ export class SeatingPlanKeeper {
   private version = 0
   /** Every seat changed in place goes through it: their table counts and the plan's rows that copy them follow. */
   private readonly book = new SeatBook()
+  /** `syncPlan` rewrote a plan row since the last save (the planner's request syncs too): that save is whole. */
+  private rowsRewritten = false
 
   constructor(private readonly deps: SeatingPlanDeps) {
     const { record, plans, clock, log, commit, changed } = deps
@@ -270,9 +272,11 @@ export class SeatingPlanKeeper {
    */
   sync(): CafeSeatChange['seats'] | null {
     this.version++
-    const copied = this.syncPlan()
+    this.syncPlan()
+    const rewritten = this.rowsRewritten
+    this.rowsRewritten = false
     const changes = this.book.takeChanges()
-    if (copied || !changes) return null
+    if (rewritten || !changes) return null
     const r = this.record
     const seats: CafeSeatChange['seats'] = []
     for (const c of changes) {
@@ -328,6 +332,7 @@ export class SeatingPlanKeeper {
     if (r.nextSeating && r.lifecycle.phase === 'round' && this.book.mirror(rows, r.lifecycle.round, r.nextSeating)) copied = true
     const total = this.definition.rounds.length
     if (rows.length > total) { rows.length = total; copied = true }
+    if (copied) this.rowsRewritten = true
     return copied
   }
 

@@ -79,8 +79,6 @@ export class SqliteStore implements Store {
   private db: Database.Database
   private stmt
   private checkpointer: Worker | null = null
-  /** Cafés with seat changes stored beside their record (cleared by the next whole save). */
-  private withSeats: Set<string>
 
   constructor(file: string) {
     if (file !== ':memory:') mkdirSync(dirname(file), { recursive: true })
@@ -130,7 +128,8 @@ export class SqliteStore implements Store {
       listSeats: db.prepare('SELECT data FROM cafe_seats WHERE cafe_id = ? ORDER BY seq').pluck(),
       clearSeats: db.prepare('DELETE FROM cafe_seats WHERE cafe_id = ?'),
     }
-    this.withSeats = new Set(db.prepare('SELECT DISTINCT cafe_id FROM cafe_seats').pluck().all() as string[])
+    // Whole, and the seat changes stored before it go: they are in it. Always both, whoever wrote the
+    // changes (a process that opened the same file, a backlog replayed at start).
     this.saveWhole = db.transaction((cafe: CafeRecord) => {
       this.stmt.saveCafe.run({ id: cafe.id, joinCode: cafe.joinCode, phase: cafe.lifecycle.phase, data: JSON.stringify(cafe), updatedAt: cafe.updatedAt })
       this.stmt.clearSeats.run(cafe.id)
@@ -153,16 +152,10 @@ export class SqliteStore implements Store {
   }
 
   saveCafe(cafe: CafeRecord): void {
-    if (!this.withSeats.has(cafe.id)) {
-      this.stmt.saveCafe.run({ id: cafe.id, joinCode: cafe.joinCode, phase: cafe.lifecycle.phase, data: JSON.stringify(cafe), updatedAt: cafe.updatedAt })
-      return
-    }
     this.saveWhole(cafe)
-    this.withSeats.delete(cafe.id)
   }
   appendCafeSeats(cafeId: string, change: CafeSeatChange): void {
     this.stmt.appendSeats.run(cafeId, JSON.stringify(change))
-    this.withSeats.add(cafeId)
   }
   getCafe(id: string): CafeRecord | null {
     const data = this.stmt.getCafe.get(id) as string | undefined
@@ -173,8 +166,8 @@ export class SqliteStore implements Store {
     return data ? this.withSeatChanges(JSON.parse(data) as CafeRecord) : null
   }
   private withSeatChanges(record: CafeRecord): CafeRecord {
-    if (!this.withSeats.has(record.id)) return record
-    return applySeatChanges(record, (this.stmt.listSeats.all(record.id) as string[]).map(parseSeatChange))
+    const changes = this.stmt.listSeats.all(record.id) as string[]
+    return changes.length === 0 ? record : applySeatChanges(record, changes.map(parseSeatChange))
   }
   listOpenCafeIds(): string[] {
     return this.stmt.openCafes.all() as string[]

@@ -22,7 +22,7 @@ export function applySeatChanges(record: CafeRecord, changes: Iterable<CafeSeatC
         else s[id] = tableId
       }
     }
-    record.updatedAt = Math.max(record.updatedAt, change.updatedAt)
+    record.updatedAt = change.updatedAt
   }
   return record
 }

@@ -1,9 +1,13 @@
-import type { CafeRecord, ParticipantRecord, PhotoRecord, SnapshotRecord, Store, StoredDoc } from '../../server/store/Store'
+import type { CafeRecord, CafeSeatChange, ParticipantRecord, PhotoRecord, SnapshotRecord, Store, StoredDoc } from '../../server/store/Store'
 
 /** Wraps a store and fails every write while `failing` is set, like a full or read-only disk. */
 export class FlakyStore implements Store {
   failing = false
-  constructor(private inner: Store) {}
+  /** Only where the wrapped store has it (as the writer sees stores without it: PostgreSQL's). */
+  readonly appendCafeSeats?: (cafeId: string, change: CafeSeatChange) => void
+  constructor(private inner: Store) {
+    if (inner.appendCafeSeats) this.appendCafeSeats = (cafeId, change) => { this.check(); inner.appendCafeSeats!(cafeId, change) }
+  }
   get kind() { return this.inner.kind }
   private check(): void { if (this.failing) throw Object.assign(new Error('SQLITE_FULL: database or disk is full'), { code: 'SQLITE_FULL' }) }
   saveCafe(c: CafeRecord): void { this.check(); this.inner.saveCafe(c) }

@@ -10,6 +10,7 @@ import { parseCafeInput } from '../../shared/cafe'
 import type { CafeInput } from '../../shared/cafe'
 import type { NextSeat } from '../../shared/protocol'
 import { inlinePlanService } from '../../server/cafes/PlanService'
+import type { PlanService } from '../../server/cafes/PlanService'
 import { twoTableCafe } from '../helpers/server'
 
 const MIN = 60_000
@@ -268,6 +269,41 @@ describe('café runtime: seats kept up to date in place', () => {
 })
 
 describe('café runtime: an arrival stores its seats, not the whole record', () => {
+  /** A registry whose planner never answers (a re-plan stays in progress). */
+  function waitingPlanner(store: Store) {
+    const clock = new ManualClock()
+    const plans: PlanService = { kind: 'inline', plan() {}, close: async () => {} }
+    const events: CafeEvents = { changed() {}, warning() {}, nextSeat() {}, message() {}, participantGone() {}, roundClosed() {} }
+    const registry = new CafeRegistry({ writer: new DurableWriter(store, clock, silentLogger), clock, plans, log: silentLogger, events })
+    const def = parseCafeInput(twoTableCafe)
+    if (!def.ok) throw new Error('fixture')
+    return { registry, def: def.value }
+  }
+  const same = (store: Store, cafe: CafeRuntime) => expect(store.getCafe(cafe.id)).toEqual(JSON.parse(JSON.stringify(cafe.record)))
+
+  it('a plan row written by a re-plan request, then an arrival: the arrival\'s save is whole', () => {
+    const store = new MemoryStore()
+    const { registry, def } = waitingPlanner(store)
+    const { cafe } = registry.create(def)
+    expect(cafe.replan(false).ok).toBe(true)
+    joinMany(cafe, 1)
+    same(store, cafe)
+  })
+
+  it('a record from before plans, filled in when read, then an arrival: the arrival\'s save is whole', () => {
+    const store = new MemoryStore()
+    const first = waitingPlanner(store)
+    const { cafe: made } = first.registry.create(first.def)
+    made.apply({ type: 'open' })
+    const old: Partial<typeof made.record> = JSON.parse(JSON.stringify(made.record))
+    delete old.plan
+    delete old.snapshotRounds
+    store.saveCafe(old as typeof made.record)
+    const cafe = waitingPlanner(store).registry.get(made.id)!
+    joinMany(cafe, 1)
+    same(store, cafe)
+  })
+
   /** A store that counts whole saves and seat changes, and can refuse the next seat changes. */
   class CountingStore extends MemoryStore {
     whole = 0

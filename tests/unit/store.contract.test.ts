@@ -285,9 +285,10 @@ describe('SqliteStore on disk', () => {
     const d = tempDir(); dirs.push(d)
     const file = join(d, 'nappe.sqlite')
     const a = new SqliteStore(file)
+    // Opened before the seat change is written (a restart overlapping the old process, a tool).
+    const b = new SqliteStore(file)
     a.saveCafe(inRound())
     a.appendCafeSeats('c1', { updatedAt: 5, seats: [['now', 'p2', 't2']] })
-    const b = new SqliteStore(file)
     expect(b.getCafe('c1')?.seating).toEqual({ p1: 't1', p2: 't2' })
     expect(b.getCafe('c1')?.plan?.rounds[0]).toEqual({ p1: 't1', p2: 't2' })
     // Saved whole by the second: the changes are in the record, not applied twice.
