@@ -1,4 +1,5 @@
 /** Configuration, parsed once from the environment. Every variable is listed in README.md and .env.example. */
+import type { TurnConfig } from './socket/turnCredentials'
 import { z } from 'zod'
 import { createHash } from 'node:crypto'
 import { hostname, tmpdir } from 'node:os'
@@ -53,6 +54,11 @@ const envSchema = z.object({
       return z.NEVER
     }
   }).pipe(z.array(iceServerSchema).max(10)).default([]),
+  // A TURN relay that takes short-lived credentials (coturn's use-auth-secret): its addresses and secret.
+  TURN_URLS: z.string().max(2000).transform((v) => v.split(',').map((u) => u.trim()).filter(Boolean))
+    .pipe(z.array(z.string().regex(/^turns?:[^\s,]{1,250}$/, 'turn: or turns: addresses, separated by commas, such as turn:turn.example.org:3478')).min(1).max(10)).optional(),
+  TURN_SECRET: z.string().min(32, 'at least 32 characters (the static-auth-secret of the TURN server)').max(512).optional(),
+  TURN_TTL_MINUTES: z.coerce.number().int().min(10).max(24 * 60).default(240),
 })
 
 /** The model endpoint of "Rewrite with the model". `apiKey` is a secret: never logged, never sent to a browser. */
@@ -97,6 +103,8 @@ export interface Config {
    * facilitators; empty by default (host candidates only: one network, nothing sent to a third party).
    */
   iceServers: IceServerConfig[]
+  /** A TURN relay given to each call member with credentials of their own (TURN_URLS, TURN_SECRET), or null. `secret`: never logged. */
+  turn: TurnConfig | null
 }
 
 /** One node of several sharing a PostgreSQL. `databaseUrl` holds a password: never logged. */
@@ -117,6 +125,9 @@ export function parseConfig(env: Record<string, string | undefined>): Config {
     throw new Error(`invalid configuration in the environment:\n${lines.join('\n')}`)
   }
   const e = parsed.data
+  if ((e.TURN_URLS === undefined) !== (e.TURN_SECRET === undefined)) {
+    throw new Error(`invalid configuration in the environment:\n  ${e.TURN_URLS ? 'TURN_SECRET' : 'TURN_URLS'}: required with ${e.TURN_URLS ? 'TURN_URLS' : 'TURN_SECRET'} (the TURN server's addresses and its static-auth-secret go together)`)
+  }
   if (e.LLM_BASE_URL && !e.LLM_MODEL) throw new Error('invalid configuration in the environment:\n  LLM_MODEL: required when LLM_BASE_URL is set (the name the endpoint knows the model by, such as llama3.1:8b)')
   const dataDir = resolve(e.DATA_DIR)
   const backlogDir = e.BACKLOG_DIR ? resolve(e.BACKLOG_DIR) : join(tmpdir(), `nappe-backlog-${createHash('sha256').update(dataDir).digest('hex').slice(0, 12)}`)
@@ -125,6 +136,7 @@ export function parseConfig(env: Record<string, string | undefined>): Config {
     store: e.STORE, logLevel: e.LOG_LEVEL, trustProxy: e.TRUST_PROXY, docIdleMs: e.DOC_IDLE_SECONDS * 1000,
     joinAttemptsPerMinute: e.JOIN_ATTEMPTS_PER_MINUTE, frameAncestors: e.FRAME_ANCESTORS, clientDir: resolve('client/dist'),
     iceServers: e.ICE_SERVERS,
+    turn: e.TURN_URLS && e.TURN_SECRET ? { urls: e.TURN_URLS, secret: e.TURN_SECRET, ttlMs: e.TURN_TTL_MINUTES * 60_000 } : null,
     cluster: e.DATABASE_URL
       ? {
         databaseUrl: e.DATABASE_URL, nodeName: e.NODE_NAME ?? hostname().replace(/[^A-Za-z0-9_.-]/g, '-').slice(0, 40),

@@ -113,7 +113,7 @@ export function createServer(deps: ServerDeps): NappeServer {
   app.use(securityHeaders({ projectorFrameAncestors: config.frameAncestors, https: config.publicUrl?.startsWith('https:') ?? false }))
   if (writer.writesBehind) app.use(durableAnswers(writer, log, (id) => deps.cluster?.node.isHere(id) ?? true))
   const http = createHttpServer(app)
-  gateway = new SocketGateway(http, { registry, clock, log, trustProxy: config.trustProxy, health: () => writer.health, whenDurable: () => writer.whenDurable(), iceServers: config.iceServers })
+  gateway = new SocketGateway(http, { registry, clock, log, trustProxy: config.trustProxy, health: () => writer.health, whenDurable: () => writer.whenDurable(), iceServers: config.iceServers, turn: config.turn })
   serveCafeSocketPath(http) // Socket.IO on /c/<cafeId>/socket.io/ too, for the proxy to route by café (socket/cafePath.ts)
   tablecloths = new TableclothServer({ writer, log, clock, trustProxy: config.trustProxy, docIdleMs: config.docIdleMs, resolveCafe: (id) => registry.get(id) })
   writer.onHealthChange((h) => gateway.healthChanged(h))

@@ -3,6 +3,7 @@
  * checked against the sender's rate limits (`socketLimits.ts`), then its payload is parsed by its zod
  * schema and checked against the sender's role, and every request gets an ack.
  */
+import type { TurnConfig } from './turnCredentials'
 import type { Server as HttpServer } from 'node:http'
 import { Server } from 'socket.io'
 import type { Socket } from 'socket.io'
@@ -66,6 +67,8 @@ export interface GatewayDeps {
   monotonicNow?: () => number
   /** STUN/TURN servers for the table calls of online cafés (ICE_SERVERS); default none. */
   iceServers?: IceServer[]
+  /** A TURN relay given with credentials of their own to each call member (TURN_URLS, TURN_SECRET); default none. */
+  turn?: TurnConfig | null
 }
 
 export class SocketGateway {
@@ -87,7 +90,7 @@ export class SocketGateway {
     const trustProxy = deps.trustProxy ?? false
     this.connections = new ConnectionLimiter(limits.connections, now)
     this.commands = new CommandLimiter(limits, now)
-    this.calls = new CallSignaling({ registry: deps.registry, log: deps.log, iceServers: deps.iceServers ?? [], now })
+    this.calls = new CallSignaling({ registry: deps.registry, log: deps.log, iceServers: deps.iceServers ?? [], turn: deps.turn ?? null, wallNow: () => deps.clock.now(), now })
     this.io = new Server(httpServer, {
       serveClient: false,
       maxHttpBufferSize: MAX_FRAME_BYTES,

@@ -12,6 +12,8 @@
  * their peers told, so the browsers close those connections. A participant is in a call once: joining
  * it from a second connection (their phone beside their laptop) takes the older one out (`call_replaced`).
  */
+import type { TurnConfig } from './turnCredentials'
+import { turnCredentials } from './turnCredentials'
 import type { Socket } from 'socket.io'
 import { zodFieldErrors } from '../../shared/cafe'
 import type { CallKey, CallMember, CallPayload, CallRefusal, CallRequest, CallServerEvents, CallWho, IceServer, JoinedCall } from '../../shared/calls'
@@ -53,6 +55,10 @@ export interface CallSignalingDeps {
   registry: CafeRegistry
   log: Logger
   iceServers: IceServer[]
+  /** A TURN relay: each member gets credentials of their own with each join (turnCredentials.ts). */
+  turn?: TurnConfig | null
+  /** Wall-clock time in ms (the TURN credentials' expiry). Default Date.now. */
+  wallNow?: () => number
   limits?: CallLimits
   now?: () => number
 }
@@ -151,7 +157,9 @@ export class CallSignaling {
     call.set(socket.id, self)
     const peers = [...call.values()].filter((m) => m.peerId !== socket.id)
     if (!existing || existing.mode !== mode) for (const m of peers) m.socket.emit('call:peer-joined', { ...key, peer: publicMember(self) })
-    return ok({ self: publicMember(self), peers: peers.map(publicMember), iceServers: this.deps.iceServers })
+    const turn = this.deps.turn
+    const iceServers = turn ? [...this.deps.iceServers, turnCredentials(turn, self.participantId ?? 'facilitator', (this.deps.wallNow ?? Date.now)())] : this.deps.iceServers
+    return ok({ self: publicMember(self), peers: peers.map(publicMember), iceServers })
   }
 
   private signal(socket: AnySocket, cafe: CafeRuntime, who: CallWho, d: CallPayload<'call:signal'>): Ack<unknown> {

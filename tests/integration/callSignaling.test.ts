@@ -3,6 +3,7 @@
  * table's call, nor to someone outside the call, nor after the rotation moved them; bad payloads are
  * refused with a reason and the server stays up.
  */
+import { createHmac } from 'node:crypto'
 import { afterEach, describe, expect, it } from 'vitest'
 import { createServer as createHttpServer } from 'node:http'
 import type { AddressInfo } from 'node:net'
@@ -18,6 +19,7 @@ import { connect, request, twoTableCafe } from '../helpers/server'
 import type { TestSocket } from '../helpers/server'
 import type { Scenario } from '../helpers/scenario'
 import { runningCafe } from '../helpers/scenario'
+import type { TurnConfig } from '../../server/socket/turnCredentials'
 
 const onlineCafe: CafeInput = { ...twoTableCafe, venue: 'online' }
 const ICE = [{ urls: 'turn:turn.example.org:3478', username: 'nappe', credential: 'secret' }]
@@ -42,8 +44,8 @@ async function person(i: number) {
 }
 
 /** Four people in round 1: two tablemates at one table (a, b) and one at the other (c). */
-async function seated() {
-  s = await runningCafe({ cafe: onlineCafe, server: { config: { iceServers: ICE } } })
+async function seated(turn: TurnConfig | null = null) {
+  s = await runningCafe({ cafe: onlineCafe, server: { config: { iceServers: ICE, turn } } })
   const all = await Promise.all([0, 1, 2, 3].map(person))
   const a = all[0]!
   const b = all.find((p) => p !== a && p.table === a.table)!
@@ -52,6 +54,27 @@ async function seated() {
 }
 
 describe('table calls: signaling', () => {
+  it('with a TURN relay (TURN_URLS, TURN_SECRET): each member gets credentials of their own, never the secret', async () => {
+    const turn = { urls: ['turn:turn.example.org:3478'], secret: 'a-shared-secret-of-at-least-32-chars!', ttlMs: 3600_000 }
+    const { a, b } = await seated(turn)
+    const before = Date.now()
+    const ja = await call<JoinedCall>(a.socket, 'call:join', { tableId: a.table, round: 1 })
+    const jb = await call<JoinedCall>(b.socket, 'call:join', { tableId: b.table, round: 1 })
+    if (!ja.ok || !jb.ok) throw new Error('join refused')
+    for (const [joined, id] of [[ja.data, a.id], [jb.data, b.id]] as const) {
+      expect(joined.iceServers.slice(0, ICE.length)).toEqual(ICE)
+      const relay = joined.iceServers[ICE.length]!
+      const [expiry, who] = relay.username!.split(':')
+      expect(who).toBe(id)
+      // Valid for the TTL from now, as coturn checks it (the username's expiry, the HMAC of the username).
+      expect(Number(expiry) * 1000).toBeGreaterThanOrEqual(Math.floor((before + turn.ttlMs) / 1000) * 1000)
+      expect(Number(expiry) * 1000).toBeLessThanOrEqual(Date.now() + turn.ttlMs)
+      expect(relay).toEqual({ urls: turn.urls, username: relay.username, credential: createHmac('sha1', turn.secret).update(relay.username!).digest('base64') })
+      expect(JSON.stringify(joined)).not.toContain(turn.secret)
+    }
+    expect(ja.data.iceServers[ICE.length]!.credential).not.toBe(jb.data.iceServers[ICE.length]!.credential)
+  })
+
   it('tablemates join their call and exchange signals; the ICE servers come with it', async () => {
     const { a, b } = await seated()
     const ja = await call<JoinedCall>(a.socket, 'call:join', { tableId: a.table, round: 1 })

@@ -6,6 +6,7 @@ import type { CallState } from '../../shared/calls'
 import { callAccess, callSchemas, isPolite, maySignal, sendsTo } from '../../shared/calls'
 import { fromInput, templates, toInput } from '../../client/src/create/wizardForm'
 import { parseConfig } from '../../server/config'
+import { turnCredentials } from '../../server/socket/turnCredentials'
 import type { CallMember, JoinedCall } from '../../shared/calls'
 import type { Ack } from '../../shared/errors'
 import type { CafeView } from '../../shared/protocol'
@@ -151,6 +152,31 @@ describe('ICE_SERVERS', () => {
     for (const bad of ['turn:x', '{"urls":"turn:x"}', '[{"urls":"https://x"}]', '[{"urls":"turn:x","password":"p"}]', '[{}]']) {
       expect(() => parseConfig({ ICE_SERVERS: bad }), bad).toThrow(/ICE_SERVERS/)
     }
+  })
+})
+
+describe('TURN_URLS and TURN_SECRET: short-lived TURN credentials', () => {
+  const SECRET = 'a-shared-secret-of-at-least-32-chars!'
+
+  it('coturn\'s use-auth-secret scheme: <expiry>:<who>, HMAC-SHA1 of it in base64 (the value openssl gives)', () => {
+    const turn = { urls: ['turn:turn.example.org:3478'], secret: SECRET, ttlMs: 3600_000 }
+    // printf '%s' "1700003600:p1" | openssl dgst -sha1 -hmac "<SECRET>" -binary | base64
+    expect(turnCredentials(turn, 'p1', 1_700_000_000_000)).toEqual({ urls: ['turn:turn.example.org:3478'], username: '1700003600:p1', credential: 'p9I4z68pn8OTWwi8tP+0eg1urOE=' })
+    // Later, another expiry: the credential changes with it.
+    expect(turnCredentials(turn, 'p1', 1_700_000_060_000).username).toBe('1700003660:p1')
+    expect(turnCredentials(turn, 'p1', 1_700_000_060_000).credential).not.toBe('p9I4z68pn8OTWwi8tP+0eg1urOE=')
+  })
+
+  it('both or neither, the secret long, the addresses turn: or turns:; four hours by default', () => {
+    expect(parseConfig({}).turn).toBeNull()
+    expect(parseConfig({ TURN_URLS: 'turn:t.example.org:3478, turns:t.example.org:5349?transport=tcp', TURN_SECRET: SECRET }).turn)
+      .toEqual({ urls: ['turn:t.example.org:3478', 'turns:t.example.org:5349?transport=tcp'], secret: SECRET, ttlMs: 4 * 3600_000 })
+    expect(parseConfig({ TURN_URLS: 'turn:t.example.org', TURN_SECRET: SECRET, TURN_TTL_MINUTES: '30' }).turn?.ttlMs).toBe(30 * 60_000)
+    expect(() => parseConfig({ TURN_URLS: 'turn:t.example.org' })).toThrow(/TURN_SECRET: required with TURN_URLS/)
+    expect(() => parseConfig({ TURN_SECRET: SECRET })).toThrow(/TURN_URLS: required with TURN_SECRET/)
+    expect(() => parseConfig({ TURN_URLS: 'turn:t.example.org', TURN_SECRET: 'short' })).toThrow(/TURN_SECRET/)
+    expect(() => parseConfig({ TURN_URLS: 'https://t.example.org', TURN_SECRET: SECRET })).toThrow(/TURN_URLS/)
+    expect(() => parseConfig({ TURN_URLS: 'stun:t.example.org', TURN_SECRET: SECRET })).toThrow(/TURN_URLS/)
   })
 })
 
