@@ -39,6 +39,8 @@ export interface CallLimits {
   facilitator: BucketRate
   /** A connection this many times over its rate is disconnected. */
   floodFactor: number
+  /** Characters of descriptions and candidates relayed per participant (all their connections) and per facilitator connection. */
+  signalChars: { participant: BucketRate; facilitator: BucketRate }
 }
 
 /**
@@ -49,6 +51,10 @@ export const CALL_LIMITS: CallLimits = {
   participant: { burst: 400, perSecond: 40 },
   facilitator: { burst: 6000, perSecond: 300 },
   floodFactor: 5,
+  // A description is 2,000-6,000 characters, a candidate about 200: a table of 8 set up twice (this table's
+  // call and the next one's) is some 200,000; a facilitator speaking to 30 tables of 8, 2.5 million.
+  // Without it, a burst of messages could carry 400 descriptions of 24,000 characters (9.6 MB) to a tablemate.
+  signalChars: { participant: { burst: 512 * 1024, perSecond: 32 * 1024 }, facilitator: { burst: 4 * 1024 * 1024, perSecond: 256 * 1024 } },
 }
 
 export interface CallSignalingDeps {
@@ -81,6 +87,8 @@ export class CallSignaling {
   private readonly calls = new Map<string, Map<string, Map<string, Member>>>()
   /** [own rate, every attempt at floodFactor times the rate], for participants and for facilitators. */
   private readonly buckets: Record<'participant' | 'facilitator', [TokenBuckets, TokenBuckets]>
+  /** Characters of signals relayed, for participants and for facilitators. */
+  private readonly signalChars: Record<'participant' | 'facilitator', TokenBuckets>
 
   constructor(private readonly deps: CallSignalingDeps) {
     const limits = deps.limits ?? CALL_LIMITS
@@ -89,6 +97,7 @@ export class CallSignaling {
       new TokenBuckets(r, now), new TokenBuckets({ burst: r.burst * limits.floodFactor, perSecond: r.perSecond * limits.floodFactor }, now),
     ]
     this.buckets = { participant: pair(limits.participant), facilitator: pair(limits.facilitator) }
+    this.signalChars = { participant: new TokenBuckets(limits.signalChars.participant, now), facilitator: new TokenBuckets(limits.signalChars.facilitator, now) }
   }
 
   static readonly events: readonly string[] = CALL_REQUESTS
@@ -170,6 +179,12 @@ export class CallSignaling {
       // Moved by a rotation: out of the call for everyone, not only for this message.
       if (refusal !== 'call_peer_absent' && refusal !== 'call_not_joined') this.remove(cafe.id, key, socket.id, refusal)
       return refuse(refusal)
+    }
+    // What it makes the server send on is bounded too, not only how many messages: counted before relaying.
+    const chars = (d.description?.sdp?.length ?? 0) + (d.candidate?.candidate.length ?? 0) + (d.candidate?.usernameFragment?.length ?? 0)
+    const facilitator = who.role === 'facilitator'
+    if (!this.signalChars[facilitator ? 'facilitator' : 'participant'].take(facilitator ? socket.id : `p:${who.participantId}`, chars)) {
+      return fail('too_many_requests', 'Too many requests. Wait a moment and try again.')
     }
     const target = call!.get(d.to)!
     const event: Parameters<CallServerEvents['call:signal']>[0] = { ...key, from: socket.id }

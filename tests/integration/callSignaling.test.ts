@@ -248,6 +248,27 @@ describe('table calls: signaling', () => {
     }
   })
 
+  it('what signals carry is bounded too: a person cannot push megabytes of descriptions to a tablemate', async () => {
+    const { a, b } = await seated()
+    const ja = await call<JoinedCall>(a.socket, 'call:join', { tableId: a.table, round: 1 })
+    const jb = await call<JoinedCall>(b.socket, 'call:join', { tableId: b.table, round: 1 })
+    if (!ja.ok || !jb.ok) throw new Error('join refused')
+    const big = { type: 'offer', sdp: `v=0\r\n${'a'.repeat(MAX_SDP_CHARS - 8)}` }
+    const started = performance.now()
+    const answers = await Promise.all(Array.from({ length: 40 }, () => call(a.socket, 'call:signal', { tableId: a.table, round: 1, to: jb.data.self.peerId, description: big })))
+    const seconds = (performance.now() - started) / 1000
+    const relayed = answers.filter((x) => x.ok).length
+    const allowed = CALL_LIMITS.signalChars.participant.burst + CALL_LIMITS.signalChars.participant.perSecond * seconds
+    expect(relayed * MAX_SDP_CHARS).toBeLessThanOrEqual(allowed + MAX_SDP_CHARS)
+    expect(relayed).toBeGreaterThanOrEqual(Math.floor(CALL_LIMITS.signalChars.participant.burst / MAX_SDP_CHARS))
+    expect(answers.filter((x) => !x.ok && x.error.reason === 'too_many_requests')).toHaveLength(40 - relayed)
+    await eventually(() => expect(b.heard['call:signal']).toHaveLength(relayed))
+    // The tablemate's own allowance is untouched, and a's small messages still go (the count allowance is not spent).
+    expect(await call(b.socket, 'call:signal', { tableId: b.table, round: 1, to: ja.data.self.peerId, description: big })).toMatchObject({ ok: true })
+    expect(await call(a.socket, 'call:signal', { tableId: a.table, round: 1, to: jb.data.self.peerId, candidate: null })).toMatchObject({ ok: true })
+    expect(a.socket.connected).toBe(true)
+  })
+
   it('a flood of signals is limited, then the connection is closed', async () => {
     const { a } = await seated()
     await call(a.socket, 'call:join', { tableId: a.table, round: 1 })
