@@ -24,7 +24,10 @@ export const MAX_CANDIDATE_CHARS = 1_000
 /** The most people a call may hold (the biggest table plus facilitators): a mesh beyond that is not sound. */
 export const MAX_CALL_MEMBERS = 24
 
-/** How a member takes part: a participant talks; a facilitator listens in (drop in) or speaks to every table. */
+/**
+ * How a member takes part: a participant talks; a facilitator listens in (drop in: `listen`), speaks at
+ * the table dropped in on (`talk`: the table is told), or speaks to every table (`announce`).
+ */
 export const CALL_MODES = ['talk', 'listen', 'announce'] as const
 export type CallMode = (typeof CALL_MODES)[number]
 

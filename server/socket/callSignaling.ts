@@ -153,8 +153,8 @@ export class CallSignaling {
     const key = { tableId: d.tableId, round: d.round }
     const refusal = callAccess(cafe.record, who, key)
     if (refusal) return refuse(refusal)
-    // A participant talks; a facilitator listens in or speaks to every table.
-    const mode = who.role === 'participant' ? 'talk' : d.mode === 'talk' ? 'listen' : d.mode
+    // A participant talks; a facilitator listens in, speaks at this table (the table is told), or speaks to every table.
+    const mode = who.role === 'participant' ? 'talk' : d.mode
     const call = this.call(cafe.id, key, true)!
     const existing = call.get(socket.id)
     // One membership per participant: their newer connection replaces the older (no self-echo, no filling the call).

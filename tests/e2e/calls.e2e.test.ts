@@ -163,6 +163,13 @@ describe('an online café: the table calls', () => {
     // Listening, she sends nothing: the table hears only itself.
     await eventually(async () => expect((await links(pa)).filter((l) => l.live).map((l) => [l.peer, l.state]).sort()).toEqual([['Chloé', 'connected'], ['facilitator', 'connected']]))
     expect((await links(pa)).find((l) => l.peer === 'facilitator')!.bytes).toBe(0)
+    // She speaks at this table: the table is told (in each one's language), and hears her on the same link.
+    await consolePage.getByRole('button', { name: 'Speak at this table' }).click()
+    await pa.getByText('The facilitator is speaking at this table').waitFor({ timeout: 10_000 })
+    await pc.getByText('La facilitatrice parle à cette table').waitFor()
+    await hears(pa, ['Chloé', 'facilitator'])
+    await consolePage.getByRole('button', { name: 'Stop speaking at this table' }).click()
+    await pa.getByText('The facilitator is listening').waitFor({ timeout: 10_000 })
     // Then she speaks to all tables: Bruno, alone at table 2, hears her; nobody sends her their sound.
     await consolePage.getByRole('button', { name: 'Speak to all tables' }).click()
     await pb.getByText('The facilitator is speaking to all tables').waitFor({ timeout: 10_000 })

@@ -248,6 +248,16 @@ describe('table calls: signaling', () => {
     }
   })
 
+  it('a facilitator listening at a table then speaking there: the table is told each time, nobody leaves', async () => {
+    const { a } = await seated()
+    await call(a.socket, 'call:join', { tableId: a.table, round: 1 })
+    expect(await call(s!.facilitator, 'call:join', { tableId: a.table, round: 1, mode: 'listen' })).toMatchObject({ ok: true, data: { self: { role: 'facilitator', mode: 'listen' } } })
+    expect(await call(s!.facilitator, 'call:join', { tableId: a.table, round: 1, mode: 'talk' })).toMatchObject({ ok: true, data: { self: { role: 'facilitator', mode: 'talk' } } })
+    await eventually(() => expect(a.heard['call:peer-joined'].map((e) => e.peer.mode)).toEqual(['listen', 'talk']))
+    expect(a.heard['call:peer-left']).toEqual([])
+    expect(s!.t.server.gateway.calls.members(s!.cafeId, { tableId: a.table, round: 1 }).map((m) => m.mode).sort()).toEqual(['talk', 'talk'])
+  })
+
   it('what signals carry is bounded too: a person cannot push megabytes of descriptions to a tablemate', async () => {
     const { a, b } = await seated()
     const ja = await call<JoinedCall>(a.socket, 'call:join', { tableId: a.table, round: 1 })

@@ -327,6 +327,51 @@ describe('the browser lets go of what it took', () => {
   })
 })
 
+describe('the facilitator speaking at the table they listen to', () => {
+  beforeEach(() => {
+    vi.stubGlobal('RTCPeerConnection', FakePeerConnection)
+    vi.stubGlobal('Audio', FakeAudio)
+    vi.stubGlobal('MediaStream', FakeMediaStream)
+  })
+  afterEach(() => { vi.unstubAllGlobals() })
+
+  it('the console tells the server (mode talk, then listen) in the same call: no leave, no new link', async () => {
+    const asked = fakeMedia()
+    const s = fakeSocket()
+    const f = new FacilitatorCalls(s.socket)
+    f.setView({ definition: def({ venue: 'online' }), lifecycle: { phase: 'round', round: 1, timer: { status: 'running', endsAt: 1, durationMs: 1 } } } as unknown as CafeView)
+    await f.listen('t1')
+    s.acks[0]!(joined(member('f', null), [member('p-a', 'amelie')]))
+    await settle()
+    const helping = f.help(true)
+    asked[0]!(fakeStream('audio'))
+    await helping
+    s.acks[1]!(joined({ ...member('f', null), mode: 'talk' }))
+    await settle()
+    await f.help(false)
+    const sent = s.emitted.map(([e, p]) => [e, (p as { mode?: string }).mode ?? null])
+    expect(sent).toEqual([['call:join', 'listen'], ['call:join', 'talk'], ['call:join', 'listen']])
+    expect(f.getSnapshot()).toMatchObject({ listeningAt: 't1', helping: false, connected: 1 })
+    f.destroy()
+  })
+
+  it('the table keeps its link to the facilitator and reads the new mode', async () => {
+    const s = fakeSocket()
+    const call = new TableCall({ socket: s.socket, key: { tableId: 't1', round: 1 }, mode: 'talk', changed() {}, presence() {}, ended() {} })
+    const joining = call.join()
+    s.acks[0]!(joined(member('me', 'amelie'), [member('f', null)]))
+    await joining
+    const link = call.links.get('f')
+    s.deliver('call:peer-joined', { tableId: 't1', round: 1, peer: { ...member('f', null), mode: 'talk' } })
+    expect(call.links.get('f')).toBe(link)
+    expect(call.links.get('f')!.peer.mode).toBe('talk')
+    // Speaking to every table hears nobody: that one is a fresh link.
+    s.deliver('call:peer-joined', { tableId: 't1', round: 1, peer: { ...member('f', null), mode: 'announce' } })
+    expect(call.links.get('f')).not.toBe(link)
+    call.close()
+  })
+})
+
 describe('every string of the calls is in French and in English', () => {
   it('each key the calls\' screens use (and the participant page, the wizard\'s venue) has both texts', async () => {
     const files = ['client/src/calls/CallBar.tsx', 'client/src/calls/FacilitatorCallPanel.tsx', 'client/src/create/VenueField.tsx', 'client/src/views/ParticipantPage.tsx']

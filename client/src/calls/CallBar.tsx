@@ -105,8 +105,9 @@ function FacilitatorNotice({ peers }: { peers: PeerView[] }) {
   const { t } = useTranslation()
   const f = peers.filter((p) => p.role === 'facilitator')
   if (f.length === 0) return null
-  const announcing = f.some((p) => p.mode === 'announce')
-  return <p className="call-facilitator" role="status">{announcing ? t('calls.facilitatorAnnouncing') : t('calls.facilitatorListening')}</p>
+  const text = f.some((p) => p.mode === 'announce') ? t('calls.facilitatorAnnouncing')
+    : f.some((p) => p.mode === 'talk') ? t('calls.facilitatorTalking') : t('calls.facilitatorListening')
+  return <p className="call-facilitator" role="status">{text}</p>
 }
 
 function Devices({ manager, snap }: { manager: CallManager; snap: CallSnapshot }) {

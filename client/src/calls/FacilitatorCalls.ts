@@ -68,7 +68,8 @@ export class FacilitatorCalls {
   async help(on: boolean): Promise<void> {
     if (on && !(await this.openMic())) return
     this.set({ helping: on })
-    this.pushTracks()
+    // The table is told: its notice reads "speaking at this table" instead of "listening".
+    this.reconcile()
   }
 
   /** The socket came back: the server forgot our calls (it drops a connection's calls when it closes); join them again. */
@@ -87,20 +88,24 @@ export class FacilitatorCalls {
     this.listeners.clear()
   }
 
-  private keys(): Array<{ key: CallKey; mode: 'listen' | 'announce' }> {
+  private keys(): Array<{ key: CallKey; mode: 'listen' | 'talk' | 'announce' }> {
     const v = this.view
     const round = v ? callRound(v.lifecycle) : null
     if (!v || round === null) return []
     if (this.state.announcing) return v.definition.tables.filter((tb) => isOnlineTable(v.definition, tb.id)).map((tb) => ({ key: { tableId: tb.id, round }, mode: 'announce' as const }))
     const at = this.state.listeningAt
-    return at && isOnlineTable(v.definition, at) ? [{ key: { tableId: at, round }, mode: 'listen' as const }] : []
+    return at && isOnlineTable(v.definition, at) ? [{ key: { tableId: at, round }, mode: this.state.helping ? 'talk' as const : 'listen' as const }] : []
   }
 
   private reconcile(): void {
-    const want = new Map(this.keys().map((k) => [`${callId(k.key)}:${k.mode}`, k]))
+    // A call is kept across listening and speaking at a table (only its mode changes: `setMode`); speaking to
+    // every table is another membership (it hears nobody), so its calls are made anew.
+    const idOf = (mode: string, key: CallKey) => `${callId(key)}:${mode === 'announce' ? 'announce' : 'table'}`
+    const want = new Map(this.keys().map((k) => [idOf(k.mode, k.key), k]))
     for (const [id, c] of this.calls) if (!want.has(id)) { c.close(); this.calls.delete(id) }
     for (const [id, k] of want) {
-      if (this.calls.has(id)) continue
+      const kept = this.calls.get(id)
+      if (kept) { void kept.setMode(k.mode); continue }
       const call = new TableCall({ socket: this.socket, key: k.key, mode: k.mode, changed: () => this.count(), presence: () => {}, ended: () => { call.close(); this.calls.delete(id); this.count() } })
       call.setLive(true)
       this.calls.set(id, call)

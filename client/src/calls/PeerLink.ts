@@ -68,6 +68,8 @@ export class PeerLink {
   }
 
   get peer(): CallMember { return this.o.peer }
+  /** The same member taking part another way (its mode): what the view shows. */
+  set peer(peer: CallMember) { this.o.peer = peer }
 
   /** Signals are handled one at a time, in their order of arrival. */
   receive(signal: PeerSignal): void {

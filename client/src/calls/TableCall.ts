@@ -73,6 +73,18 @@ export class TableCall {
     return { ok: true }
   }
 
+  /**
+   * Takes part another way in the same call (a facilitator speaking at the table they listen to, or no
+   * longer): the server tells the others; the links stay.
+   */
+  async setMode(mode: CallMode): Promise<void> {
+    if (this.o.mode === mode) return
+    this.o.mode = mode
+    if (!this.self || this.closed) return
+    const ack = await this.o.socket.timeout(10_000).emitWithAck('call:join', { ...this.o.key, mode }).catch(() => null)
+    if (ack?.ok && !this.closed) this.self = (ack.data as JoinedCall).self
+  }
+
   /** Live: my microphone (and camera) go to every peer who should have them, and I hear them. */
   setLive(live: boolean): void {
     this.live = live
@@ -158,8 +170,12 @@ export class TableCall {
   private onJoined: CallServerEvents['call:peer-joined'] = (e) => {
     if (!this.mine(e) || e.peer.peerId === this.self!.peerId) return
     const known = this.links.get(e.peer.peerId)
-    // Same connection, new mode (a facilitator who stopped listening and speaks to all): a fresh link.
-    if (known && known.peer.mode !== e.peer.mode) this.unlink(e.peer.peerId)
+    if (known && known.peer.mode !== e.peer.mode) {
+      // Same connection, new mode. Speaking to all hears nobody: a fresh link. Listening and speaking at the
+      // table hear the same: the link stays, only what the table is told changes.
+      if (sendsTo(known.peer) !== sendsTo(e.peer)) this.unlink(e.peer.peerId)
+      else known.peer = e.peer
+    }
     this.link(e.peer)
     this.o.presence('joined', e.peer)
     this.o.changed()

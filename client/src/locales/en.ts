@@ -367,7 +367,7 @@ export const en = {
     cam: { denied: 'The camera was refused.', absent: 'No camera found.', busy: 'The camera is used by another application.', insecure: 'The camera needs a secure (https) address.', other: 'The camera could not be opened.' },
     networkFailed: 'The call could not connect on this network: the tablecloth still works.',
     joinProblem: 'Could not join the call: {{reason}}',
-    facilitatorName: 'The facilitator', facilitatorListening: 'The facilitator is listening', facilitatorAnnouncing: 'The facilitator is speaking to all tables',
+    facilitatorName: 'The facilitator', facilitatorListening: 'The facilitator is listening', facilitatorTalking: 'The facilitator is speaking at this table', facilitatorAnnouncing: 'The facilitator is speaking to all tables',
     joined: '{{name}} joined the call', left: '{{name}} left the call', videoOf: 'Camera of {{name}}',
     noRecording: 'Nothing of the call is recorded or stored.',
     venue: 'Where the tables meet', venueRoom: 'In the room', venueOnline: 'Online: each table has an audio call',

@@ -366,7 +366,7 @@ export const fr: Translation = {
     cam: { denied: 'La caméra a été refusée.', absent: 'Aucune caméra trouvée.', busy: 'La caméra est utilisée par une autre application.', insecure: 'La caméra demande une adresse sécurisée (https).', other: 'La caméra n’a pas pu être ouverte.' },
     networkFailed: 'L’appel n’a pas pu se connecter sur ce réseau : la nappe fonctionne toujours.',
     joinProblem: 'Impossible de rejoindre l’appel : {{reason}}',
-    facilitatorName: 'La facilitatrice', facilitatorListening: 'La facilitatrice écoute', facilitatorAnnouncing: 'La facilitatrice parle à toutes les tables',
+    facilitatorName: 'La facilitatrice', facilitatorListening: 'La facilitatrice écoute', facilitatorTalking: 'La facilitatrice parle à cette table', facilitatorAnnouncing: 'La facilitatrice parle à toutes les tables',
     joined: '{{name}} a rejoint l’appel', left: '{{name}} a quitté l’appel', videoOf: 'Caméra de {{name}}',
     noRecording: 'Rien de l’appel n’est enregistré ni conservé.',
     venue: 'Où se réunissent les tables', venueRoom: 'Dans la salle', venueOnline: 'En ligne : chaque table a un appel audio',
