@@ -232,13 +232,18 @@ const member = (peerId: string, participantId: string | null, name = peerId): Ca
 const joined = (self: CallMember, peers: CallMember[] = []): Ack<JoinedCall> => ({ ok: true, data: { self, peers, iceServers: [] } })
 const settle = () => new Promise((r) => setTimeout(r, 0))
 
-describe('the browser lets go of what it took', () => {
+/** A browser's WebRTC and media, faked for the tests of a describe block. */
+function fakeBrowser() {
   beforeEach(() => {
     vi.stubGlobal('RTCPeerConnection', FakePeerConnection)
     vi.stubGlobal('Audio', FakeAudio)
     vi.stubGlobal('MediaStream', FakeMediaStream)
   })
   afterEach(() => { vi.unstubAllGlobals() })
+}
+
+describe('the browser lets go of what it took', () => {
+  fakeBrowser()
 
   it('leaving while the browser asks for the microphone: the microphone granted afterwards is turned off at once', async () => {
     const asked = fakeMedia()
@@ -328,12 +333,7 @@ describe('the browser lets go of what it took', () => {
 })
 
 describe('the facilitator speaking at the table they listen to', () => {
-  beforeEach(() => {
-    vi.stubGlobal('RTCPeerConnection', FakePeerConnection)
-    vi.stubGlobal('Audio', FakeAudio)
-    vi.stubGlobal('MediaStream', FakeMediaStream)
-  })
-  afterEach(() => { vi.unstubAllGlobals() })
+  fakeBrowser()
 
   it('the console tells the server (mode talk, then listen) in the same call: no leave, no new link', async () => {
     const asked = fakeMedia()
