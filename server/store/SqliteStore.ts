@@ -1,8 +1,7 @@
 import Database from 'better-sqlite3'
 import { mkdirSync } from 'node:fs'
-import { createRequire } from 'node:module'
 import { dirname } from 'node:path'
-import { Worker } from 'node:worker_threads'
+import { Checkpointer } from './Checkpointer'
 import type { PhotoMeta } from '../../shared/photos'
 import { applySeatChanges, parseSeatChange } from './cafeSeats'
 import type { CafeRecord, CafeSeatChange, ParticipantRecord, PhotoRecord, SnapshotRecord, Store, StoredDoc } from './Store'
@@ -57,30 +56,16 @@ const MIGRATIONS: string[] = [
 ]
 export const SQLITE_SCHEMA_VERSION = MIGRATIONS.length
 
-/**
- * WAL checkpoints copy the log into the database file and sync it: up to hundreds of milliseconds on a
- * slow disk. Left to SQLite they run inside whichever write crosses the threshold, on the event loop;
- * instead a worker thread with its own connection runs them (PASSIVE: never blocks our writes).
- * Plain JavaScript because a worker does not go through the TypeScript loader.
- */
-const CHECKPOINT_WORKER = `
-const { parentPort, workerData } = require('node:worker_threads')
-const Database = require(workerData.driver)
-const db = new Database(workerData.file)
-db.pragma('busy_timeout = 1000')
-const timer = setInterval(() => { try { db.pragma('wal_checkpoint(PASSIVE)') } catch {} }, workerData.intervalMs)
-parentPort.on('message', () => { clearInterval(timer); try { db.close() } catch {} ; process.exit(0) })
-`
-const CHECKPOINT_INTERVAL_MS = 1000
-
 /** The default store: one SQLite file in WAL mode. Every write is committed before the call returns. */
 export class SqliteStore implements Store {
   readonly kind = 'sqlite'
   private db: Database.Database
   private stmt
-  private checkpointer: Worker | null = null
+  /** The checkpoint thread (Checkpointer.ts); none for a database in memory. */
+  private readonly checkpoints: Checkpointer | null = null
 
-  constructor(file: string) {
+  /** `checkpointIdleMs`: how long the checkpoint thread outlives the last write (tests shorten it). */
+  constructor(file: string, opts: { checkpointIdleMs?: number } = {}) {
     if (file !== ':memory:') mkdirSync(dirname(file), { recursive: true })
     this.db = new Database(file)
     this.db.pragma('journal_mode = WAL')
@@ -90,16 +75,7 @@ export class SqliteStore implements Store {
     this.migrate()
     if (file !== ':memory:') {
       this.db.pragma('wal_autocheckpoint = 0')
-      this.checkpointer = new Worker(CHECKPOINT_WORKER, {
-        eval: true,
-        workerData: { file, driver: createRequire(import.meta.url).resolve('better-sqlite3'), intervalMs: CHECKPOINT_INTERVAL_MS },
-      })
-      this.checkpointer.unref()
-      this.checkpointer.on('error', () => {
-        // Without the worker, SQLite checkpoints by itself again (on the event loop, but nothing is lost).
-        if (this.db.open) this.db.pragma('wal_autocheckpoint = 1000')
-        this.checkpointer = null
-      })
+      this.checkpoints = new Checkpointer(file, () => { if (this.db.open) this.db.pragma('wal_autocheckpoint = 1000') }, opts.checkpointIdleMs)
     }
     const db = this.db
     this.stmt = {
@@ -153,9 +129,11 @@ export class SqliteStore implements Store {
 
   saveCafe(cafe: CafeRecord): void {
     this.saveWhole(cafe)
+    this.wrote()
   }
   appendCafeSeats(cafeId: string, change: CafeSeatChange): void {
     this.stmt.appendSeats.run(cafeId, JSON.stringify(change))
+    this.wrote()
   }
   getCafe(id: string): CafeRecord | null {
     const data = this.stmt.getCafe.get(id) as string | undefined
@@ -174,12 +152,15 @@ export class SqliteStore implements Store {
   }
   saveParticipant(p: ParticipantRecord): void {
     this.stmt.saveParticipant.run({ id: p.id, cafeId: p.cafeId, joinedAt: p.joinedAt, data: JSON.stringify(p) })
+    this.wrote()
   }
   listParticipants(cafeId: string): ParticipantRecord[] {
     return (this.stmt.listParticipants.all(cafeId) as string[]).map((d) => JSON.parse(d) as ParticipantRecord)
   }
   appendUpdate(docName: string, update: Uint8Array): number {
-    return Number(this.stmt.append.run(docName, update).lastInsertRowid)
+    const seq = Number(this.stmt.append.run(docName, update).lastInsertRowid)
+    this.wrote()
+    return seq
   }
   loadDoc(docName: string): StoredDoc {
     const rows = this.stmt.load.all(docName) as Array<{ seq: number; data: Buffer }>
@@ -193,9 +174,11 @@ export class SqliteStore implements Store {
       this.stmt.deleteUpTo.run(docName, uptoSeq)
       this.stmt.insertAt.run(uptoSeq, docName, merged)
     })()
+    this.wrote()
   }
   saveSnapshot(cafeId: string, s: SnapshotRecord): void {
     this.stmt.saveSnapshot.run({ doc: s.docName, round: s.round, cafeId, takenAt: s.takenAt, data: s.state })
+    this.wrote()
   }
   listSnapshots(cafeId: string): SnapshotRecord[] {
     const rows = this.stmt.listSnapshots.all(cafeId) as Array<{ doc: string; round: number; taken_at: number; data: Buffer }>
@@ -204,6 +187,7 @@ export class SqliteStore implements Store {
   savePhoto(photo: PhotoRecord): void {
     const { cafeId, data, ...meta } = photo
     this.stmt.savePhoto.run({ id: photo.id, cafeId, createdAt: photo.createdAt, meta: JSON.stringify(meta), bytes: data.byteLength, data })
+    this.wrote()
   }
   listPhotos(cafeId: string): PhotoMeta[] {
     return (this.stmt.listPhotos.all(cafeId) as string[]).map((m) => JSON.parse(m) as PhotoMeta)
@@ -214,19 +198,22 @@ export class SqliteStore implements Store {
     return { ...(JSON.parse(row.meta) as PhotoMeta), cafeId, data: new Uint8Array(row.data.buffer, row.data.byteOffset, row.data.byteLength) }
   }
   deletePhoto(cafeId: string, id: string): boolean {
-    return this.stmt.deletePhoto.run(cafeId, id).changes > 0
+    const deleted = this.stmt.deletePhoto.run(cafeId, id).changes > 0
+    this.wrote()
+    return deleted
   }
   photoUsage(cafeId: string): { count: number; bytes: number } {
     return this.stmt.photoUsage.get(cafeId) as { count: number; bytes: number }
   }
+  /** The checkpoint thread is running (it runs while the database is written, Checkpointer.ts). */
+  get checkpointing(): boolean { return this.checkpoints?.running ?? false }
+
+  private wrote(): void {
+    this.checkpoints?.wrote()
+  }
+
   async close(): Promise<void> {
-    const worker = this.checkpointer
-    this.checkpointer = null
-    if (worker) {
-      const exited = new Promise((resolve) => worker.once('exit', resolve))
-      worker.postMessage('stop')
-      await exited
-    }
+    await this.checkpoints?.close()
     if (!this.db.open) return
     try { this.db.pragma('wal_checkpoint(TRUNCATE)') } catch { /* busy: the next start checkpoints */ }
     this.db.close()

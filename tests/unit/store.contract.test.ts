@@ -1,4 +1,4 @@
-import { rmSync } from 'node:fs'
+import { rmSync, statSync } from 'node:fs'
 import { join } from 'node:path'
 import pg from 'pg'
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
@@ -14,6 +14,7 @@ import { parseCafeInput } from '../../shared/cafe'
 import { postgresMissing, startPostgres } from '../helpers/postgres'
 import type { TestPostgres } from '../helpers/postgres'
 import { twoTableCafe, tempDir } from '../helpers/server'
+import { eventually } from '../helpers/eventually'
 
 const definition = (() => { const r = parseCafeInput(twoTableCafe); if (!r.ok) throw new Error('fixture'); return r.value })()
 
@@ -279,6 +280,23 @@ describe('SqliteStore on disk', () => {
     const check = new Database(file)
     expect(check.pragma('user_version', { simple: true })).toBe(SQLITE_SCHEMA_VERSION)
     check.close()
+  })
+
+  it('checkpoints only while written: no thread at rest, one from the first write, gone after a quiet spell, the log copied into the file', async () => {
+    const d = tempDir(); dirs.push(d)
+    const file = join(d, 'nappe.sqlite')
+    const store = new SqliteStore(file, { checkpointIdleMs: 300 })
+    expect(store.checkpointing).toBe(false)
+    const before = statSync(file).size
+    for (let i = 0; i < 200; i++) store.appendUpdate('c1.t1.q1', new Uint8Array(2000).fill(i))
+    expect(store.checkpointing).toBe(true)
+    // In WAL mode only a checkpoint writes the database file itself.
+    await eventually(() => expect(statSync(file).size).toBeGreaterThan(before + 200 * 2000), { timeoutMs: 10_000 })
+    await eventually(() => expect(store.checkpointing).toBe(false), { timeoutMs: 10_000 })
+    store.saveParticipant(participant('p1', 'c1', 1))
+    expect(store.checkpointing).toBe(true)
+    await store.close()
+    expect(store.checkpointing).toBe(false)
   })
 
   it('keeps appended seat changes across a crash (a second connection, the first never closed)', async () => {
