@@ -30,6 +30,8 @@ import { ConnectionLimiter, clientAddress } from '../socket/ConnectionLimiter'
 import { TokenBuckets } from '../socket/TokenBuckets'
 import type { Logger } from '../log'
 import type { DurableWriter } from '../store/DurableWriter'
+import type { PresenceOwner } from './presenceFilter'
+import { filterAwareness } from './presenceFilter'
 
 export const MESSAGE_SYNC = 0
 export const MESSAGE_AWARENESS = 1
@@ -45,10 +47,6 @@ const AWARENESS_BATCH_MS = 50
 const SLOW_MS = 50
 /** `Y.encodeStateAsUpdate(new Y.Doc())` is [0, 0]. */
 const EMPTY_UPDATE_BYTES = 2
-/** A connection may own this many awareness client ids (a tab normally has one). */
-const MAX_AWARENESS_IDS_PER_CONN = 4
-/** Awareness client ids remembered per person and document (a reload brings a new one). */
-const MAX_AWARENESS_IDS_PER_PERSON = 16
 /** After accepting a writer's update, the server tells it what it holds (a SyncStep1) at most this often. */
 const ACK_EVERY_MS = 1000
 /**
@@ -58,8 +56,6 @@ const ACK_EVERY_MS = 1000
  */
 const STEP1_RATE = { burst: 10, perSecond: 0.5 }
 const STEP1_RETRY_MS = 2000
-/** Awareness states are a name, a colour and a cursor: a bigger one is not from our client. */
-const MAX_AWARENESS_STATE_CHARS = 4096
 /** A connection that reads slower than this much queued output is cut (it would hold the server's memory). */
 const MAX_BUFFERED_BYTES = 16 * 1024 * 1024
 /** Refusals a connection may collect in a minute before it is closed (an honest client gets a few). */
@@ -107,15 +103,13 @@ interface Conn {
   step1Waiting: { sv: Uint8Array; timer: NodeJS.Timeout } | null
 }
 
-/** Who owns an awareness client id on a document: a person, whichever of their connections is live. */
-interface PresenceOwner { person: string; conn: Conn | null }
 
 interface LiveDoc {
   name: string
   doc: Y.Doc
   awareness: awarenessProtocol.Awareness
   conns: Map<WebSocket, Conn>
-  owners: Map<number, PresenceOwner>
+  owners: Map<number, PresenceOwner<Conn>>
   /** Bytes of the stored history (what TABLECLOTH_LIMITS.docBytes bounds). */
   bytes: number
   /** The answer to a SyncStep1 asking for everything, until the document changes. */
@@ -740,72 +734,6 @@ function authenticate(cafe: CafeRuntime, header: string | undefined): Identity |
     if (p) return { role: 'participant', participantId: p.id, name: p.displayName }
   }
   return null
-}
-
-/**
- * Keeps only awareness entries for client ids this connection's person owns (binding a new id on first
- * use, for good on this document: a tablemate whose connection blips finds their id still theirs) and
- * overwrites `user.id`, `user.name` and `user.role` with who the connection really is. Stock y-websocket
- * clients echo the states of others back to the server: entries for another person's id are dropped,
- * and a newer clock than the server has for such an id is a forgery ('spoofed', the sender is closed).
- */
-function filterAwareness(live: LiveDoc, conn: Conn, update: Uint8Array): Uint8Array | 'spoofed' {
-  const decoder = decoding.createDecoder(update)
-  const count = decoding.readVarUint(decoder)
-  const person = conn.who.participantId ?? 'facilitator'
-  const kept: Array<{ clientId: number; clock: number; state: string }> = []
-  for (let i = 0; i < count; i++) {
-    const clientId = decoding.readVarUint(decoder)
-    const clock = decoding.readVarUint(decoder)
-    const raw = decoding.readVarString(decoder)
-    if (raw.length > MAX_AWARENESS_STATE_CHARS) throw new Error('awareness state too large')
-    const state: unknown = JSON.parse(raw)
-    if (state !== null && (typeof state !== 'object' || Array.isArray(state))) throw new Error('awareness state must be an object or null')
-    const owner = live.owners.get(clientId)
-    const known = live.awareness.meta.get(clientId)
-    if (owner && owner.person !== person) {
-      if (known && clock > known.clock) return 'spoofed'
-      continue
-    }
-    if (owner && owner.conn !== conn) {
-      // The same person on a new connection (a reconnect, another tab with the same state): it is theirs.
-      if (conn.clientIds.size >= MAX_AWARENESS_IDS_PER_CONN) return 'spoofed'
-      owner.conn?.clientIds.delete(clientId)
-      owner.conn = conn
-      conn.clientIds.add(clientId)
-    } else if (!owner) {
-      if (known && clock <= known.clock) continue // an echo of someone who has left
-      if (conn.clientIds.size >= MAX_AWARENESS_IDS_PER_CONN) return 'spoofed'
-      forgetOldestIds(live, person)
-      live.owners.set(clientId, { person, conn })
-      conn.clientIds.add(clientId)
-    }
-    const clean = state === null ? null : {
-      ...(state as Record<string, unknown>),
-      user: {
-        ...(typeof (state as { user?: unknown }).user === 'object' ? (state as { user: object }).user : {}),
-        id: person, name: conn.who.name, role: conn.who.role,
-      },
-    }
-    kept.push({ clientId, clock, state: JSON.stringify(clean) })
-  }
-  const encoder = encoding.createEncoder()
-  encoding.writeVarUint(encoder, kept.length)
-  for (const e of kept) {
-    encoding.writeVarUint(encoder, e.clientId)
-    encoding.writeVarUint(encoder, e.clock)
-    encoding.writeVarString(encoder, e.state)
-  }
-  return encoding.toUint8Array(encoder)
-}
-
-/** A person keeps at most MAX_AWARENESS_IDS_PER_PERSON ids on a document: the oldest unused ones go. */
-function forgetOldestIds(live: LiveDoc, person: string): void {
-  const mine = [...live.owners].filter(([, o]) => o.person === person)
-  for (const [id, o] of mine) {
-    if (mine.length < MAX_AWARENESS_IDS_PER_PERSON) return
-    if (o.conn === null) { live.owners.delete(id); mine.splice(mine.findIndex(([i]) => i === id), 1) }
-  }
 }
 
 function awarenessMessage(awareness: awarenessProtocol.Awareness, clients: number[]): Uint8Array {
