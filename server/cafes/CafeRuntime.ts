@@ -2,16 +2,15 @@
  * One live café, as the transports see it. It composes the parts that do the work and gives them one
  * path to the store (`commit`):
  * - `Roster`: who is there (records, tokens, presence);
- * - `SeatingPlanKeeper`: where they sit, now, next and in the stored plan, and the re-planning;
+ * - `People`: the commands that change them (arrivals, departures, moves, hosts, venue);
+ * - `SeatingPlanKeeper`: where they sit, now, next and in the stored plan (its `Replanner`: when to plan again);
  * - `RoundClock`: the lifecycle's step function and the timers of each phase;
  * - `cafeView.ts`: the views sent out.
  * Pure domain logic lives in `shared/`; this class checks each command, applies it and persists it.
  */
 import { nanoid } from 'nanoid'
 import type { CafeDefinition } from '../../shared/cafe'
-import { questionAt, venueOf } from '../../shared/cafe'
-import { venueRefusal } from '../../shared/hybridSeats'
-import { MAX_PARTICIPANTS_PER_CAFE } from '../../shared/constants'
+import { questionAt } from '../../shared/cafe'
 import type { LifecycleEvent, LifecycleState } from '../../shared/lifecycle'
 import type { CafeView, NextSeat, ParticipantView, Profile } from '../../shared/protocol'
 import type { Seating } from '../../shared/rotation'
@@ -29,6 +28,7 @@ import { RoundClock } from './RoundClock'
 import { Roster } from './Roster'
 import { SeatingPlanKeeper } from './SeatingPlanKeeper'
 import { hashSecret, newSecret, secretMatches } from './secrets'
+import { People } from './People'
 import { mayWriteNow } from './tableclothAccess'
 import type { Result } from './result'
 import { failure, success } from './result'
@@ -67,6 +67,7 @@ export class CafeRuntime {
   private readonly roster: Roster
   private readonly seats: SeatingPlanKeeper
   private readonly rounds: RoundClock
+  private readonly people: People
   /** Seat changes stored since the record was last saved whole. */
   private seatChangesSaved = 0
   /** The record changed since it was read without a save (older records filled in): the next save is whole. */
@@ -86,6 +87,12 @@ export class CafeRuntime {
       commit: () => this.commit(),
       changed: () => events.changed(this),
       nextSeat: (id, seat) => events.nextSeat(this, id, seat),
+    })
+    this.people = new People({
+      record, roster: this.roster, seats: this.seats, clock,
+      commit: (seatsOnly) => this.commit(seatsOnly),
+      changed: () => events.changed(this),
+      gone: (id) => events.participantGone(this, id),
     })
     this.rounds = new RoundClock(record, clock, {
       enter: (before, after) => this.enter(before, after),
@@ -179,146 +186,16 @@ export class CafeRuntime {
     if (this.roster.disconnected(participantId)) this.deps.events.changed(this)
   }
 
-  // ---- people ----
+  // ---- people (People.ts) ----
 
-  join(profile: Profile): Result<{ participant: ParticipantRecord; token: string }> {
-    if (!this.isJoinable) return failure('cafe_closed', 'The café is over: nobody can join it any more.')
-    if (this.roster.size >= MAX_PARTICIPANTS_PER_CAFE) return failure('cafe_full', 'This café is full.', { params: { max: MAX_PARTICIPANTS_PER_CAFE } })
-    // A hybrid café seats people in the room and online apart: each says where they take part.
-    if (this.isHybrid && profile.remote === undefined) return failure('venue_required', 'Say whether you take part in the room or online (remote).')
-    const token = newSecret()
-    const p = this.roster.add(this.id, this.venueProfile(profile), token, this.deps.clock.now())
-    this.seats.seatLate(p.id)
-    this.commitAndReplan(true)
-    return success({ participant: p, token })
-  }
-
-  /**
-   * The facilitator enters people who registered beforehand (name, organisation, sector), so the plan and
-   * the printed cards can be made before the day. They hold no credential: they sit at real tables.
-   */
-  addPeople(profiles: Profile[]): Result<ParticipantRecord[]> {
-    if (!this.isJoinable) return failure('cafe_over', 'The café is over: nobody can be added.')
-    if (this.roster.size + profiles.length > MAX_PARTICIPANTS_PER_CAFE) return failure('cafe_full', 'This café would be full.', { params: { max: MAX_PARTICIPANTS_PER_CAFE } })
-    const added = profiles.map((profile) => {
-      // In a hybrid café, people entered without a venue take part in the room.
-      const p = this.roster.add(this.id, this.venueProfile(profile), newSecret(), this.deps.clock.now())
-      this.seats.seatLate(p.id)
-      return p
-    })
-    this.commitAndReplan(true)
-    return success(added)
-  }
-
-  /**
-   * Marks someone absent (a no-show, or gone for a while: they keep their place in the café and what they
-   * wrote, but get no seat and are planned out) or present again (seated at once during the café).
-   */
-  setPresent(id: string, present: boolean): Result<ParticipantRecord> {
-    const p = this.participant(id)
-    if (!p) return failure('no_participant', 'No such participant.')
-    if ((p.absent !== true) === present) return success(p)
-    if (present) this.seats.seatLate(id)
-    else this.seats.unseat(id)
-    this.roster.setAbsent(p, !present)
-    this.commitAndReplan()
-    return success(p)
-  }
-
-  updateProfile(id: string, profile: Profile): Result<ParticipantRecord> {
-    const p = this.participant(id)
-    if (!p) return failure('no_participant', 'No such participant.')
-    if (this.isHybrid && profile.remote !== undefined && profile.remote !== (p.remote === true)) {
-      const moved = this.setRemote(id, profile.remote)
-      if (!moved.ok) return moved
-    }
-    // The café record holds no profile: one participant row is written, not the whole café (no commit).
-    const change = this.roster.updateProfile(p, profile)
-    if (change === 'none') return success(p)
-    if (change === 'mix') this.seats.profilesChanged()
-    this.deps.events.changed(this)
-    if (change === 'mix') this.seats.replanSoon()
-    return success(p)
-  }
-
-  /** The participant leaves (or is removed): their token stops working; what they wrote stays. */
-  remove(id: string): Result<{ participantId: string }> {
-    const p = this.participant(id)
-    if (!p) return failure('no_participant', 'No such participant.')
-    this.roster.leave(p, this.deps.clock.now())
-    this.seats.unseat(id)
-    this.seats.dropPins(id)
-    this.commitAndReplan()
-    this.deps.events.participantGone(this, id)
-    return success({ participantId: id })
-  }
-
-  /** A manual move by the facilitator, effective now (and for the announced next round if any). */
-  move(id: string, tableId: string): Result<ParticipantRecord> {
-    const p = this.participant(id)
-    if (!p) return failure('no_participant', 'No such participant.')
-    if (!this.seats.hasTable(tableId)) return failure('no_table', 'No such table.')
-    if (p.hostOf !== null && p.hostOf !== tableId) return failure('host_stays', 'A host stays at their table; unset the host first.')
-    if (p.absent) return failure('person_absent', 'This person is marked absent: mark them present first.')
-    const wrongVenue = this.venueRefusal(tableId, p)
-    if (wrongVenue) return wrongVenue
-    this.seats.move(id, tableId)
-    this.commit()
-    return success(p)
-  }
-
-  /** Makes someone the host of a table (they stay there in every round), or a traveller again (null). */
-  setHost(id: string, tableId: string | null): Result<ParticipantRecord> {
-    const p = this.participant(id)
-    if (!p) return failure('no_participant', 'No such participant.')
-    if (tableId !== null) {
-      if (!this.seats.hasTable(tableId)) return failure('no_table', 'No such table.')
-      const other = this.roster.hostOf(tableId, id)
-      if (other) return failure('table_has_host', `${other.displayName} already hosts this table.`, { params: { name: other.displayName } })
-      const wrongVenue = this.venueRefusal(tableId, p)
-      if (wrongVenue) return wrongVenue
-      if (!p.absent) this.seats.seatHost(id, tableId)
-    }
-    this.roster.setHost(p, tableId)
-    // A host sits at their table in every round: their own pins no longer apply.
-    this.seats.dropPins(id)
-    this.commitAndReplan()
-    return success(p)
-  }
-
-  /**
-   * Hybrid cafés: where someone takes part. Their seats of the other venue (now, announced, planned,
-   * pinned) go: they sit at once at the smallest table of their venue, and the rounds left are re-planned.
-   */
-  setRemote(id: string, remote: boolean): Result<ParticipantRecord> {
-    const p = this.participant(id)
-    if (!p) return failure('no_participant', 'No such participant.')
-    if (!this.isHybrid) return failure('bad_data', 'Only a hybrid café seats people in the room and online apart.')
-    if ((p.remote === true) === remote) return success(p)
-    const hosted = p.hostOf === null ? undefined : this.definition.tables.find((t) => t.id === p.hostOf)
-    if (hosted && venueRefusal(this.definition.tables, hosted, { remote })) {
-      return failure('venue_host', `This person hosts ${hosted.name}: make them a traveller first.`, { params: { table: hosted.name } })
-    }
-    this.roster.setRemote(p, remote)
-    this.seats.venueChanged(id)
-    this.commitAndReplan()
-    return success(p)
-  }
-
-  private get isHybrid(): boolean { return venueOf(this.definition) === 'hybrid' }
-
-  /** The profile as stored: where one takes part only in a hybrid café. */
-  private venueProfile(profile: Profile): Profile {
-    const { remote, ...rest } = profile
-    return this.isHybrid && remote === true ? { ...rest, remote } : rest
-  }
-
-  /** A hand-made seat at a table of the other venue (hybrid cafés), refused with the table's name. */
-  private venueRefusal(tableId: string, p: ParticipantRecord): Result<never> | null {
-    const table = this.definition.tables.find((t) => t.id === tableId)
-    const wrong = table ? venueRefusal(this.definition.tables, table, p) : null
-    return wrong ? failure(wrong.reason, wrong.message, { params: { table: wrong.table } }) : null
-  }
+  join(profile: Profile): Result<{ participant: ParticipantRecord; token: string }> { return this.people.join(profile) }
+  addPeople(profiles: Profile[]): Result<ParticipantRecord[]> { return this.people.addPeople(profiles) }
+  setPresent(id: string, present: boolean): Result<ParticipantRecord> { return this.people.setPresent(id, present) }
+  updateProfile(id: string, profile: Profile): Result<ParticipantRecord> { return this.people.updateProfile(id, profile) }
+  remove(id: string): Result<{ participantId: string }> { return this.people.remove(id) }
+  move(id: string, tableId: string): Result<ParticipantRecord> { return this.people.move(id, tableId) }
+  setHost(id: string, tableId: string | null): Result<ParticipantRecord> { return this.people.setHost(id, tableId) }
+  setRemote(id: string, remote: boolean): Result<ParticipantRecord> { return this.people.setRemote(id, remote) }
 
   // ---- the seating plan (SeatingPlanKeeper.ts) ----
 
@@ -438,12 +315,6 @@ export class CafeRuntime {
     for (let k = 1; k < round; k++) for (const name of this.roundDocNames(k)) earlier.add(name)
     const fresh = this.roundDocNames(round).filter((name) => !earlier.has(name))
     if (fresh.length > 0) this.deps.events.roundAhead?.(this, round, fresh)
-  }
-
-  /** After a change of people: save, then re-plan the rounds not given yet a little later. */
-  private commitAndReplan(seatsOnly = false): void {
-    this.commit(seatsOnly)
-    this.seats.replanSoon()
   }
 
   /**
