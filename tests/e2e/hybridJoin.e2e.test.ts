@@ -72,3 +72,53 @@ describe('hybrid café: the join page', () => {
     expect(app.errors).toEqual([])
   })
 })
+
+describe('hybrid café: the seating plan', () => {
+  it('offers each person only the tables of their venue: no move, swap or drop across', async () => {
+    const cafe = await createCafe(app.t.url, {
+      ...hybridCafe, questions: [{ text: 'What do we do together?' }, { text: 'And then?' }],
+      tables: [{ name: 'Room A', capacity: 4 }, { name: 'Room B', capacity: 4 }, { name: 'Online A', capacity: 4, online: true }, { name: 'Online B', capacity: 4, online: true }],
+    })
+    const join = async (displayName: string, remote: boolean) => {
+      const res = await fetch(`${app.t.url}/api/join`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ code: cafe.joinCode, displayName, remote }) })
+      expect(res.status).toBe(201)
+      return ((await res.json()) as { participantId: string }).participantId
+    }
+    const ids = new Map<string, string>()
+    for (const [name, remote] of [['Amélie', false], ['Bruno', false], ['Chloé', false], ['Driss', true], ['Emma', true], ['Farid', true]] as const) ids.set(name, await join(name, remote))
+    const runtime = () => app.t.server.registry.get(cafe.id)!
+    const tableOf = (name: string) => runtime().planView().rounds[1]?.[ids.get(name)!]
+    const tableId = (name: string) => runtime().definition.tables.find((t) => t.name === name)!.id
+    await expect.poll(() => tableOf('Driss'), { timeout: 15_000 }).toBeTruthy()
+
+    const page = await app.newPage('hybrid-plan', { locale: 'en-GB', viewport: { width: 1280, height: 900 } })
+    await page.goto(`${app.t.url}/facilitate/${cafe.id}#key=${cafe.facilitatorKey}`)
+    const panel = page.getByRole('region', { name: 'Seating plan' })
+    await panel.getByRole('tab', { name: 'Round 2' }).click()
+    const table = (name: string) => panel.getByRole('article', { name })
+    const onlineOther = tableOf('Driss') === tableId('Online A') ? 'Online B' : 'Online A'
+
+    // Driss takes part online: a room table says why not, and offers no swap; the other online table takes him.
+    await panel.getByRole('button', { name: 'Select Driss to move them' }).click()
+    await table('Room A').getByText('A table in the room: Driss takes part online.').waitFor()
+    expect(await table('Room A').getByRole('button', { name: /^Move Driss here$/ }).count()).toBe(0)
+    expect(await table('Room A').getByRole('button', { name: /^Swap Driss with/ }).count()).toBe(0)
+    await table(onlineOther).getByRole('button', { name: 'Move Driss here' }).waitFor()
+    await panel.getByRole('button', { name: 'Cancel' }).click()
+    // Amélie is in the room: an online table says so.
+    await panel.getByRole('button', { name: 'Select Amélie to move them' }).click()
+    await table('Online A').getByText('An online table: Amélie takes part in the room.').waitFor()
+    await panel.getByRole('button', { name: 'Cancel' }).click()
+
+    // Dragged onto a room table, Driss stays where he is; onto the other online table, he goes.
+    const before = tableOf('Driss')
+    await panel.getByRole('button', { name: 'Select Driss to move them' }).dragTo(table('Room B').getByRole('heading'))
+    await new Promise((r) => setTimeout(r, 500))
+    expect(tableOf('Driss')).toBe(before)
+    await panel.getByRole('button', { name: 'Select Driss to move them' }).dragTo(table(onlineOther).getByRole('heading'))
+    await expect.poll(() => tableOf('Driss')).toBe(tableId(onlineOther))
+    await shot(page, 'hybrid-plan-1280x900')
+    expect((await audit(page, 'hybrid-plan-1280x900')).filter(isBlocking).map(formatFinding)).toEqual([])
+    expect(app.errors).toEqual([])
+  }, 60_000)
+})

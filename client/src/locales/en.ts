@@ -226,7 +226,7 @@ export const en = {
     openStudio: 'Open the harvest studio', exports: 'Exports',
   },
   plan: {
-    swapWith: 'Swap {{a}} with {{b}}', swapped: '{{a}} and {{b}} swapped places', moved: '{{name}} moved to {{table}}', fullHint: 'Full: choose someone here to swap with.',
+    swapWith: 'Swap {{a}} with {{b}}', swapped: '{{a}} and {{b}} swapped places', moved: '{{name}} moved to {{table}}', fullHint: 'Full: choose someone here to swap with.', onlineTable: 'An online table: {{name}} takes part in the room.', roomTable: 'A table in the room: {{name}} takes part online.',
     absent: 'Absent (not planned): {{names}}',
     sep: '; ',
     title: 'Seating plan', planning: 'Planning…', nobody: 'The plan appears here as people arrive.',

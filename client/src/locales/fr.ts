@@ -225,7 +225,7 @@ export const fr: Translation = {
     openStudio: 'Ouvrir l’atelier de récolte', exports: 'Exports',
   },
   plan: {
-    swapWith: 'Échanger {{a}} et {{b}}', swapped: '{{a}} et {{b}} ont échangé leurs places', moved: '{{name}} va à {{table}}', fullHint: 'Complète : choisissez ici une personne avec qui échanger.',
+    swapWith: 'Échanger {{a}} et {{b}}', swapped: '{{a}} et {{b}} ont échangé leurs places', moved: '{{name}} va à {{table}}', fullHint: 'Complète : choisissez ici une personne avec qui échanger.', onlineTable: 'Table en ligne : {{name}} participe dans la salle.', roomTable: 'Table dans la salle : {{name}} participe en ligne.',
     absent: 'Absent·es (hors plan) : {{names}}',
     sep: ' ; ',
     title: 'Plan de table', planning: 'Calcul en cours…', nobody: 'Le plan apparaît ici au fil des arrivées.',

@@ -1,7 +1,8 @@
 /**
  * The seating plan in the facilitator's console: who sits where in each round, its quality in words and
  * numbers, and editing by drag and drop (or tap, then tap, on touch screens and with a keyboard). Every
- * move is a `plan:move` request; the server pins it and checks capacities and hosts.
+ * move is a `plan:move` request; the server pins it and checks capacities and hosts. In a hybrid café,
+ * a person can be dropped, moved or swapped only to a table of their venue (the server refuses the rest).
  */
 import type { DragEvent } from 'react'
 import { useEffect, useMemo, useState } from 'react'
@@ -9,6 +10,7 @@ import { useTranslation } from 'react-i18next'
 import type { CafeView, ParticipantView } from '../../../shared/protocol'
 import type { Seating } from '../../../shared/rotation'
 import type { PlanView } from '../../../shared/seatingPlan'
+import { fitsVenue, isSplit } from '../../../shared/hybridSeats'
 import { groupKey } from '../../../shared/planner/model'
 import { Icon } from '../components/Icon'
 import { QualitySummary } from './QualitySummary'
@@ -26,6 +28,8 @@ export function PlanPanel({ view, facilitatorKey, run }: { view: CafeView; facil
   const [chosen, setRound] = useState<number | null>(null)
   const [selected, setSelected] = useState<string | null>(null)
   const [done, setDone] = useState<{ text: string; focus: string } | null>(null)
+  /** Who is being dragged: a drop is offered only where they may sit. */
+  const [dragging, setDragging] = useState<string | null>(null)
   const people = useMemo(() => new Map(view.participants.map((p) => [p.id, p])), [view.participants])
   // After a move, keyboard and screen reader users stay on the person they moved.
   useEffect(() => {
@@ -48,6 +52,13 @@ export function PlanPanel({ view, facilitatorKey, run }: { view: CafeView; facil
       const name = people.get(participantId)?.displayName ?? ''
       setDone({ text: swapWith ? t('plan.swapped', { a: name, b: people.get(swapWith)?.displayName ?? '' }) : t('plan.moved', { name, table }), focus: participantId })
     }
+  }
+  // Hybrid cafés: whether a person may sit at a table (their venue's), for every table's offers.
+  const split = isSplit(def.tables)
+  const mayGo = (personId: string, tableId: string | undefined) => {
+    const table = def.tables.find((tb) => tb.id === tableId)
+    const person = people.get(personId)
+    return !table || !person || fitsVenue(split, table, person)
   }
   const printUrl = (kind: string) => `/print/${view.id}#key=${facilitatorKey}&kind=${kind}`
   const selectedPerson = selected ? people.get(selected) ?? null : null
@@ -91,6 +102,7 @@ export function PlanPanel({ view, facilitatorKey, run }: { view: CafeView; facil
             {def.tables.map((tb) => (
               <PlanTable key={tb.id} tableId={tb.id} name={tb.name} capacity={tb.capacity} round={round} plan={plan} row={row} pins={pins}
                 people={people} editable={editable} selected={selected} onSelect={setSelected} onMove={move}
+                online={tb.online === true} dragging={dragging} onDrag={setDragging} mayGo={mayGo}
                 onUnpin={(id) => void run('plan:unpin', { round, participantId: id })} />
             ))}
           </div>
@@ -120,10 +132,11 @@ function stateOf(n: number, plan: PlanView, view: CafeView): 'played' | 'now' | 
   return null
 }
 
-function PlanTable({ tableId, name, capacity, round, plan, row, pins, people, editable, selected, onSelect, onMove, onUnpin }: {
+function PlanTable({ tableId, name, capacity, round, plan, row, pins, people, editable, selected, onSelect, onMove, onUnpin, online, dragging, onDrag, mayGo }: {
   tableId: string; name: string; capacity: number; round: number; plan: PlanView; row: Seating; pins: Seating
   people: Map<string, ParticipantView>; editable: boolean; selected: string | null
   onSelect(id: string | null): void; onMove(id: string, tableId: string, swapWith?: string | null): void; onUnpin(id: string): void
+  online: boolean; dragging: string | null; onDrag(id: string | null): void; mayGo(personId: string, tableId: string | undefined): boolean
 }) {
   const { t } = useTranslation()
   const [over, setOver] = useState(false)
@@ -131,16 +144,19 @@ function PlanTable({ tableId, name, capacity, round, plan, row, pins, people, ed
     .sort((a, b) => Number(people.get(b)!.hostOf === tableId) - Number(people.get(a)!.hostOf === tableId) || people.get(a)!.displayName.localeCompare(people.get(b)!.displayName))
   const repeated = pairsMeetingElsewhere(here, plan.rounds, round - 1)
   const sameOrg = sameOrganisation(here, people)
-  const accepts = (e: DragEvent) => editable && e.dataTransfer.types.includes(DRAG_TYPE)
+  const accepts = (e: DragEvent) => editable && e.dataTransfer.types.includes(DRAG_TYPE) && (dragging === null || mayGo(dragging, tableId))
+  // A swap sends the one chosen here and the one here to the other's table: both must be of its venue.
+  const maySwap = (mover: string, other: string) => mayGo(mover, tableId) && mayGo(other, row[mover])
   const drop = (e: DragEvent, swapWith: string | null) => {
     setOver(false)
     const id = e.dataTransfer.getData(DRAG_TYPE)
-    if (!id || !editable) return
+    if (!id || !editable || (swapWith === null ? !mayGo(id, tableId) : !maySwap(id, swapWith))) return
     e.preventDefault()
     e.stopPropagation()
     onMove(id, tableId, swapWith)
   }
   const movable = selected !== null && row[selected] !== tableId
+  const fitsHere = selected === null || mayGo(selected, tableId)
   const full = here.length >= capacity
   const selectedName = selected ? people.get(selected)?.displayName ?? '' : ''
   return (
@@ -159,17 +175,18 @@ function PlanTable({ tableId, name, capacity, round, plan, row, pins, people, ed
           return (
             <li key={id} className={`plan-person${selected === id ? ' selected' : ''}${host ? ' host' : ''}`}
               draggable={editable && !host}
-              onDragStart={(e) => { e.dataTransfer.setData(DRAG_TYPE, id); e.dataTransfer.setData('text/plain', p.displayName); e.dataTransfer.effectAllowed = 'move' }}
-              onDragOver={(e) => { if (accepts(e) && !host) { e.preventDefault(); e.dataTransfer.dropEffect = 'move' } }}
-              onDrop={(e) => { if (!host) drop(e, id) }}>
+              onDragStart={(e) => { e.dataTransfer.setData(DRAG_TYPE, id); e.dataTransfer.setData('text/plain', p.displayName); e.dataTransfer.effectAllowed = 'move'; onDrag(id) }}
+              onDragEnd={() => onDrag(null)}
+              onDragOver={(e) => { if (accepts(e) && !host && (dragging === null || maySwap(dragging, id))) { e.preventDefault(); e.dataTransfer.dropEffect = 'move' } }}
+              onDrop={(e) => { if (!host && (dragging === null || maySwap(dragging, id))) drop(e, id) }}>
               <button type="button" className="person-button" data-person={id} disabled={!editable || host} aria-pressed={host ? undefined : selected === id}
                 title={[p.displayName, p.organisation].filter(Boolean).join(' · ')} aria-describedby={p.organisation ? `plan-org-${id}` : undefined} data-org={p.organisation ?? undefined}
                 aria-label={host ? `${p.displayName} (${t('plan.host')})`
-                  : selected !== null && selected !== id && row[selected] !== tableId ? t('plan.swapWith', { a: selectedName, b: p.displayName })
+                  : selected !== null && selected !== id && row[selected] !== tableId && maySwap(selected, id) ? t('plan.swapWith', { a: selectedName, b: p.displayName })
                     : t('plan.select', { name: p.displayName })}
                 onClick={() => {
                   if (selected === id) onSelect(null)
-                  else if (selected !== null && row[selected] !== tableId) onMove(selected, tableId, id)
+                  else if (selected !== null && row[selected] !== tableId && maySwap(selected, id)) onMove(selected, tableId, id)
                   else onSelect(id)
                 }}>
                 <span className="person-name">{host && <span aria-hidden="true">★ </span>}{p.displayName}</span>
@@ -184,8 +201,9 @@ function PlanTable({ tableId, name, capacity, round, plan, row, pins, people, ed
           )
         })}
       </ul>
-      {movable && editable && (full
-        ? <p className="small muted">{t('plan.fullHint')}</p>
+      {movable && editable && (!fitsHere
+        ? <p className="small muted">{t(online ? 'plan.onlineTable' : 'plan.roomTable', { name: selectedName })}</p>
+        : full ? <p className="small muted">{t('plan.fullHint')}</p>
         : <button type="button" className="small primary" onClick={() => onMove(selected!, tableId)}>{t('plan.moveHere', { name: selectedName })}</button>)}
       {repeated > 0 && <p className="small warn-text">{t('plan.metBefore', { count: repeated })}</p>}
       {sameOrg.length > 0 && <p className="small muted">{t('plan.sameOrg', { names: sameOrg.join(', ') })}</p>}
