@@ -19,7 +19,7 @@ import { tableclothDocName } from '../../shared/tablecloth'
 import type { Clock } from '../clock'
 import type { Logger } from '../log'
 import type { CafeRecord, CafeSeatChange, ParticipantRecord } from '../store/Store'
-import { firstOpenRound, isBeforeCafe, isJoinable, seatRound } from './openRounds'
+import { firstOpenRound, isBeforeCafe, isJoinable, mirroredRows, seatRound } from './openRounds'
 import type { PlanService } from './PlanService'
 import { Replanner } from './Replanner'
 import type { Result } from './result'
@@ -55,7 +55,7 @@ export class SeatingPlanKeeper {
     const { record, plans, clock, log, commit, changed } = deps
     this.planner = new Replanner({
       record, plans, clock, log, commit, changed,
-      syncPlan: () => { this.syncPlan() },
+      syncPlan: () => this.syncPlan(),
       people: () => this.plannerPeople(),
       plannedSeating: (round) => this.plannedSeating(round),
       announced: (ids) => { for (const id of ids) this.emitNextSeat(id) },
@@ -321,19 +321,18 @@ export class SeatingPlanKeeper {
     pinned[round - 1] = replace ? { ...seats } : { ...pinned[round - 1], ...seats }
   }
 
-  /** Makes the plan's rows of played, current and announced rounds copies of their seatings; true if any row was (re)written. */
-  private syncPlan(): boolean {
+  /** Makes the plan's rows of played, current and announced rounds copies of their seatings (noting when it rewrote one: `rowsRewritten`). */
+  private syncPlan(): void {
     const r = this.record
     const rows = r.plan!.rounds
     let copied = false
     r.history.forEach((seating, i) => { if (this.book.mirror(rows, i, seating)) copied = true })
-    const seat = seatRound(r.lifecycle)
-    if (seat !== null && seat > r.history.length && this.book.mirror(rows, seat - 1, r.seating)) copied = true
-    if (r.nextSeating && r.lifecycle.phase === 'round' && this.book.mirror(rows, r.lifecycle.round, r.nextSeating)) copied = true
+    const mirrored = mirroredRows(r)
+    if (mirrored.now !== null && this.book.mirror(rows, mirrored.now, r.seating)) copied = true
+    if (mirrored.next !== null && this.book.mirror(rows, mirrored.next, r.nextSeating!)) copied = true
     const total = this.definition.rounds.length
     if (rows.length > total) { rows.length = total; copied = true }
     if (copied) this.rowsRewritten = true
-    return copied
   }
 
   /** The table of this person's venue with the most room in a seating (`shared/rotation.ts`'s rule), from the kept counts. */

@@ -23,6 +23,20 @@ export function seatRound(lc: LifecycleState): number | null {
   return lc.phase === 'harvest' || lc.phase === 'closed' ? null : seatingRound(lc)
 }
 
+/**
+ * The plan's rows (0-based) that mirror the seating of now and of the announced round, or null where
+ * none does: the played rounds' rows mirror the history, so now's is a row of its own only before its
+ * round is over. `SeatingPlanKeeper` keeps these rows equal to the seatings; a stored seat change
+ * (`store/cafeSeats.ts`) is applied to them.
+ */
+export function mirroredRows(r: Pick<CafeRecord, 'lifecycle' | 'history' | 'nextSeating'>): { now: number | null; next: number | null } {
+  const seat = seatRound(r.lifecycle)
+  return {
+    now: seat !== null && seat > r.history.length ? seat - 1 : null,
+    next: r.nextSeating && r.lifecycle.phase === 'round' ? r.lifecycle.round : null,
+  }
+}
+
 /** First round whose seats nobody has been given yet as final: what an automatic re-plan may change. */
 export function firstOpenRound(r: Pick<CafeRecord, 'lifecycle' | 'nextSeating'>): number {
   const lc = r.lifecycle

@@ -113,8 +113,7 @@ export class CallSignaling {
     const { payload, answer } = requestArgs(socket, args)
     const facilitator = socket.data.role === 'facilitator'
     const [own, attempts] = this.buckets[facilitator ? 'facilitator' : 'participant']
-    // A participant's connections share one allowance (as the command limiter counts them); a facilitator's each its own.
-    const sender = facilitator || !socket.data.participantId ? socket.id : `p:${socket.data.participantId}`
+    const sender = allowanceKey(socket)
     if (!attempts.take(sender, 1)) {
       this.deps.log.warn('call signaling flooding: disconnected', { event: name, cafeId: socket.data.cafeId })
       const flooding = appError('flooding', 'Far too many requests: this connection is closed.')
@@ -182,8 +181,7 @@ export class CallSignaling {
     }
     // What it makes the server send on is bounded too, not only how many messages: counted before relaying.
     const chars = (d.description?.sdp?.length ?? 0) + (d.candidate?.candidate.length ?? 0) + (d.candidate?.usernameFragment?.length ?? 0)
-    const facilitator = who.role === 'facilitator'
-    if (!this.signalChars[facilitator ? 'facilitator' : 'participant'].take(facilitator ? socket.id : `p:${who.participantId}`, chars)) {
+    if (!this.signalChars[who.role].take(allowanceKey(socket), chars)) {
       return fail('too_many_requests', 'Too many requests. Wait a moment and try again.')
     }
     const target = call!.get(d.to)!
@@ -252,4 +250,9 @@ function whoOf(d: SocketData): CallWho | null {
 
 function publicMember(m: Member): CallMember {
   return { peerId: m.peerId, participantId: m.participantId, name: m.name, role: m.role, mode: m.mode }
+}
+
+/** Whose allowance a message draws on: a participant's connections share one (as the command limiter counts them), a facilitator's each its own. */
+function allowanceKey(socket: AnySocket): string {
+  return socket.data.role === 'facilitator' || !socket.data.participantId ? socket.id : `p:${socket.data.participantId}`
 }

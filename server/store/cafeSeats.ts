@@ -1,17 +1,16 @@
 /**
  * Seat changes appended to a stored café record (`Store.appendCafeSeats`), applied when the record is
- * read: to the seating of now or of the announced round, and to the plan's row that mirrors it (the rows
- * `SeatingPlanKeeper.syncPlan` keeps equal to them). Pure.
+ * read: to the seating of now or of the announced round, and to the plan's row that mirrors it
+ * (`mirroredRows`, the rows `SeatingPlanKeeper` keeps equal to them). Pure.
  */
-import { seatRound } from '../cafes/openRounds'
+import { mirroredRows } from '../cafes/openRounds'
 import type { CafeRecord, CafeSeatChange } from './Store'
 
 export function applySeatChanges(record: CafeRecord, changes: Iterable<CafeSeatChange>): CafeRecord {
-  const lc = record.lifecycle
   const rows = record.plan?.rounds
-  const nowRound = seatRound(lc)
-  const nowRow = nowRound !== null && nowRound > record.history.length ? rows?.[nowRound - 1] : undefined
-  const nextRow = record.nextSeating && lc.phase === 'round' ? rows?.[lc.round] : undefined
+  const mirrored = mirroredRows(record)
+  const nowRow = mirrored.now === null ? undefined : rows?.[mirrored.now]
+  const nextRow = mirrored.next === null ? undefined : rows?.[mirrored.next]
   for (const change of changes) {
     for (const [which, id, tableId] of change.seats) {
       const seating = which === 'now' ? record.seating : record.nextSeating
