@@ -33,6 +33,11 @@ export interface WriteBehind {
   onHealthChange?(fn: (h: StorageHealth) => void): () => void
 }
 
+type CafeWrite = Extract<PendingWrite, { kind: 'cafe' }>
+const cafeWrite = (cafe: CafeRecord): CafeWrite => ({ kind: 'cafe', key: `cafe:${cafe.id}`, cafe })
+/** A café record waiting in memory is a copy: later changes to the live record do not leak in. */
+const ownCafe = (op: CafeWrite): CafeWrite => ({ ...op, cafe: structuredClone(op.cafe) })
+
 const writesBehind = (s: Store): WriteBehind | null => (typeof (s as Partial<WriteBehind>).durable === 'function' ? s as unknown as WriteBehind : null)
 
 export class DurableWriter {
@@ -78,7 +83,7 @@ export class DurableWriter {
   saveCafe(cafe: CafeRecord): void {
     // Copied only when it must wait in memory: a store takes (serializes or copies) a record at once,
     // and a copy of the whole record on every change costs each join more as the café grows.
-    this.write({ kind: 'cafe', key: `cafe:${cafe.id}`, cafe }, (op) => ({ ...op, cafe: structuredClone(cafe) }))
+    this.write(cafeWrite(cafe), ownCafe)
   }
 
   /**
@@ -88,15 +93,12 @@ export class DurableWriter {
    */
   saveCafeSeats(cafe: CafeRecord, change: CafeSeatChange): void {
     if (!this.store.appendCafeSeats || this.pending.length > 0) return this.saveCafe(cafe)
-    const started = performance.now()
+    const append = this.store.appendCafeSeats.bind(this.store)
     try {
-      this.store.appendCafeSeats(cafe.id, change)
+      this.timed('seats', () => append(cafe.id, change))
     } catch (err) {
       this.noteError(err)
-      this.enqueue({ kind: 'cafe', key: `cafe:${cafe.id}`, cafe: structuredClone(cafe) })
-    } finally {
-      const ms = performance.now() - started
-      if (ms > SLOW_WRITE_MS) this.log.warn('slow storage write', { kind: 'seats', ms: Math.round(ms) })
+      this.enqueue(ownCafe(cafeWrite(cafe)))
     }
   }
 
@@ -201,16 +203,23 @@ export class DurableWriter {
   }
 
   private apply(op: PendingWrite): number | null {
-    const started = performance.now()
-    try {
+    return this.timed(op.kind, () => {
       if (op.kind === 'cafe') this.store.saveCafe(op.cafe)
       else if (op.kind === 'participant') this.store.saveParticipant(op.participant)
       else if (op.kind === 'snapshot') this.store.saveSnapshot(op.cafeId, op.snapshot)
       else return this.store.appendUpdate(op.docName, op.update)
       return null
+    })
+  }
+
+  /** A write slower than SLOW_WRITE_MS is logged (it held every table up for that long). */
+  private timed<T>(kind: string, write: () => T): T {
+    const started = performance.now()
+    try {
+      return write()
     } finally {
       const ms = performance.now() - started
-      if (ms > SLOW_WRITE_MS) this.log.warn('slow storage write', { kind: op.kind, ms: Math.round(ms) })
+      if (ms > SLOW_WRITE_MS) this.log.warn('slow storage write', { kind, ms: Math.round(ms) })
     }
   }
 
