@@ -119,6 +119,12 @@ describe('hybrid café: the seating plan', () => {
     await expect.poll(() => tableOf('Driss')).toBe(tableId(onlineOther))
     await shot(page, 'hybrid-plan-1280x900')
     expect((await audit(page, 'hybrid-plan-1280x900')).filter(isBlocking).map(formatFinding)).toEqual([])
+    // On a phone, with someone chosen: the hint reads under the table of the other venue.
+    await page.setViewportSize({ width: 390, height: 844 })
+    await panel.getByRole('button', { name: 'Select Emma to move them' }).click()
+    await table('Room A').getByText('A table in the room: Emma takes part online.').scrollIntoViewIfNeeded()
+    await shot(page, 'hybrid-plan-390x844')
+    expect((await audit(page, 'hybrid-plan-390x844')).filter(isBlocking).map(formatFinding)).toEqual([])
     expect(app.errors).toEqual([])
   }, 60_000)
 })
