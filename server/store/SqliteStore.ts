@@ -2,6 +2,7 @@ import Database from 'better-sqlite3'
 import { mkdirSync } from 'node:fs'
 import { dirname } from 'node:path'
 import { Checkpointer } from './Checkpointer'
+import type { CheckpointMode } from './Checkpointer'
 import type { PhotoMeta } from '../../shared/photos'
 import { applySeatChanges, parseSeatChange } from './cafeSeats'
 import type { CafeRecord, CafeSeatChange, ParticipantRecord, PhotoRecord, SnapshotRecord, Store, StoredDoc } from './Store'
@@ -61,11 +62,14 @@ export class SqliteStore implements Store {
   readonly kind = 'sqlite'
   private db: Database.Database
   private stmt
-  /** The checkpoint thread (Checkpointer.ts); none for a database in memory. */
+  /** The WAL checkpoints (Checkpointer.ts); none for a database in memory. */
   private readonly checkpoints: Checkpointer | null = null
 
-  /** `checkpointIdleMs`: how long the checkpoint thread outlives the last write (tests shorten it). */
-  constructor(file: string, opts: { checkpointIdleMs?: number } = {}) {
+  /**
+   * `checkpointIdleMs`: how long checkpoints go on after the last write; `checkpointBudgetMs`: how long
+   * one may hold the event loop before they move to a thread (tests shorten both).
+   */
+  constructor(file: string, opts: { checkpointIdleMs?: number; checkpointBudgetMs?: number } = {}) {
     if (file !== ':memory:') mkdirSync(dirname(file), { recursive: true })
     this.db = new Database(file)
     this.db.pragma('journal_mode = WAL')
@@ -75,7 +79,12 @@ export class SqliteStore implements Store {
     this.migrate()
     if (file !== ':memory:') {
       this.db.pragma('wal_autocheckpoint = 0')
-      this.checkpoints = new Checkpointer(file, () => { if (this.db.open) this.db.pragma('wal_autocheckpoint = 1000') }, opts.checkpointIdleMs)
+      this.checkpoints = new Checkpointer(file, {
+        inline: () => { if (this.db.open) this.db.pragma('wal_checkpoint(PASSIVE)') },
+        onFailure: () => { if (this.db.open) this.db.pragma('wal_autocheckpoint = 1000') },
+        idleMs: opts.checkpointIdleMs,
+        budgetMs: opts.checkpointBudgetMs,
+      })
     }
     const db = this.db
     this.stmt = {
@@ -205,8 +214,8 @@ export class SqliteStore implements Store {
   photoUsage(cafeId: string): { count: number; bytes: number } {
     return this.stmt.photoUsage.get(cafeId) as { count: number; bytes: number }
   }
-  /** The checkpoint thread is running (it runs while the database is written, Checkpointer.ts). */
-  get checkpointing(): boolean { return this.checkpoints?.running ?? false }
+  /** How WAL checkpoints run now (while the database is written, Checkpointer.ts): null when they don't. */
+  get checkpointing(): CheckpointMode | null { return this.checkpoints?.mode ?? null }
 
   private wrote(): void {
     this.checkpoints?.wrote()

@@ -282,21 +282,47 @@ describe('SqliteStore on disk', () => {
     check.close()
   })
 
-  it('checkpoints only while written: no thread at rest, one from the first write, gone after a quiet spell, the log copied into the file', async () => {
+  it('checkpoints only while written, on the event loop while the disk is fast: none at rest, from the first write, gone after a quiet spell, the log copied into the file', async () => {
     const d = tempDir(); dirs.push(d)
     const file = join(d, 'nappe.sqlite')
-    const store = new SqliteStore(file, { checkpointIdleMs: 300 })
-    expect(store.checkpointing).toBe(false)
+    const store = new SqliteStore(file, { checkpointIdleMs: 300, checkpointBudgetMs: 10_000 })
+    expect(store.checkpointing).toBe(null)
     const before = statSync(file).size
     for (let i = 0; i < 200; i++) store.appendUpdate('c1.t1.q1', new Uint8Array(2000).fill(i))
-    expect(store.checkpointing).toBe(true)
+    expect(store.checkpointing).toBe('inline')
     // In WAL mode only a checkpoint writes the database file itself.
     await eventually(() => expect(statSync(file).size).toBeGreaterThan(before + 200 * 2000), { timeoutMs: 10_000 })
-    await eventually(() => expect(store.checkpointing).toBe(false), { timeoutMs: 10_000 })
+    await eventually(() => expect(store.checkpointing).toBe(null), { timeoutMs: 10_000 })
     store.saveParticipant(participant('p1', 'c1', 1))
-    expect(store.checkpointing).toBe(true)
+    expect(store.checkpointing).toBe('inline')
     await store.close()
-    expect(store.checkpointing).toBe(false)
+    expect(store.checkpointing).toBe(null)
+    const check = new SqliteStore(file)
+    expect(check.loadDoc('c1.t1.q1').updates).toHaveLength(200)
+    await check.close()
+  })
+
+  it('moves checkpoints to a thread after one held the event loop too long (a slow disk), and keeps them there', async () => {
+    const d = tempDir(); dirs.push(d)
+    const file = join(d, 'nappe.sqlite')
+    // A budget of 0 ms: any checkpoint is too long.
+    const store = new SqliteStore(file, { checkpointIdleMs: 300, checkpointBudgetMs: 0 })
+    const before = statSync(file).size
+    for (let i = 0; i < 200; i++) store.appendUpdate('c1.t1.q1', new Uint8Array(2000).fill(i))
+    expect(store.checkpointing).toBe('inline')
+    // The first checkpoint was too long (and the quiet spell began): the next write starts the thread.
+    await eventually(() => expect(store.checkpointing).toBe(null), { timeoutMs: 10_000 })
+    for (let i = 0; i < 200; i++) store.appendUpdate('c1.t1.q2', new Uint8Array(2000).fill(i))
+    expect(store.checkpointing).toBe('thread')
+    await eventually(() => expect(statSync(file).size).toBeGreaterThan(before + 400 * 2000), { timeoutMs: 10_000 })
+    await eventually(() => expect(store.checkpointing).toBe(null), { timeoutMs: 10_000 })
+    store.saveParticipant(participant('p1', 'c1', 1))
+    expect(store.checkpointing).toBe('thread')
+    await store.close()
+    expect(store.checkpointing).toBe(null)
+    const check = new SqliteStore(file)
+    expect(check.loadDoc('c1.t1.q2').updates).toHaveLength(200)
+    await check.close()
   })
 
   it('keeps appended seat changes across a crash (a second connection, the first never closed)', async () => {
