@@ -1,7 +1,6 @@
 /** The HTTP API (documented in docs/api.md). Errors are `{ error: { code, message, fields? } }`. */
 import express from 'express'
 import type { Request, Response, NextFunction } from 'express'
-import QRCode from 'qrcode'
 import { parseCafeInput } from '../../shared/cafe'
 import { zodFieldErrors } from '../../shared/cafe'
 import { MAX_FRAME_BYTES } from '../../shared/constants'
@@ -254,6 +253,7 @@ export function createApi(deps: ApiDeps): express.Router {
   })
 
   api.get('/api/cafes/:id/qr.svg', withCafe(async (cafe, req, res) => {
+    const { default: QRCode } = await import('qrcode')
     const svg = await QRCode.toString(joinUrl(deps.links(req).base, cafe.record.joinCode), { type: 'svg', margin: 1, errorCorrectionLevel: 'M' })
     res.type('image/svg+xml').set('Cache-Control', 'no-store').send(svg)
   }))
