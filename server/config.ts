@@ -13,6 +13,9 @@ const bool = z.enum(['true', 'false', '1', '0', 'yes', 'no']).transform((v) => [
 const FRAME_ANCESTOR = /^(?:'self'|https?:\/\/(?:\*\.)?[a-z0-9-]+(?:\.[a-z0-9-]+)*(?::\d{1,5})?)$/i
 
 /** One RTCIceServer: stun:, turn: or turns: addresses, with the TURN server's user and password. */
+/** Tablecloth connections are pinged every 30 s, as y-websocket's and Hocuspocus's are. */
+const YJS_PING_MS = 30_000
+
 const iceUrl = z.string().regex(/^(stun|stuns|turn|turns):[^\s]{1,250}$/, 'a stun:, turn: or turns: address, such as turn:turn.example.org:3478')
 const iceServerSchema = z.object({
   urls: z.union([iceUrl, z.array(iceUrl).min(1).max(10)]),
@@ -89,6 +92,8 @@ export interface Config {
   logLevel: LogLevel
   trustProxy: boolean
   docIdleMs: number
+  /** How often each tablecloth connection is pinged; one that did not answer the previous ping is closed (tests shorten it). */
+  yjsPingMs: number
   joinAttemptsPerMinute: number
   /** Origins that may show the projector view in a frame (FRAME_ANCESTORS); every other page may not be framed. */
   frameAncestors: string[]
@@ -133,7 +138,7 @@ export function parseConfig(env: Record<string, string | undefined>): Config {
   const backlogDir = e.BACKLOG_DIR ? resolve(e.BACKLOG_DIR) : join(tmpdir(), `nappe-backlog-${createHash('sha256').update(dataDir).digest('hex').slice(0, 12)}`)
   return {
     port: e.PORT, host: e.HOST, dataDir, backlogDir, publicUrl: e.PUBLIC_URL ? e.PUBLIC_URL.replace(/\/+$/, '') : null,
-    store: e.STORE, logLevel: e.LOG_LEVEL, trustProxy: e.TRUST_PROXY, docIdleMs: e.DOC_IDLE_SECONDS * 1000,
+    store: e.STORE, logLevel: e.LOG_LEVEL, trustProxy: e.TRUST_PROXY, docIdleMs: e.DOC_IDLE_SECONDS * 1000, yjsPingMs: YJS_PING_MS,
     joinAttemptsPerMinute: e.JOIN_ATTEMPTS_PER_MINUTE, frameAncestors: e.FRAME_ANCESTORS, clientDir: resolve('client/dist'),
     iceServers: e.ICE_SERVERS,
     turn: e.TURN_URLS && e.TURN_SECRET ? { urls: e.TURN_URLS, secret: e.TURN_SECRET, ttlMs: e.TURN_TTL_MINUTES * 60_000 } : null,

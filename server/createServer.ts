@@ -115,7 +115,7 @@ export function createServer(deps: ServerDeps): NappeServer {
   const http = createHttpServer(app)
   gateway = new SocketGateway(http, { registry, clock, log, trustProxy: config.trustProxy, health: () => writer.health, whenDurable: () => writer.whenDurable(), iceServers: config.iceServers, turn: config.turn })
   serveCafeSocketPath(http) // Socket.IO on /c/<cafeId>/socket.io/ too, for the proxy to route by café (socket/cafePath.ts)
-  tablecloths = new TableclothServer({ writer, log, clock, trustProxy: config.trustProxy, docIdleMs: config.docIdleMs, resolveCafe: (id) => registry.get(id) })
+  tablecloths = new TableclothServer({ writer, log, clock, trustProxy: config.trustProxy, docIdleMs: config.docIdleMs, pingIntervalMs: config.yjsPingMs, resolveCafe: (id) => registry.get(id) })
   writer.onHealthChange((h) => gateway.healthChanged(h))
 
   const loopDelay = new LoopDelay()

@@ -40,7 +40,12 @@ export const MESSAGE_QUERY_AWARENESS = 3
 
 /** Compact a document's update log after this many appended updates. */
 const COMPACT_EVERY_UPDATES = 500
-const PING_INTERVAL_MS = 30_000
+/**
+ * Each connection is pinged every `pingIntervalMs` (and closed when it did not answer the previous ping),
+ * not all at once: a thirtieth of them each thirtieth of the interval, so that 1,000 phones cost the loop
+ * a couple of milliseconds each second instead of 50 ms every 30 seconds, and their pongs come back spread.
+ */
+const PING_SLICES = 30
 /** Awareness (cursors, presence) is broadcast at most this often per document. */
 const AWARENESS_BATCH_MS = 50
 /** Work on the event loop slower than this is logged (it holds every table up). */
@@ -88,6 +93,8 @@ interface Conn {
   questionId: string
   clientIds: Set<number>
   alive: boolean
+  /** Which of the PING_SLICES pings it. */
+  pingSlice: number
   toldReadOnly: boolean
   /** Times of this connection's recent refusals (for MAX_REFUSALS_PER_MINUTE). */
   refusals: number[]
@@ -132,6 +139,8 @@ export interface TableclothServerOptions {
   resolveCafe(cafeId: string): CafeRuntime | null
   /** How long an unused document stays in memory before it is compacted and unloaded. */
   docIdleMs: number
+  /** How often each connection is pinged (Config.yjsPingMs). */
+  pingIntervalMs: number
   /** Take the client's address from X-Forwarded-For (TRUST_PROXY). */
   trustProxy?: boolean
   limits?: typeof YJS_CONNECTION_LIMITS
@@ -149,6 +158,8 @@ export class TableclothServer {
   private prepareQueue = new Set<string>()
   private compactScheduled = false
   private pingTimer: NodeJS.Timeout
+  private pingTick = 0
+  private nextPingSlice = 0
   private readonly limits: typeof YJS_CONNECTION_LIMITS
   private readonly addresses: ConnectionLimiter
   /** Open tablecloth connections per person (`<cafeId>:<participantId>`). */
@@ -172,7 +183,7 @@ export class TableclothServer {
       allowSynchronousEvents: false,
       handleProtocols: (protocols) => [...protocols].find((p) => p.startsWith('nappe.v')) ?? false,
     })
-    this.pingTimer = setInterval(() => this.ping(), PING_INTERVAL_MS)
+    this.pingTimer = setInterval(() => this.ping(), opts.pingIntervalMs / PING_SLICES)
     this.pingTimer.unref()
   }
 
@@ -259,7 +270,7 @@ export class TableclothServer {
     const kind = harvestOf === null ? 'tablecloth' : 'harvest'
     const live = this.load(requested, kind === 'harvest' ? initHarvest : (doc) => initTablecloth(doc, ids))
     const conn: Conn = {
-      ws, cafe, who, kind, tableId: ids.tableId, questionId: ids.questionId, clientIds: new Set(), alive: true, toldReadOnly: false,
+      ws, cafe, who, kind, tableId: ids.tableId, questionId: ids.questionId, clientIds: new Set(), alive: true, pingSlice: this.nextPingSlice++ % PING_SLICES, toldReadOnly: false,
       refusals: [], ackTimer: null, answersEveryStep1: false, step1Key: who.participantId ? `${cafe.id}:${who.participantId}` : `f:${++this.facilitatorConns}`, step1Waiting: null,
     }
     live.conns.set(ws, conn)
@@ -696,8 +707,10 @@ export class TableclothServer {
   }
 
   private ping(): void {
+    const slice = this.pingTick++ % PING_SLICES
     for (const live of this.docs.values()) {
       for (const c of live.conns.values()) {
+        if (c.pingSlice !== slice) continue
         if (!c.alive) { c.ws.terminate(); continue }
         c.alive = false
         c.ws.ping()
