@@ -7,6 +7,7 @@
  * connections have SyncStep2 and Update dropped; awareness entries are bound to the connection that
  * first used their client id and carry the server's idea of who the user is.
  */
+import { randomInt } from 'node:crypto'
 import type { IncomingMessage } from 'node:http'
 import type { Duplex } from 'node:stream'
 import { WebSocketServer, WebSocket } from 'ws'
@@ -119,6 +120,12 @@ interface LiveDoc {
   owners: Map<number, PresenceOwner<Conn>>
   /** Bytes of the stored history (what TABLECLOTH_LIMITS.docBytes bounds). */
   bytes: number
+  /**
+   * The Yjs client id of what the server writes in a writer's own transaction (the binding of their
+   * client ids, the marks of late words): not `doc.clientID`, or Yjs, seeing its own id advance in a
+   * remote transaction, would take it for another client using it, print a warning and change it.
+   */
+  bindingClient: number
   /** The answer to a SyncStep1 asking for everything, until the document changes. */
   fullState: Uint8Array | null
   lastSeq: number
@@ -349,12 +356,19 @@ export class TableclothServer {
     } else {
       // In the same transaction: one update stored and sent (to the writer too, who lacks the server's
       // part), not two to store and merge. A rotation brings a first write from everyone in the same second.
-      live.doc.transact(() => {
-        Y.applyUpdate(live.doc, update)
-        const clients = live.doc.getMap(CLIENTS_ROOT)
-        for (const id of verdict.bindClients) clients.set(String(id), ctx.writer.id)
-        const marks = live.doc.getMap(LATE_ROOT)
-        for (const c of late) marks.set(c.key, ctx.now)
+      const doc = live.doc
+      doc.transact(() => {
+        Y.applyUpdate(doc, update)
+        const own = doc.clientID
+        doc.clientID = live.bindingClient
+        try {
+          const clients = doc.getMap(CLIENTS_ROOT)
+          for (const id of verdict.bindClients) clients.set(String(id), ctx.writer.id)
+          const marks = doc.getMap(LATE_ROOT)
+          for (const c of late) marks.set(c.key, ctx.now)
+        } finally {
+          doc.clientID = own
+        }
       }, 'server')
     }
     this.scheduleAck(conn)
@@ -481,7 +495,7 @@ export class TableclothServer {
     const awareness = new awarenessProtocol.Awareness(doc)
     awareness.setLocalState(null)
     const live: LiveDoc = {
-      name, doc, awareness, conns: new Map(), owners: new Map(), bytes, fullState: null, lastSeq: stored.lastSeq, sinceCompaction: stored.updates.length, unloadTimer: null,
+      name, doc, awareness, conns: new Map(), owners: new Map(), bytes, bindingClient: otherClientId(doc.clientID), fullState: null, lastSeq: stored.lastSeq, sinceCompaction: stored.updates.length, unloadTimer: null,
       outbox: [], flushScheduled: false, awarenessChanged: new Set(), awarenessTimer: null,
     }
     this.docs.set(name, live)
@@ -780,4 +794,12 @@ function toUint8(data: WebSocket.RawData): Uint8Array {
   if (Array.isArray(data)) return new Uint8Array(Buffer.concat(data))
   if (data instanceof ArrayBuffer) return new Uint8Array(data)
   return new Uint8Array(data.buffer, data.byteOffset, data.byteLength)
+}
+
+/** A random Yjs client id (as Yjs makes them: 32 bits) other than `taken`. */
+function otherClientId(taken: number): number {
+  for (;;) {
+    const id = randomInt(2 ** 32 - 1)
+    if (id !== taken) return id
+  }
 }

@@ -1,4 +1,4 @@
-import { afterEach, describe, expect, it } from 'vitest'
+import { afterEach, describe, expect, it, vi } from 'vitest'
 import * as Y from 'yjs'
 import * as encoding from 'lib0/encoding'
 import * as syncProtocol from 'y-protocols/sync'
@@ -38,10 +38,17 @@ describe('tablecloths over y-websocket', () => {
     const doc = s.docOf(s.people[a]!.participantId)
     const A = await open(doc, who(a))
     const C = await open(doc, who(c))
+    const serverClient = s.t.server.tablecloths.readDoc(doc, (d) => d.clientID)
+    const printed = vi.spyOn(console, 'log')
     addNote(A.doc, author(a), { text: 'Mutualiser les ressources', x: 10, y: 20 })
     addNote(C.doc, author(c), { text: 'Se connaître — prendre le temps', x: 50, y: 20 })
     await eventually(() => expect(texts(C.doc)).toEqual(['Mutualiser les ressources', 'Se connaître — prendre le temps']))
     await eventually(() => expect(texts(A.doc)).toEqual(texts(C.doc)))
+    // The binding, written in the writer's own transaction, is not taken by Yjs for another client using
+    // the server's id: no "[yjs] Changed the client-id" on the console (outside the log), the same id kept.
+    expect(printed.mock.calls.filter((args) => args.some((x) => String(x).includes('[yjs]')))).toEqual([])
+    printed.mockRestore()
+    expect(s.t.server.tablecloths.readDoc(doc, (d) => d.clientID)).toBe(serverClient)
     const note = readItems(C.doc).find((i) => i.author === s.people[a]!.participantId)!
     expect(note).toMatchObject({ kind: 'note', authorName: 'Amélie', round: 1 })
     // The server binds each writer's Yjs client to them with their first write: every copy has it, the writer's too.

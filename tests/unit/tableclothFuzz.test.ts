@@ -167,7 +167,7 @@ function runSeed(seed: number, steps: number): { accepted: number; refused: numb
     } else {
       const state = Y.encodeStateAsUpdate(server) // a restart: the server reloads its document
       server = new Y.Doc()
-      server.clientID = 1 + step
+      server.clientID = 1_000_000 + step // never a writer's (100 and up)
       Y.applyUpdate(server, state)
       clients.clear()
     }
