@@ -1,14 +1,15 @@
 /**
  * WAL checkpoints copy the log into the database file and sync it. Left to SQLite they run inside
  * whichever write crosses its threshold; instead this runs them on a timer while the database is
- * written, and stops after `idleMs` without a write (with a last checkpoint).
+ * written, and stops after `idleMs` without a write (a quiet spell), after a last checkpoint.
  *
  * On the event loop first ('inline', the store's own connection): on a fast disk a checkpoint of a
  * second's writes takes well under a millisecond (0.6 ms measured for a café's busiest table load), far
  * less than the 10-12 MB a second V8 isolate holds. The first checkpoint that takes longer than
- * `budgetMs` (a slow or busy disk: up to hundreds of milliseconds) moves them to a worker thread with
- * its own connection (PASSIVE: never blocks our writes), for as long as this store lives. If that thread
- * cannot run, SQLite checkpoints by itself again (`onFailure`): on the event loop, but nothing is lost.
+ * `budgetMs` (a slow or busy disk: up to hundreds of milliseconds; a burst of writes) moves them to a
+ * worker thread with its own connection (PASSIVE: never blocks our writes), until the next quiet spell.
+ * If that thread cannot run, SQLite checkpoints by itself again (`onFailure`): on the event loop, but
+ * nothing is lost.
  */
 import { createRequire } from 'node:module'
 import { Worker } from 'node:worker_threads'
@@ -85,7 +86,8 @@ export class Checkpointer {
   private tick(): void {
     const idle = performance.now() - this.lastWriteAt >= this.idleMs
     if (this.worker) {
-      if (idle) this.stop()
+      // A quiet spell: the next busy one starts on the event loop again (the slow checkpoint was maybe a burst).
+      if (idle) { this.slowDisk = false; this.stop() }
       return
     }
     // Too long: a slow disk. From now on a thread waits for it, not the event loop.
