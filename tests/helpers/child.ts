@@ -1,8 +1,10 @@
 /** Runs the server in a child process, to kill it for real: from the sources (tsx) or built, as `npm start` runs it. */
 import { spawn } from 'node:child_process'
 import type { ChildProcess } from 'node:child_process'
-import { existsSync, readFileSync } from 'node:fs'
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs'
 import { createServer } from 'node:net'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url))
@@ -38,6 +40,21 @@ export interface ChildServer {
  */
 export async function startChild(port: number, dataDir: string, env: Record<string, string> = {}, preload: string[] = [], root = ROOT): Promise<ChildServer> {
   return spawnServer(['--import', 'tsx', ...preload.flatMap((m) => ['--import', m]), 'server/index.ts'], port, dataDir, env, root)
+}
+
+export interface BuiltServer { child: ChildServer; port: number; dataDir: string; url: string; wsUrl: string }
+
+/**
+ * The built server on a free port with a fresh data folder; `cleanups` (run by the test's afterEach, last
+ * first) kills it and removes the folder. Start it again on the same port and data with startBuiltChild.
+ */
+export async function startBuiltServer(cleanups: Array<() => unknown>, env: Record<string, string> = {}): Promise<BuiltServer> {
+  const port = await freePort()
+  const dataDir = mkdtempSync(join(tmpdir(), 'nappe-test-'))
+  cleanups.push(() => rmSync(dataDir, { recursive: true, force: true }))
+  const child = await startBuiltChild(port, dataDir, env)
+  cleanups.push(() => { child.proc.kill('SIGKILL') })
+  return { child, port, dataDir, url: `http://127.0.0.1:${port}`, wsUrl: `ws://127.0.0.1:${port}` }
 }
 
 /** The built server (`dist/server/`, made by `npm run build`), exactly as `npm start` runs it. */

@@ -19,7 +19,9 @@ import { YJS_AUTH_PREFIX, YJS_SUBPROTOCOL } from '../../shared/closeCodes'
 import type { CafeInput } from '../../shared/cafe'
 import type { Ack } from '../../shared/errors'
 import type { ClientToServerEvents, ServerToClientEvents, CafeView } from '../../shared/protocol'
-import { once } from './eventually'
+import type { LifecycleState } from '../../shared/lifecycle'
+import { tableclothDocName } from '../../shared/tablecloth'
+import { eventually, once } from './eventually'
 
 export type TestSocket = Socket<ServerToClientEvents, ClientToServerEvents>
 
@@ -129,4 +131,28 @@ export async function rawYjsSocket(wsUrl: string, docName: string, protocols: st
   const closed = new Promise<{ code: number; reason: string }>((resolve) => ws.on('close', (code, reason) => resolve({ code, reason: reason.toString() })))
   await new Promise<void>((resolve, reject) => { ws.once('open', () => resolve()); ws.once('error', reject); ws.once('close', () => resolve()) })
   return { ws, closed, messages }
+}
+
+/**
+ * The two-table café, created and opened by its facilitator (connected), with Amélie, Bruno and Chloé
+ * joined (Amélie and Chloé at t1 once round 1 starts). `cleanups` closes the facilitator's socket.
+ */
+export async function openCafeOfThree(url: string, cleanups: Array<() => unknown>): Promise<{ cafe: CreatedCafe; fac: Awaited<ReturnType<typeof connect>>; a: Joined; b: Joined; c: Joined }> {
+  const cafe = await createCafe(url, twoTableCafe)
+  const fac = await connect(url, cafe.id, { facilitatorKey: cafe.facilitatorKey })
+  cleanups.push(() => { fac.socket.close() })
+  await request(fac.socket, 'cafe:open')
+  const a = await joinCafe(url, cafe.joinCode, 'Amélie')
+  const b = await joinCafe(url, cafe.joinCode, 'Bruno')
+  const c = await joinCafe(url, cafe.joinCode, 'Chloé')
+  return { cafe, fac, a, b, c }
+}
+
+/** Starts round 1 of openCafeOfThree's café; resolves once Amélie and Chloé sit at t1, with its timer's end and their tablecloth. */
+export async function startRoundOne({ cafe, fac, a, c }: Awaited<ReturnType<typeof openCafeOfThree>>): Promise<{ endsAt: number; docName: string }> {
+  const started = await request<{ lifecycle: LifecycleState }>(fac.socket, 'round:start')
+  if (!started.ok || started.data.lifecycle.phase !== 'round' || started.data.lifecycle.timer.status !== 'running') throw new Error('round 1 did not start')
+  const tableOf = (id: string) => fac.state().participants.find((p) => p.id === id)?.tableId
+  await eventually(() => { if (tableOf(a.participantId) !== 't1' || tableOf(c.participantId) !== 't1') throw new Error('Amélie and Chloé are not at t1 yet') })
+  return { endsAt: started.data.lifecycle.timer.endsAt, docName: tableclothDocName(cafe.id, 't1', 'q1') }
 }

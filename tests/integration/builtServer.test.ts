@@ -3,13 +3,12 @@
  * threads beside it. It starts without the export renderers (they load in the job thread when first
  * asked for), and every heavy path still works from the bundle: an import, a PDF, a zip with images.
  */
-import { readFileSync, rmSync } from 'node:fs'
+import { readFileSync } from 'node:fs'
 import { afterEach, describe, expect, it } from 'vitest'
 import { buildArchive } from '../../server/export/archive'
 import { frenchCafeData } from '../fixtures/frenchCafe'
 import type { ChildServer } from '../helpers/child'
-import { freePort, startBuiltChild } from '../helpers/child'
-import { tempDir } from '../helpers/server'
+import { startBuiltServer } from '../helpers/child'
 
 const cleanups: Array<() => void> = []
 afterEach(() => { for (const c of cleanups.splice(0).reverse()) c() })
@@ -21,12 +20,7 @@ const nativeLibraries = (child: ChildServer) => readFileSync(`/proc/${child.proc
 
 describe('the built server', () => {
   it('starts without the export renderers, then imports and exports from its job thread', async () => {
-    const port = await freePort()
-    const dataDir = tempDir()
-    cleanups.push(() => rmSync(dataDir, { recursive: true, force: true }))
-    const child = await startBuiltChild(port, dataDir, { LOG_LEVEL: 'warn' })
-    cleanups.push(() => { child.proc.kill('SIGKILL') })
-    const url = `http://127.0.0.1:${port}`
+    const { child, url } = await startBuiltServer(cleanups, { LOG_LEVEL: 'warn' })
 
     // The image renderer is a native library: not in the process until an export needs it.
     expect(nativeLibraries(child).some((f) => f.includes('better_sqlite3'))).toBe(true)

@@ -1,12 +1,10 @@
-import { rmSync } from 'node:fs'
 import { afterEach, describe, expect, it } from 'vitest'
 import { addNote, readItems } from '../../shared/tablecloth'
 import { tableclothDocName } from '../../shared/tablecloth'
-import type { LifecycleState } from '../../shared/lifecycle'
 import { eventually } from '../helpers/eventually'
 import type { ChildServer } from '../helpers/child'
-import { freePort, startBuiltChild } from '../helpers/child'
-import { connect, createCafe, joinCafe, openTablecloth, request, tempDir, twoTableCafe } from '../helpers/server'
+import { startBuiltChild, startBuiltServer } from '../helpers/child'
+import { connect, createCafe, joinCafe, openCafeOfThree, openTablecloth, request, startRoundOne, twoTableCafe } from '../helpers/server'
 
 const cleanups: Array<() => void | Promise<void>> = []
 afterEach(async () => { for (const c of cleanups.splice(0).reverse()) await c() })
@@ -15,29 +13,14 @@ const notes = (doc: import('yjs').Doc) => readItems(doc).map((i) => ('text' in i
 
 describe('nothing lost', () => {
   it('after kill -9 mid-round: every edit seen by a tablemate is there, a late arrival keeps their seat, the timer resumes, clients reconnect and converge', async () => {
-    const port = await freePort()
-    const dataDir = tempDir()
-    cleanups.push(() => rmSync(dataDir, { recursive: true, force: true }))
-    let child: ChildServer = await startBuiltChild(port, dataDir)
+    const built = await startBuiltServer(cleanups)
+    const { port, dataDir, url, wsUrl } = built
+    let child: ChildServer = built.child
     cleanups.push(() => { child.proc.kill('SIGKILL') })
-    const url = `http://127.0.0.1:${port}`
-    const wsUrl = `ws://127.0.0.1:${port}`
 
-    const cafe = await createCafe(url, twoTableCafe)
-    const fac = await connect(url, cafe.id, { facilitatorKey: cafe.facilitatorKey })
-    cleanups.push(() => { fac.socket.close() })
-    await request(fac.socket, 'cafe:open')
-    const a = await joinCafe(url, cafe.joinCode, 'Amélie')
-    await joinCafe(url, cafe.joinCode, 'Bruno')
-    const c = await joinCafe(url, cafe.joinCode, 'Chloé')
-    const started = await request<{ lifecycle: LifecycleState }>(fac.socket, 'round:start')
-    if (!started.ok || started.data.lifecycle.phase !== 'round' || started.data.lifecycle.timer.status !== 'running') throw new Error('not started')
-    const endsAt = started.data.lifecycle.timer.endsAt
-    await eventually(() => {
-      expect(fac.state().participants.find((p) => p.id === a.participantId)?.tableId).toBe('t1')
-      expect(fac.state().participants.find((p) => p.id === c.participantId)?.tableId).toBe('t1')
-    })
-    const docName = tableclothDocName(cafe.id, 't1', 'q1')
+    const three = await openCafeOfThree(url, cleanups)
+    const { cafe, fac, a, c } = three
+    const { endsAt, docName } = await startRoundOne(three)
 
     const A = await openTablecloth(wsUrl, docName, { participantToken: a.participantToken })
     const C = await openTablecloth(wsUrl, docName, { participantToken: c.participantToken })
@@ -83,12 +66,7 @@ describe('nothing lost', () => {
   })
 
   it('SIGTERM: stops within 5 s with exit code 0, and what was written is on disk', async () => {
-    const port = await freePort()
-    const dataDir = tempDir()
-    cleanups.push(() => rmSync(dataDir, { recursive: true, force: true }))
-    const child = await startBuiltChild(port, dataDir)
-    cleanups.push(() => { child.proc.kill('SIGKILL') })
-    const url = `http://127.0.0.1:${port}`
+    const { child, port, dataDir, url } = await startBuiltServer(cleanups)
     const cafe = await createCafe(url, twoTableCafe)
     const fac = await connect(url, cafe.id, { facilitatorKey: cafe.facilitatorKey })
     cleanups.push(() => { fac.socket.close() })
