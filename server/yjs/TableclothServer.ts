@@ -31,8 +31,10 @@ import { ConnectionLimiter, clientAddress } from '../socket/ConnectionLimiter'
 import { TokenBuckets } from '../socket/TokenBuckets'
 import type { Logger } from '../log'
 import type { DurableWriter } from '../store/DurableWriter'
+import { Heartbeat } from './Heartbeat'
 import type { PresenceOwner } from './presenceFilter'
 import { filterAwareness } from './presenceFilter'
+import { UpgradeQueue } from './UpgradeQueue'
 
 export const MESSAGE_SYNC = 0
 export const MESSAGE_AWARENESS = 1
@@ -41,12 +43,6 @@ export const MESSAGE_QUERY_AWARENESS = 3
 
 /** Compact a document's update log after this many appended updates. */
 const COMPACT_EVERY_UPDATES = 500
-/**
- * Each connection is pinged every `pingIntervalMs` (and closed when it did not answer the previous ping),
- * not all at once: a thirtieth of them each thirtieth of the interval, so that 1,000 phones cost the loop
- * a couple of milliseconds each second instead of 50 ms every 30 seconds, and their pongs come back spread.
- */
-const PING_SLICES = 30
 /** Awareness (cursors, presence) is broadcast at most this often per document. */
 const AWARENESS_BATCH_MS = 50
 /** Work on the event loop slower than this is logged (it holds every table up). */
@@ -94,7 +90,7 @@ interface Conn {
   questionId: string
   clientIds: Set<number>
   alive: boolean
-  /** Which of the PING_SLICES pings it. */
+  /** Which of the heartbeat's slices pings it. */
   pingSlice: number
   toldReadOnly: boolean
   /** Times of this connection's recent refusals (for MAX_REFUSALS_PER_MINUTE). */
@@ -154,8 +150,6 @@ export interface TableclothServerOptions {
 }
 
 /** Encoded once: a wave of refused upgrades costs no string encoding each. */
-/** How long upgrades may hold the event loop in one turn before it reads the open connections again. */
-const UPGRADE_SLICE_MS = 2
 const TOO_MANY_UPGRADES = Buffer.from('HTTP/1.1 429 Too Many Requests\r\nRetry-After: 5\r\nConnection: close\r\nContent-Length: 0\r\n\r\n', 'latin1')
 
 export class TableclothServer {
@@ -166,9 +160,7 @@ export class TableclothServer {
   /** Tablecloths of a round about to be written on, to be given their first update before anyone opens them. */
   private prepareQueue = new Set<string>()
   private compactScheduled = false
-  private pingTimer: NodeJS.Timeout
-  private pingTick = 0
-  private nextPingSlice = 0
+  private readonly heartbeat: Heartbeat
   private readonly limits: typeof YJS_CONNECTION_LIMITS
   private readonly addresses: ConnectionLimiter
   /** Open tablecloth connections per person (`<cafeId>:<participantId>`). */
@@ -177,8 +169,7 @@ export class TableclothServer {
   private readonly arrivals: TokenBuckets
   private readonly updateBytes: TokenBuckets
   private facilitatorConns = 0
-  /** Upgrades not handled yet (handleUpgrade). */
-  private readonly upgrades: Array<{ req: IncomingMessage; socket: Duplex; head: Buffer }> = []
+  private readonly upgrades = new UpgradeQueue((req, socket, head) => this.upgrade(req, socket, head))
   private readonly identities = new WeakMap<IncomingMessage, { cafe: CafeRuntime; who: Identity | null }>()
 
   constructor(private opts: TableclothServerOptions) {
@@ -194,8 +185,7 @@ export class TableclothServer {
       allowSynchronousEvents: false,
       handleProtocols: (protocols) => [...protocols].find((p) => p.startsWith('nappe.v')) ?? false,
     })
-    this.pingTimer = setInterval(() => this.ping(), opts.pingIntervalMs / PING_SLICES)
-    this.pingTimer.unref()
+    this.heartbeat = new Heartbeat(opts.pingIntervalMs, () => this.connections())
   }
 
   /** Number of documents in memory (for tests and /healthz). */
@@ -203,31 +193,9 @@ export class TableclothServer {
   /** Upgrades waiting for their slice (tests, measurements). */
   get pendingUpgrades(): number { return this.upgrades.length }
 
-  /**
-   * Takes a WebSocket upgrade on /yjs/. Not handled at once: each costs about 0.3 ms (the handshake, the
-   * credential, the tablecloth, the first messages) and a rotation brings hundreds in the same second.
-   * They wait in arrival order and are handled in slices of UPGRADE_SLICE_MS, one slice per turn of the
-   * event loop, so that between two slices the notes of those already at their table are read and sent
-   * on, instead of waiting behind everybody's arrival.
-   */
+  /** Takes a WebSocket upgrade on /yjs/: in its turn (UpgradeQueue), so that a rotation's arrivals do not hold up the notes. */
   handleUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void {
-    // Node leaves an upgraded socket without an error listener; until ws takes it, a reset must not throw.
-    socket.on('error', destroyOnError)
-    this.upgrades.push({ req, socket, head })
-    if (this.upgrades.length === 1) setImmediate(() => this.drainUpgrades())
-  }
-
-  private drainUpgrades(): void {
-    const until = performance.now() + UPGRADE_SLICE_MS
-    let done = 0
-    while (done < this.upgrades.length) {
-      const { req, socket, head } = this.upgrades[done++]!
-      socket.off('error', destroyOnError)
-      if (!socket.destroyed) this.upgrade(req, socket, head)
-      if (performance.now() >= until) break
-    }
-    this.upgrades.splice(0, done)
-    if (this.upgrades.length > 0) setImmediate(() => this.drainUpgrades())
+    this.upgrades.push(req, socket, head)
   }
 
   private upgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void {
@@ -310,7 +278,7 @@ export class TableclothServer {
     const kind = harvestOf === null ? 'tablecloth' : 'harvest'
     const live = this.load(requested, kind === 'harvest' ? initHarvest : (doc) => initTablecloth(doc, ids))
     const conn: Conn = {
-      ws, cafe, who, kind, tableId: ids.tableId, questionId: ids.questionId, clientIds: new Set(), alive: true, pingSlice: this.nextPingSlice++ % PING_SLICES, toldReadOnly: false,
+      ws, cafe, who, kind, tableId: ids.tableId, questionId: ids.questionId, clientIds: new Set(), alive: true, pingSlice: this.heartbeat.slice(), toldReadOnly: false,
       refusals: [], ackTimer: null, answersEveryStep1: false, step1Key: who.participantId ? `${cafe.id}:${who.participantId}` : `f:${++this.facilitatorConns}`, step1Waiting: null,
     }
     live.conns.set(ws, conn)
@@ -753,22 +721,14 @@ export class TableclothServer {
     }
   }
 
-  private ping(): void {
-    const slice = this.pingTick++ % PING_SLICES
-    for (const live of this.docs.values()) {
-      for (const c of live.conns.values()) {
-        if (c.pingSlice !== slice) continue
-        if (!c.alive) { c.ws.terminate(); continue }
-        c.alive = false
-        c.ws.ping()
-      }
-    }
+  private *connections(): Iterable<Conn> {
+    for (const live of this.docs.values()) yield* live.conns.values()
   }
 
   /** Server shutdown: compact everything, tell clients to come back, free memory. */
   close(): void {
-    clearInterval(this.pingTimer)
-    for (const { socket } of this.upgrades.splice(0)) socket.destroy()
+    this.heartbeat.close()
+    this.upgrades.close()
     for (const live of [...this.docs.values()]) {
       for (const c of live.conns.values()) close(c.ws, 'serverShutdown')
       if (live.unloadTimer) clearTimeout(live.unloadTimer)
@@ -836,8 +796,4 @@ function otherClientId(taken: number): number {
     const id = randomInt(2 ** 32 - 1)
     if (id !== taken) return id
   }
-}
-
-function destroyOnError(this: Duplex): void {
-  this.destroy()
 }
