@@ -136,9 +136,13 @@ export function createRewriteApi(deps: RewriteApiDeps): express.Router {
     busy.add(cafe.id)
     const gone = new AbortController()
     res.on('close', () => { if (!res.writableFinished) gone.abort() })
+    // Not AbortSignal.timeout(): inside AbortSignal.any() Node 20 may garbage-collect it before it fires
+    // (nodejs/node#57736), and the request then waits for the model for ever. This timer is held, and cleared.
+    const late = new AbortController()
+    const timer = setTimeout(() => late.abort(), llm.timeoutMs)
     const started = performance.now()
     try {
-      const raw = await complete(llm, rewriteMessages(found.items, data.definition.language), AbortSignal.any([AbortSignal.timeout(llm.timeoutMs), gone.signal]))
+      const raw = await complete(llm, rewriteMessages(found.items, data.definition.language), AbortSignal.any([late.signal, gone.signal]))
       const text = cleanAnswer(raw)
       if (!text || text.length > MAX_REWRITE_CHARS) throw new ModelError('model_nonsense', text ? 'answer too long' : 'empty answer')
       const { missing } = coverage(text, found.items)
@@ -159,6 +163,7 @@ export function createRewriteApi(deps: RewriteApiDeps): express.Router {
       }
       sendError(res, err.reason, `${MODEL_MESSAGES[err.reason]} (${err.message})`)
     } finally {
+      clearTimeout(timer)
       busy.delete(cafe.id)
     }
   }))

@@ -4,6 +4,8 @@
  * nothing is written to the harvest before the harvester accepts, and every way the endpoint can fail
  * (down, slow, refusing, answering nonsense or too much) gets its own clear reason. Off when unset.
  */
+import v8 from 'node:v8'
+import { runInNewContext } from 'node:vm'
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
 import type { LlmConfig } from '../../server/config'
 import { parseConfig } from '../../server/config'
@@ -167,6 +169,21 @@ describe('when the endpoint fails', () => {
     expect(Date.now() - started).toBeLessThan(3000)
     // The café is free again for the next request.
     expect(await failsWith({ content: KEEPS_ALL })).toMatchObject({ status: 200 })
+  })
+
+  it('slow: model_timeout even when the garbage collector runs while it waits (Node 20 could collect the timer, nodejs/node#57736)', async () => {
+    v8.setFlagsFromString('--expose-gc')
+    const gc = runInNewContext('gc') as () => void
+    const started = Date.now()
+    const answer = failsWith({ delayMs: Infinity, content: '' })
+    const collecting = setInterval(gc, 50)
+    try {
+      const timedOut = new Promise<'no answer'>((resolve) => setTimeout(() => resolve('no answer'), 5000))
+      expect(await Promise.race([answer, timedOut])).toMatchObject({ status: 500, reason: 'model_timeout' })
+    } finally {
+      clearInterval(collecting)
+    }
+    expect(Date.now() - started).toBeLessThan(3000)
   })
 
   it('down: model_unreachable', async () => {
